@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }],
   },
   // Unit tests do not need aws-cdk-lib's built-in CloudFormation validation (about 3 s a synth).
   setupFiles: ['<rootDir>/test/setup-env.ts'],

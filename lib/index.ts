@@ -1,0 +1,3 @@
+export * from './common/tags';
+export * from './network';
+export * from './telemetry/flow-log-fields';

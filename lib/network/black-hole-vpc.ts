@@ -1,0 +1,493 @@
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { ENVIRONMENT_TAG } from '../common/tags';
+import { duplicatesOf, isIntegerIn, parseIpv4Cidr, PropsValidator } from '../common/validation';
+import { flowLogFormatString } from '../telemetry/flow-log-fields';
+import {
+  allowedDomains,
+  ENDPOINT_SERVICES,
+  EndpointKind,
+  isAllowedEndpointService,
+} from './endpoint-services';
+
+/** Pattern every environment name must match: it becomes part of tags, names and ARNs. */
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+
+const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+const DOMAIN_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/;
+
+/** Options of the DNS walled garden. */
+export interface DnsWalledGardenOptions {
+  /**
+   * Extra domains to resolve, e.g. the VPC's private hosted zones (`*.corp.internal`). Each must have
+   * at least two labels; a bare `*` or a top-level wildcard (`*.com`) is rejected.
+   * @default - none
+   */
+  readonly additionalAllowedDomains?: string[];
+
+  /**
+   * Confidence threshold of the DNS tunneling threat protection rule.
+   * @default 'MEDIUM'
+   */
+  readonly tunnelingConfidence?: 'LOW' | 'MEDIUM' | 'HIGH';
+}
+
+/** Properties of a {@link BlackHoleVpc}. */
+export interface BlackHoleVpcProps {
+  /**
+   * Name of the environment. Tagged as `black-hole:environment` on every resource; lower case
+   * letters, digits and hyphens, 2 to 32 characters, starting with a letter.
+   */
+  readonly environmentName: string;
+
+  /**
+   * IPv4 CIDR of the VPC, a network address with a prefix from /16 to /24.
+   * @default '10.80.0.0/16'
+   */
+  readonly cidr?: string;
+
+  /**
+   * Number of Availability Zones, each with one isolated subnet. Stacks without an explicit
+   * environment get their zones through `Fn::GetAZs` at deploy time (no synth-time lookup).
+   * @default 2
+   */
+  readonly maxAzs?: number;
+
+  /**
+   * Prefix length of each isolated subnet; from the VPC prefix (plus what the zones need) to /28.
+   * @default 20
+   */
+  readonly subnetCidrMask?: number;
+
+  /**
+   * AWS services reachable through VPC endpoints, by id from the allowlist in `endpoint-services.ts`
+   * (see `ENDPOINT_PRESETS`). The S3 gateway endpoint is always created.
+   * @default ['s3'] - only the S3 gateway endpoint (the closed choice; what network-isolated
+   * SageMaker training needs)
+   */
+  readonly endpointServices?: string[];
+
+  /**
+   * AWS Organizations organisation ID (`o-...`). When given, endpoint policies admit principals and
+   * resources of the organisation (aws:PrincipalOrgID / aws:ResourceOrgID); otherwise only those of
+   * this stack's account (aws:PrincipalAccount / aws:ResourceAccount).
+   * @default - account-scoped endpoint policies
+   */
+  readonly organizationId?: string;
+
+  /** Options of the DNS walled garden. @default - AWS service domains only */
+  readonly dnsFirewall?: DnsWalledGardenOptions;
+
+  /**
+   * How long resolver query logs stay in CloudWatch Logs. Log groups and buckets are always
+   * retained when the stack is deleted.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Turn on VPC Block Public Access for the account and region (block-bidirectional). It is an
+   * account-level setting, so at most one stack per account and region may enable it, and it
+   * affects every VPC there: hence off by default. When an organisation manages it centrally, leave
+   * this off.
+   * @default false
+   */
+  readonly blockPublicAccess?: boolean;
+}
+
+/**
+ * An air-gapped VPC for RL training: isolated subnets only, no internet routing of any kind, an
+ * endpoint perimeter whose policies admit only the environment's own principals and resources, a
+ * DNS walled garden (Route 53 Resolver DNS Firewall) that resolves only the enabled AWS services,
+ * resolver query logging, and flow logs of all traffic to an encrypted, retained bucket.
+ *
+ * Network ACLs admit everything within the VPC CIDR. Gateway endpoints (S3, DynamoDB) reach the
+ * services' public address ranges, which a NACL cannot name (NACLs take no prefix lists), so the
+ * NACL also admits TCP 443 out and the TCP return traffic in; the route tables (only `local` and
+ * the gateway endpoints' prefix lists) and the security groups (egress only to the endpoints and
+ * the S3 prefix list) are what confine that traffic. See README, "Network ACLs and S3".
+ */
+export class BlackHoleVpc extends Construct {
+  /** The underlying VPC. */
+  public readonly vpc: ec2.Vpc;
+  /** Environment name, as tagged. */
+  public readonly environmentName: string;
+  /** The isolated subnets, one per Availability Zone. */
+  public readonly isolatedSubnets: ec2.ISubnet[];
+  /** Security group of the interface endpoints: admits TCP 443 from the VPC CIDR only. */
+  public readonly endpointSecurityGroup: ec2.SecurityGroup;
+  /**
+   * Security group for training compute: egress only to the endpoints (443), the S3 prefix list
+   * (443) and members of the same group (for collective communication between nodes).
+   */
+  public readonly trainingSecurityGroup: ec2.SecurityGroup;
+  /** Interface endpoints, by service id. */
+  public readonly interfaceEndpoints: Readonly<Record<string, ec2.InterfaceVpcEndpoint>>;
+  /** Gateway endpoints, by service id (`s3`, and `dynamodb` when enabled). */
+  public readonly gatewayEndpoints: Readonly<Record<string, ec2.GatewayVpcEndpoint>>;
+  /** Enabled endpoint service ids, `s3` included. */
+  public readonly endpointServices: readonly string[];
+  /** KMS key of the environment's logs (flow logs, resolver query logs). */
+  public readonly logKey: kms.Key;
+  /** Bucket that receives the flow logs. */
+  public readonly flowLogBucket: s3.Bucket;
+  /** Bucket that receives the flow-log bucket's server access logs. */
+  public readonly accessLogBucket: s3.Bucket;
+  /** The flow log of all traffic of the VPC. */
+  public readonly flowLog: ec2.FlowLog;
+  /** Log group of the resolver query logs (the only record of DNS traffic). */
+  public readonly queryLogGroup: logs.LogGroup;
+  /** The DNS firewall rule group associated with the VPC. */
+  public readonly firewallRuleGroup: route53resolver.CfnFirewallRuleGroup;
+  /** The network ACL of the isolated subnets. */
+  public readonly networkAcl: ec2.NetworkAcl;
+
+  constructor(scope: Construct, id: string, props: BlackHoleVpcProps) {
+    super(scope, id);
+    const resolved = validateBlackHoleVpcProps(props);
+    this.environmentName = props.environmentName;
+    this.endpointServices = resolved.endpointServices;
+    const stack = Stack.of(this);
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(resolved.cidr),
+      availabilityZones: availabilityZoneTokens(resolved.maxAzs),
+      natGateways: 0,
+      createInternetGateway: false,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      restrictDefaultSecurityGroup: true,
+      subnetConfiguration: [
+        { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: resolved.subnetCidrMask },
+      ],
+    });
+    this.isolatedSubnets = this.vpc.isolatedSubnets;
+    const subnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+
+    this.networkAcl = this.createNetworkAcl(subnets);
+
+    // Security groups: nothing is open to the world, nothing leaves except to the perimeter.
+    this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: `Interface endpoints of black hole ${props.environmentName}: HTTPS from the VPC only`,
+      allowAllOutbound: false,
+    });
+    this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(this.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+
+    this.trainingSecurityGroup = new ec2.SecurityGroup(this, 'TrainingSecurityGroup', {
+      vpc: this.vpc,
+      description: `Training compute of black hole ${props.environmentName}: egress to the endpoint perimeter only`,
+      allowAllOutbound: false,
+    });
+    this.trainingSecurityGroup.addEgressRule(this.endpointSecurityGroup, ec2.Port.tcp(443), 'Interface endpoints');
+    this.endpointSecurityGroup.addIngressRule(this.trainingSecurityGroup, ec2.Port.tcp(443), 'Training compute');
+    this.trainingSecurityGroup.addIngressRule(this.trainingSecurityGroup, ec2.Port.allTraffic(), 'Collective communication between training nodes');
+    this.trainingSecurityGroup.addEgressRule(this.trainingSecurityGroup, ec2.Port.allTraffic(), 'Collective communication between training nodes');
+
+    // Endpoint perimeter.
+    const gateways: Record<string, ec2.GatewayVpcEndpoint> = {};
+    const interfaces: Record<string, ec2.InterfaceVpcEndpoint> = {};
+    for (const serviceId of resolved.endpointServices) {
+      const def = ENDPOINT_SERVICES[serviceId];
+      const cid = endpointConstructId(serviceId);
+      if (def.kind === EndpointKind.GATEWAY) {
+        const endpoint = this.vpc.addGatewayEndpoint(cid, {
+          service: serviceId === 's3' ? ec2.GatewayVpcEndpointAwsService.S3 : ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+          subnets: [subnets],
+        });
+        for (const statement of perimeterStatements(serviceId, resolved, props.organizationId)) {
+          endpoint.addToPolicy(statement);
+        }
+        gateways[serviceId] = endpoint;
+      } else {
+        const endpoint = this.vpc.addInterfaceEndpoint(cid, {
+          service: new ec2.InterfaceVpcEndpointAwsService(serviceId),
+          subnets,
+          privateDnsEnabled: true,
+          open: false,
+          securityGroups: [this.endpointSecurityGroup],
+        });
+        for (const statement of perimeterStatements(serviceId, resolved, props.organizationId)) {
+          endpoint.addToPolicy(statement);
+        }
+        interfaces[serviceId] = endpoint;
+      }
+    }
+    this.gatewayEndpoints = gateways;
+    this.interfaceEndpoints = interfaces;
+    this.trainingSecurityGroup.addEgressRule(ec2.Peer.prefixList(s3PrefixListIdToken(this)), ec2.Port.tcp(443), 'S3 through the gateway endpoint');
+
+    // Logs: one key, retained; buckets and log groups are retained when the stack is deleted.
+    this.logKey = new kms.Key(this, 'LogKey', {
+      description: `Logs of black hole ${props.environmentName}`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.logKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowLogDeliveryToEncrypt',
+      principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+    this.logKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsToEncrypt',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+      },
+    }));
+
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED, // server access logging does not support SSE-KMS targets
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.flowLogBucket = new s3.Bucket(this, 'FlowLogBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.logKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'flow-log-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{
+        id: 'ColderStorage',
+        transitions: [
+          { storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) },
+        ],
+      }],
+    });
+
+    this.flowLog = new ec2.FlowLog(this, 'FlowLog', {
+      resourceType: ec2.FlowLogResourceType.fromVpc(this.vpc),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+      maxAggregationInterval: ec2.FlowLogMaxAggregationInterval.ONE_MINUTE,
+      logFormat: [ec2.LogFormat.custom(flowLogFormatString())],
+      destination: ec2.FlowLogDestination.toS3(this.flowLogBucket, 'flow-logs/', {
+        fileFormat: ec2.FlowLogFileFormat.PARQUET,
+        hiveCompatiblePartitions: true,
+        perHourPartition: true,
+      }),
+    });
+
+    // DNS walled garden: the resolver answers public names even without an internet gateway, so a
+    // DNS tunnel needs no route. Only the enabled services' domains resolve; everything else is
+    // NXDOMAIN, and the firewall fails closed.
+    this.queryLogGroup = new logs.LogGroup(this, 'ResolverQueryLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      encryptionKey: this.logKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const queryLogConfig = new route53resolver.CfnResolverQueryLoggingConfig(this, 'QueryLogging', {
+      destinationArn: this.queryLogGroup.logGroupArn,
+    });
+    new route53resolver.CfnResolverQueryLoggingConfigAssociation(this, 'QueryLoggingAssociation', {
+      resolverQueryLogConfigId: queryLogConfig.attrId,
+      resourceId: this.vpc.vpcId,
+    });
+
+    const allowList = new route53resolver.CfnFirewallDomainList(this, 'AllowedDomains', {
+      domains: [...allowedDomains(resolved.endpointServices, stack.region), ...resolved.additionalAllowedDomains],
+    });
+    const everything = new route53resolver.CfnFirewallDomainList(this, 'AllDomains', {
+      domains: ['*'],
+    });
+    this.firewallRuleGroup = new route53resolver.CfnFirewallRuleGroup(this, 'WalledGarden', {
+      firewallRules: [
+        { priority: 100, action: 'ALLOW', firewallDomainListId: allowList.attrId },
+        {
+          priority: 200,
+          action: 'BLOCK',
+          blockResponse: 'NXDOMAIN',
+          dnsThreatProtection: 'DNS_TUNNELING',
+          confidenceThreshold: props.dnsFirewall?.tunnelingConfidence ?? 'MEDIUM',
+        },
+        { priority: 300, action: 'BLOCK', blockResponse: 'NXDOMAIN', firewallDomainListId: everything.attrId },
+      ],
+    });
+    new route53resolver.CfnFirewallRuleGroupAssociation(this, 'WalledGardenAssociation', {
+      firewallRuleGroupId: this.firewallRuleGroup.attrId,
+      vpcId: this.vpc.vpcId,
+      priority: 101,
+      mutationProtection: 'ENABLED',
+    });
+    new route53resolver.CfnFirewallConfig(this, 'FirewallFailsClosed', {
+      resourceId: this.vpc.vpcId,
+      firewallFailOpen: 'DISABLED',
+    });
+
+    if (props.blockPublicAccess) {
+      new ec2.CfnVPCBlockPublicAccessOptions(this, 'BlockPublicAccess', {
+        internetGatewayBlockMode: 'block-bidirectional',
+      });
+    }
+
+    Tags.of(this).add(ENVIRONMENT_TAG, props.environmentName);
+  }
+
+  /** Subnet selection of the isolated subnets, for placing compute. */
+  public get subnetSelection(): ec2.SubnetSelection {
+    return { subnets: this.isolatedSubnets };
+  }
+
+  private createNetworkAcl(subnets: ec2.SubnetSelection): ec2.NetworkAcl {
+    const acl = new ec2.NetworkAcl(this, 'NetworkAcl', { vpc: this.vpc, subnetSelection: subnets });
+    const vpcCidr = ec2.AclCidr.ipv4(this.vpc.vpcCidrBlock);
+    acl.addEntry('InboundFromVpc', { ruleNumber: 100, cidr: vpcCidr, traffic: ec2.AclTraffic.allTraffic(), direction: ec2.TrafficDirection.INGRESS });
+    acl.addEntry('OutboundToVpc', { ruleNumber: 100, cidr: vpcCidr, traffic: ec2.AclTraffic.allTraffic(), direction: ec2.TrafficDirection.EGRESS });
+    // Gateway endpoints reach S3/DynamoDB public ranges: HTTPS out, TCP return traffic in.
+    acl.addEntry('OutboundHttpsToGatewayEndpoints', {
+      ruleNumber: 200, cidr: ec2.AclCidr.anyIpv4(), traffic: ec2.AclTraffic.tcpPort(443), direction: ec2.TrafficDirection.EGRESS,
+    });
+    acl.addEntry('InboundReturnFromGatewayEndpoints', {
+      ruleNumber: 200, cidr: ec2.AclCidr.anyIpv4(), traffic: ec2.AclTraffic.tcpPortRange(1024, 65535), direction: ec2.TrafficDirection.INGRESS,
+    });
+    return acl;
+  }
+}
+
+interface ResolvedVpcProps {
+  readonly cidr: string;
+  readonly maxAzs: number;
+  readonly subnetCidrMask: number;
+  readonly endpointServices: string[];
+  readonly additionalAllowedDomains: string[];
+}
+
+/** Validates every prop at once; returns the props with their defaults applied. */
+function validateBlackHoleVpcProps(props: BlackHoleVpcProps): ResolvedVpcProps {
+  const v = new PropsValidator('BlackHoleVpc');
+  const cidr = props.cidr ?? '10.80.0.0/16';
+  const maxAzs = props.maxAzs ?? 2;
+  const subnetCidrMask = props.subnetCidrMask ?? 20;
+  const requested = props.endpointServices ?? ['s3'];
+
+  v.check(typeof props.environmentName === 'string' && ENVIRONMENT_NAME_PATTERN.test(props.environmentName), 'environmentName',
+    `'${props.environmentName}' is not allowed: use 2 to 32 lower case letters, digits and hyphens, starting with a letter and not ending with a hyphen`);
+
+  const parsed = Token.isUnresolved(cidr) ? undefined : parseIpv4Cidr(cidr);
+  if (Token.isUnresolved(cidr)) {
+    v.add('cidr', 'must be a literal CIDR, not a token (subnets are computed at synth time)');
+  } else if (!parsed) {
+    v.add('cidr', `'${cidr}' is not an IPv4 network address in CIDR notation (e.g. 10.80.0.0/16)`);
+  } else if (parsed.prefix < 16 || parsed.prefix > 24) {
+    v.add('cidr', `'${cidr}' has prefix /${parsed.prefix}; allowed: /16 to /24`);
+  }
+
+  v.check(isIntegerIn(maxAzs, 1, 6), 'maxAzs', `${maxAzs} is not allowed: use a whole number from 1 to 6`);
+
+  if (!isIntegerIn(subnetCidrMask, 16, 28)) {
+    v.add('subnetCidrMask', `${subnetCidrMask} is not allowed: use a whole number from 16 to 28`);
+  } else if (parsed && isIntegerIn(maxAzs, 1, 6)) {
+    const needed = parsed.prefix + Math.ceil(Math.log2(maxAzs));
+    if (subnetCidrMask < needed) {
+      v.add('subnetCidrMask', `/${subnetCidrMask} subnets do not fit ${maxAzs} times in ${cidr}: use /${needed} or longer`);
+    }
+  }
+
+  const unknown = requested.filter((s) => !isAllowedEndpointService(s));
+  v.check(unknown.length === 0, 'endpointServices',
+    `${unknown.map((s) => `'${s}'`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not on the endpoint allowlist; allowed: ${Object.keys(ENDPOINT_SERVICES).join(', ')}`);
+  const dups = duplicatesOf(requested);
+  v.check(dups.length === 0, 'endpointServices', `listed more than once: ${dups.join(', ')}`);
+
+  if (props.organizationId !== undefined) {
+    v.check(!Token.isUnresolved(props.organizationId) && ORGANIZATION_ID_PATTERN.test(props.organizationId), 'organizationId',
+      `'${props.organizationId}' is not an AWS Organizations ID (o- followed by 10 to 32 lower case letters or digits)`);
+  }
+
+  const extraDomains = (props.dnsFirewall?.additionalAllowedDomains ?? []).map((d) => d.toLowerCase());
+  for (const d of extraDomains) {
+    const labels = d.replace(/^\*\./, '').replace(/\.$/, '').split('.');
+    v.check(DOMAIN_PATTERN.test(d) && labels.length >= 2, 'dnsFirewall.additionalAllowedDomains',
+      `'${d}' is not allowed: give a domain name with at least two labels, optionally prefixed with '*.' (a catch-all would reopen DNS tunnels)`);
+  }
+  const dupDomains = duplicatesOf(extraDomains);
+  v.check(dupDomains.length === 0, 'dnsFirewall.additionalAllowedDomains', `listed more than once: ${dupDomains.join(', ')}`);
+
+  v.throwIfAny();
+
+  const endpointServices = requested.includes('s3') ? [...requested] : ['s3', ...requested];
+  return { cidr, maxAzs, subnetCidrMask, endpointServices, additionalAllowedDomains: extraDomains };
+}
+
+/** Zones resolved at deploy time: no synth-time context lookup, so synth works offline. */
+function availabilityZoneTokens(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => Fn.select(i, Fn.getAzs()));
+}
+
+function endpointConstructId(serviceId: string): string {
+  return serviceId.split(/[.-]/).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('') + 'Endpoint';
+}
+
+/**
+ * The perimeter policy of an endpoint: only principals AND resources of the environment's account
+ * (or organisation), plus AWS service principals, plus the few AWS-owned resources a service needs
+ * (ECR's image layers live in an AWS-owned bucket).
+ */
+function perimeterStatements(serviceId: string, resolved: ResolvedVpcProps, organizationId?: string): iam.PolicyStatement[] {
+  const statements: iam.PolicyStatement[] = [];
+  const principal = organizationId ? { 'aws:PrincipalOrgID': organizationId } : { 'aws:PrincipalAccount': Aws.ACCOUNT_ID };
+  const resource = organizationId ? { 'aws:ResourceOrgID': organizationId } : { 'aws:ResourceAccount': Aws.ACCOUNT_ID };
+  statements.push(new iam.PolicyStatement({
+    sid: 'OwnPrincipalsToOwnResources',
+    principals: [new iam.AnyPrincipal()],
+    actions: ['*'],
+    resources: ['*'],
+    conditions: { StringEquals: { ...principal, ...resource } },
+  }));
+  statements.push(new iam.PolicyStatement({
+    sid: 'AwsServicePrincipals',
+    principals: [new iam.AnyPrincipal()],
+    actions: ['*'],
+    resources: ['*'],
+    conditions: { Bool: { 'aws:PrincipalIsAWSService': 'true' } },
+  }));
+  if (serviceId === 's3' && resolved.endpointServices.includes('ecr.dkr')) {
+    statements.push(new iam.PolicyStatement({
+      sid: 'EcrImageLayers',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:GetObject'],
+      resources: [`arn:${Aws.PARTITION}:s3:::prod-${Aws.REGION}-starport-layer-bucket/*`],
+      conditions: { StringEquals: principal },
+    }));
+  }
+  return statements;
+}
+
+/**
+ * The region's S3 managed prefix list (`com.amazonaws.<region>.s3`), looked up at deploy time by a
+ * CloudFormation custom resource: a synth-time lookup would need credentials, and prefix list IDs
+ * differ per region. The lookup's role may only describe prefix lists; it is not agent-reachable.
+ */
+function s3PrefixListIdToken(scope: Construct): string {
+  const lookup = new cr.AwsCustomResource(scope, 'S3PrefixListLookup', {
+    onUpdate: {
+      service: 'EC2',
+      action: 'describeManagedPrefixLists',
+      parameters: { Filters: [{ Name: 'prefix-list-name', Values: [`com.amazonaws.${Aws.REGION}.s3`] }] },
+      physicalResourceId: cr.PhysicalResourceId.of(`s3-prefix-list-${Aws.REGION}`),
+      outputPaths: ['PrefixLists.0.PrefixListId'],
+    },
+    policy: cr.AwsCustomResourcePolicy.fromStatements([
+      new iam.PolicyStatement({ actions: ['ec2:DescribeManagedPrefixLists'], resources: ['*'] }),
+    ]),
+    installLatestAwsSdk: false,
+  });
+  return lookup.getResponseField('PrefixLists.0.PrefixListId');
+}

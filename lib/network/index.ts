@@ -1,0 +1,2 @@
+export * from './black-hole-vpc';
+export * from './endpoint-services';
