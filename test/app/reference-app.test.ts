@@ -1,0 +1,56 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+/**
+ * The reference app, synthesized exactly as `npx cdk synth` does (tsx bin/black-hole.ts), into a
+ * temporary directory: what the README's quick start produces.
+ */
+const root = path.resolve(__dirname, '../..');
+let template: any;
+
+beforeAll(() => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-ref-'));
+  execFileSync(process.execPath, [require.resolve('tsx/cli'), 'bin/black-hole.ts'], {
+    cwd: root,
+    env: { ...process.env, CDK_OUTDIR: out, CDK_VALIDATION: 'false' },
+    stdio: 'pipe',
+  });
+  template = JSON.parse(fs.readFileSync(path.join(out, 'BlackHoleReference.template.json'), 'utf8'));
+}, 120000);
+
+function ofType(type: string): any[] {
+  return Object.values(template.Resources).filter((r: any) => r.Type === type);
+}
+
+test.each([
+  'AWS::EC2::InternetGateway',
+  'AWS::EC2::NatGateway',
+  'AWS::EC2::EgressOnlyInternetGateway',
+  'AWS::EC2::VPNGateway',
+  'AWS::EC2::VPCGatewayAttachment',
+  'AWS::EC2::TransitGatewayAttachment',
+  'AWS::EC2::TransitGatewayVpcAttachment',
+  'AWS::EC2::VPCPeeringConnection',
+  'AWS::EC2::InstanceConnectEndpoint',
+])('the reference template contains no %s', (type) => {
+  expect(ofType(type)).toEqual([]);
+});
+
+test('the reference template has no OUTBOUND resolver endpoint', () => {
+  const outbound = ofType('AWS::Route53Resolver::ResolverEndpoint').filter((r) => r.Properties.Direction === 'OUTBOUND');
+  expect(outbound).toEqual([]);
+});
+
+test('the reference template has no route to a destination outside the VPC', () => {
+  // Any AWS::EC2::Route is a non-local route (the local route is implicit): none may exist.
+  expect(ofType('AWS::EC2::Route')).toEqual([]);
+});
+
+test('the reference environment has a VPC with DNS firewall, flow log and endpoints', () => {
+  expect(ofType('AWS::EC2::VPC')).toHaveLength(1);
+  expect(ofType('AWS::Route53Resolver::FirewallRuleGroupAssociation')).toHaveLength(1);
+  expect(ofType('AWS::EC2::FlowLog')).toEqual([expect.objectContaining({ Properties: expect.objectContaining({ TrafficType: 'ALL' }) })]);
+  expect(ofType('AWS::EC2::VPCEndpoint').length).toBeGreaterThanOrEqual(7);
+});
