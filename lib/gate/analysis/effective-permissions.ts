@@ -1,0 +1,489 @@
+import { expandActionPattern } from '../../common/aws-action-catalog';
+import { ModelResource, possibilities, Resolved, ResourceRef, StackModel, TemplateModel, placeholdersToWildcards } from '../model';
+import { isAwsManagedPolicyArn, lookupAwsManagedPolicy } from './aws-managed-policies';
+import { CompiledStatement, compileDocument, compileResolved, DocumentOrigin, ResourceTarget, StatementRef, unverifiableStatement, valuesOf } from './policy-document';
+
+/**
+ * Effective permissions, the "may allow" semantics of ARCHITECTURE.md: sound (may over-report,
+ * never misses). A principal may perform an action when an Allow in its identity policies
+ * matches it (any resource unless provably excluded, conditions assumed satisfiable), its
+ * permissions boundary (if any) allows it the same way, and no unconditional Deny on all
+ * resources in its identity policies, boundary or the app's SCPs blocks it.
+ */
+
+/** The permissions boundary of a role. */
+export type BoundaryStatus =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'template'; readonly stack: string; readonly logicalId: string }
+  | { readonly kind: 'aws-managed'; readonly name: string; readonly arn: string }
+  /** Unreadable boundary: treated as allowing everything. */
+  | { readonly kind: 'unverifiable'; readonly reason: string };
+
+/** An AWS principal named in a trust policy (placeholders kept; `ref` when it names one template resource). */
+export interface TrustAwsPrincipal {
+  readonly text: string;
+  readonly ref?: ResourceRef;
+}
+
+/** Who the role's trust policy (AssumeRolePolicyDocument Allow statements) admits. */
+export interface TrustPrincipals {
+  readonly services: readonly string[];
+  readonly aws: readonly TrustAwsPrincipal[];
+  readonly federated: readonly string[];
+  /** Some principal or statement could not be resolved: anyone might be admitted. */
+  readonly unknown: boolean;
+}
+
+export interface MayAllowResult {
+  readonly action: string;
+  readonly allowed: boolean;
+  /** Allow statements of identity policies that match (empty: no grant). */
+  readonly grants: readonly StatementRef[];
+  /** Allow statements of the permissions boundary that match; undefined when there is no (readable) boundary. */
+  readonly boundaryGrants?: readonly StatementRef[];
+  /** The unconditional Deny that blocks the action (identity, boundary or SCP). */
+  readonly deniedBy?: StatementRef;
+  /** Why parts of the answer rest on policies the gate could not read. */
+  readonly unverifiable: readonly string[];
+}
+
+interface Attachment {
+  readonly statements: readonly CompiledStatement[];
+  readonly key: string;
+}
+
+/** Everything one IAM role may do. */
+export class PrincipalPermissions {
+  public readonly stack: string;
+  public readonly logicalId: string;
+  /** Literal RoleName (placeholders possible), when set. */
+  public readonly roleName?: string;
+  /** Glob of the role's ARN (`arn:*:iam::*:role/<path><name or *>`), for resource matching. */
+  public readonly arnGlob: string;
+  public readonly trust: TrustPrincipals;
+  public readonly boundary: BoundaryStatus;
+  /** Identity policy statements (all attachment forms, AWS managed, unverifiable Allow *). */
+  public readonly identityStatements: readonly CompiledStatement[];
+  /** Boundary statements; undefined when none or unverifiable. */
+  public readonly boundaryStatements?: readonly CompiledStatement[];
+  /** Every reason something about this role could not be read. */
+  public readonly unverifiable: readonly string[];
+  private readonly cache = new Map<string, MayAllowResult>();
+
+  constructor(
+    public readonly resource: ModelResource,
+    identity: readonly CompiledStatement[],
+    boundary: { status: BoundaryStatus; statements?: readonly CompiledStatement[] },
+    private readonly scpDenies: readonly CompiledStatement[],
+    trust: TrustPrincipals,
+  ) {
+    this.stack = resource.stack.name;
+    this.logicalId = resource.logicalId;
+    const name = resource.stack.resolve(resource.properties.RoleName);
+    if (name.kind === 'literal' && typeof name.value === 'string') this.roleName = name.value;
+    const p = resource.stack.resolve(resource.properties.Path);
+    const path = p.kind === 'novalue' ? '/' : p.kind === 'literal' && typeof p.value === 'string' ? placeholdersToWildcards(p.value) : '/*';
+    this.arnGlob = `arn:*:iam::*:role${path}${this.roleName !== undefined ? placeholdersToWildcards(this.roleName) : '*'}`;
+    this.identityStatements = identity;
+    this.boundary = boundary.status;
+    if (boundary.statements) this.boundaryStatements = boundary.statements;
+    this.trust = trust;
+    const reasons = new Set<string>();
+    for (const s of [...identity, ...(boundary.statements ?? [])]) if (s.ref.unverifiableReason) reasons.add(s.ref.unverifiableReason);
+    if (boundary.status.kind === 'unverifiable') reasons.add(`permissions boundary: ${boundary.status.reason}`);
+    if (trust.unknown) reasons.add('trust policy has unresolvable principals');
+    this.unverifiable = [...reasons];
+  }
+
+  /** The role's tags. */
+  public get tags(): ReadonlyMap<string, string | undefined> {
+    return this.resource.tags;
+  }
+
+  /** This role as the resource of a request (iam:PassRole, sts:AssumeRole on it). */
+  public asTarget(): ResourceTarget {
+    return { glob: this.arnGlob, ref: { stack: this.stack, logicalId: this.logicalId } };
+  }
+
+  /** Action patterns granted by Allow statements (`*` for unverifiable policies; NotAction grants listed as `NotAction:<patterns>`). */
+  public get grantedActionPatterns(): string[] {
+    const out = new Set<string>();
+    for (const s of this.identityStatements) {
+      if (!s.mayBeAllow) continue;
+      if (s.notActions) out.add(`NotAction:${s.notActions.join(',')}`);
+      else if (s.actionUnknown) out.add('*');
+      for (const a of s.actions ?? []) out.add(a);
+    }
+    return [...out].sort();
+  }
+
+  /**
+   * May the role perform the action (on the target, when given; otherwise on some resource)?
+   * A pattern (`ec2:*`) is expanded with the AWS action catalog: allowed if any expansion is.
+   */
+  public mayAllow(action: string, target?: ResourceTarget): MayAllowResult {
+    const key = target ? undefined : action.toLowerCase();
+    if (key) {
+      const hit = this.cache.get(key);
+      if (hit) return hit;
+    }
+    let result: MayAllowResult;
+    const expanded = /[*?]/.test(action) ? expandActionPattern(action) : [];
+    if (expanded.length > 0) {
+      result = { action, allowed: false, grants: [], unverifiable: [] };
+      for (const a of expanded) {
+        const r = this.evaluate(a, target);
+        if (r.allowed) {
+          result = r;
+          break;
+        }
+      }
+    } else {
+      result = this.evaluate(action, target);
+    }
+    if (key) this.cache.set(key, result);
+    return result;
+  }
+
+  /** The subset of the actions the role may perform, with the reasons. */
+  public allowedActions(actions: readonly string[], target?: ResourceTarget): MayAllowResult[] {
+    const out: MayAllowResult[] = [];
+    for (const a of actions) {
+      const r = this.mayAllow(a, target);
+      if (r.allowed) out.push(r);
+    }
+    return out;
+  }
+
+  private evaluate(action: string, target: ResourceTarget | undefined): MayAllowResult {
+    const lower = action.toLowerCase();
+    const grants = this.identityStatements.filter((s) => s.mayBeAllow && s.matchesAction(lower) && s.mayApplyTo(target));
+    const boundaryGrants = this.boundaryStatements?.filter((s) => s.mayBeAllow && s.matchesAction(lower) && s.mayApplyTo(target));
+    let deniedBy: StatementRef | undefined;
+    if (grants.length > 0 && (!boundaryGrants || boundaryGrants.length > 0)) {
+      deniedBy = (
+        this.identityStatements.find((s) => s.protects(lower, target)) ??
+        this.boundaryStatements?.find((s) => s.protects(lower, target)) ??
+        this.scpDenies.find((s) => s.protects(lower, target))
+      )?.ref;
+    }
+    const allowed = grants.length > 0 && (!boundaryGrants || boundaryGrants.length > 0) && !deniedBy;
+    const unverifiable = new Set<string>();
+    for (const s of [...grants, ...(boundaryGrants ?? [])]) if (s.ref.unverifiableReason) unverifiable.add(s.ref.unverifiableReason);
+    if (allowed && this.boundary.kind === 'unverifiable') unverifiable.add(`permissions boundary: ${this.boundary.reason}`);
+    return {
+      action,
+      allowed,
+      grants: grants.map((s) => s.ref),
+      ...(boundaryGrants ? { boundaryGrants: boundaryGrants.map((s) => s.ref) } : {}),
+      ...(deniedBy ? { deniedBy } : {}),
+      unverifiable: [...unverifiable],
+    };
+  }
+}
+
+const analyses = new WeakMap<TemplateModel, PermissionAnalysis>();
+
+/** Effective permissions of every IAM role of a model. Built once per model (cached). */
+export class PermissionAnalysis {
+  public static of(model: TemplateModel): PermissionAnalysis {
+    let a = analyses.get(model);
+    if (!a) analyses.set(model, (a = new PermissionAnalysis(model)));
+    return a;
+  }
+
+  /** Unconditional Deny statements of the app's SCPs (only certain Deny on Resource "*" counts). */
+  public readonly scpStatements: readonly CompiledStatement[];
+  private readonly principals = new Map<ModelResource, PrincipalPermissions>();
+  private readonly attachmentsByRole = new Map<ModelResource, Attachment[]>();
+  private readonly attachToAnyRole: Attachment[] = [];
+  private readonly rolesByName = new Map<string, ModelResource[]>();
+  private readonly managedPolicyStatements = new Map<ModelResource, readonly CompiledStatement[]>();
+  private readonly managedPoliciesByName = new Map<string, ModelResource[]>();
+
+  private constructor(public readonly model: TemplateModel) {
+    for (const role of model.resourcesOfType('AWS::IAM::Role')) {
+      const n = role.stack.resolve(role.properties.RoleName);
+      if (n.kind === 'literal' && typeof n.value === 'string' && !n.placeholders) push(this.rolesByName, n.value, role);
+    }
+    for (const mp of model.resourcesOfType('AWS::IAM::ManagedPolicy')) {
+      const n = mp.stack.resolve(mp.properties.ManagedPolicyName);
+      if (n.kind === 'literal' && typeof n.value === 'string' && !n.placeholders) push(this.managedPoliciesByName, n.value, mp);
+    }
+    this.scpStatements = model
+      .resourcesOfType('AWS::Organizations::Policy')
+      .filter((p) => {
+        const t = p.stack.resolve(p.properties.Type);
+        return t.kind === 'literal' && t.value === 'SERVICE_CONTROL_POLICY';
+      })
+      .flatMap((p) =>
+        compileDocument(p.stack, p.properties.Content, { stack: p.stack.name, resource: p.logicalId, source: 'scp', policyName: policyName(p, 'Name') }),
+      )
+      .filter((s) => s.certainDeny && !s.conditional);
+    this.indexAttachments();
+  }
+
+  /** Every IAM role of the model. */
+  public roles(): PrincipalPermissions[] {
+    return this.model.resourcesOfType('AWS::IAM::Role').map((r) => this.principalOf(r));
+  }
+
+  /** One role's permissions; undefined when the logical ID is not an AWS::IAM::Role. */
+  public principal(stack: StackModel | string, logicalId: string): PrincipalPermissions | undefined {
+    const s = typeof stack === 'string' ? this.model.stack(stack) : stack;
+    const r = s?.resource(logicalId);
+    return r && r.type === 'AWS::IAM::Role' ? this.principalOf(r) : undefined;
+  }
+
+  /** The permissions of a role resource. */
+  public principalOf(role: ModelResource): PrincipalPermissions {
+    let p = this.principals.get(role);
+    if (!p) {
+      const attachments = [...this.inlineAndManaged(role), ...(this.attachmentsByRole.get(role) ?? []), ...this.attachToAnyRole];
+      const seen = new Set<string>();
+      const identity: CompiledStatement[] = [];
+      for (const a of attachments) {
+        if (seen.has(a.key)) continue;
+        seen.add(a.key);
+        identity.push(...a.statements);
+      }
+      p = new PrincipalPermissions(role, identity, this.boundaryOf(role), this.scpStatements, trustOf(role));
+      this.principals.set(role, p);
+    }
+    return p;
+  }
+
+  /** The template role a Ref/GetAtt/literal role name designates (several for ambiguous names). */
+  public rolesNamed(stack: StackModel, value: Resolved): { roles: ModelResource[]; certain: boolean } | 'any' {
+    const out: ModelResource[] = [];
+    let certain = true;
+    for (const v of possibilities(value)) {
+      if (value.kind === 'choice') certain = false;
+      if (v.kind === 'novalue') continue;
+      if (v.kind === 'ref' || v.kind === 'getatt') {
+        const r = this.model.resourceAt(v);
+        if (r && r.type === 'AWS::IAM::Role') out.push(r);
+        continue;
+      }
+      if (v.kind === 'literal' && typeof v.value === 'string') {
+        if (!v.placeholders) {
+          out.push(...(this.rolesByName.get(v.value) ?? []));
+          continue;
+        }
+        if (v.refs?.length === 1) {
+          const r = this.model.resourceAt(v.refs[0]);
+          if (r && r.type === 'AWS::IAM::Role') {
+            out.push(r);
+            continue;
+          }
+        }
+      }
+      return 'any';
+    }
+    void stack;
+    return { roles: out, certain };
+  }
+
+  private indexAttachments(): void {
+    const attach = (policy: ModelResource, rolesRaw: unknown, statements: readonly CompiledStatement[]): void => {
+      const rolesValue = policy.stack.resolve(rolesRaw);
+      const items = rolesValue.kind === 'array' ? rolesValue.items : rolesValue.kind === 'novalue' ? [] : [rolesValue];
+      for (const item of items) {
+        const named = this.rolesNamed(policy.stack, item);
+        const key = `${policy.stack.name}/${policy.logicalId}`;
+        if (named === 'any') {
+          // An attachment to a role the gate cannot identify may be any role: its Allows count for all.
+          this.attachToAnyRole.push({ key, statements: statements.map((s) => s).filter((s) => s.mayBeAllow) });
+          continue;
+        }
+        for (const role of named.roles) {
+          let list = this.attachmentsByRole.get(role);
+          if (!list) this.attachmentsByRole.set(role, (list = []));
+          list.push({ key, statements: named.certain ? statements : statements.filter((s) => s.mayBeAllow) });
+        }
+      }
+    };
+    for (const p of this.model.resourcesOfType('AWS::IAM::Policy')) {
+      const statements = compileDocument(p.stack, p.properties.PolicyDocument, origin(p, 'AWS::IAM::Policy', policyName(p, 'PolicyName')));
+      attach(p, p.properties.Roles, statements);
+    }
+    for (const p of this.model.resourcesOfType('AWS::IAM::RolePolicy')) {
+      const statements = compileDocument(p.stack, p.properties.PolicyDocument, origin(p, 'AWS::IAM::RolePolicy', policyName(p, 'PolicyName')));
+      attach(p, p.properties.RoleName, statements);
+    }
+    for (const p of this.model.resourcesOfType('AWS::IAM::ManagedPolicy')) {
+      attach(p, p.properties.Roles, this.managedStatements(p));
+    }
+  }
+
+  private managedStatements(p: ModelResource): readonly CompiledStatement[] {
+    let s = this.managedPolicyStatements.get(p);
+    if (!s) {
+      s = compileDocument(p.stack, p.properties.PolicyDocument, origin(p, 'AWS::IAM::ManagedPolicy', policyName(p, 'ManagedPolicyName')));
+      this.managedPolicyStatements.set(p, s);
+    }
+    return s;
+  }
+
+  private inlineAndManaged(role: ModelResource): Attachment[] {
+    const out: Attachment[] = [];
+    const stack = role.stack;
+    const roleOrigin = (name: string): DocumentOrigin => ({ stack: stack.name, resource: role.logicalId, source: 'inline', policyName: name });
+    const policies = stack.resolve(role.properties.Policies);
+    const items = policies.kind === 'array' ? policies.items : policies.kind === 'novalue' ? [] : [policies];
+    items.forEach((item, i) => {
+      for (const option of possibilities(item)) {
+        const uncertain = item.kind === 'choice';
+        if (option.kind === 'novalue') continue;
+        if (option.kind !== 'object') {
+          out.push({ key: `${role.logicalId}/inline/${i}`, statements: [unverifiableStatement(roleOrigin(`Policies[${i}]`), `inline policy ${i} of ${role.logicalId} is unresolvable`)] });
+          continue;
+        }
+        const n = option.entries.PolicyName;
+        const name = n && n.kind === 'literal' && typeof n.value === 'string' ? n.value : `Policies[${i}]`;
+        const statements = compileResolved(stack, option.entries.PolicyDocument ?? { kind: 'novalue' }, roleOrigin(name), uncertain);
+        out.push({ key: `${role.logicalId}/inline/${i}/${name}`, statements });
+      }
+    });
+    const arns = stack.resolve(role.properties.ManagedPolicyArns);
+    const arnItems = arns.kind === 'array' ? arns.items : arns.kind === 'novalue' ? [] : [arns];
+    arnItems.forEach((item, i) => {
+      for (const option of possibilities(item)) {
+        const uncertain = item.kind === 'choice';
+        const resolved = this.managedPolicyFromArn(option, role, `ManagedPolicyArns[${i}]`);
+        if (!resolved) continue;
+        out.push({ key: resolved.key, statements: uncertain ? resolved.statements.filter((s) => s.mayBeAllow) : resolved.statements });
+      }
+    });
+    return out;
+  }
+
+  /** A managed policy ARN value: template ManagedPolicy, AWS managed policy, or unverifiable. */
+  private managedPolicyFromArn(
+    v: Resolved,
+    role: ModelResource,
+    where: string,
+  ): { key: string; statements: readonly CompiledStatement[]; boundary?: BoundaryStatus } | undefined {
+    if (v.kind === 'novalue') return undefined;
+    const unverifiable = (reason: string) => ({
+      key: `${role.logicalId}/${where}/unverifiable`,
+      statements: [unverifiableStatement({ stack: role.stack.name, resource: role.logicalId, policyName: where }, `${where} of ${role.logicalId}: ${reason}`)],
+      boundary: { kind: 'unverifiable', reason } as BoundaryStatus,
+    });
+    if (v.kind === 'ref') {
+      const mp = this.model.resourceAt(v);
+      if (mp?.type === 'AWS::IAM::ManagedPolicy') {
+        return { key: `${mp.stack.name}/${mp.logicalId}`, statements: this.managedStatements(mp), boundary: { kind: 'template', stack: mp.stack.name, logicalId: mp.logicalId } };
+      }
+      return unverifiable(`Ref to ${v.logicalId} (${v.resourceType}) is not a managed policy of the app`);
+    }
+    if (v.kind === 'literal' && typeof v.value === 'string') {
+      const arn = v.value;
+      if (isAwsManagedPolicyArn(arn)) {
+        const found = lookupAwsManagedPolicy(arn);
+        if (!found.found) return unverifiable(found.reason);
+        const compiled = compileDocument(role.stack, found.document, { stack: role.stack.name, resource: role.logicalId, source: 'aws-managed', policyName: found.name, managedPolicyArn: found.arn });
+        return { key: `aws-managed/${found.arn}`, statements: compiled, boundary: { kind: 'aws-managed', name: found.name, arn: found.arn } };
+      }
+      // Customer managed policy of this app by name: arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/<name>.
+      const m = /^arn:[^:]+:iam::(?:\$\{AWS::AccountId\}|\d{12}):policy\/(?:.*\/)?([^/${}*?]+)$/.exec(arn);
+      const candidates = m ? this.managedPoliciesByName.get(m[1]) ?? [] : [];
+      if (candidates.length === 1) {
+        const mp = candidates[0];
+        return { key: `${mp.stack.name}/${mp.logicalId}`, statements: this.managedStatements(mp), boundary: { kind: 'template', stack: mp.stack.name, logicalId: mp.logicalId } };
+      }
+      if (v.refs?.length === 1) {
+        const mp = this.model.resourceAt(v.refs[0]);
+        if (mp?.type === 'AWS::IAM::ManagedPolicy') {
+          return { key: `${mp.stack.name}/${mp.logicalId}`, statements: this.managedStatements(mp), boundary: { kind: 'template', stack: mp.stack.name, logicalId: mp.logicalId } };
+        }
+      }
+      return unverifiable(`managed policy ${arn} is not in the app and not a known AWS managed policy`);
+    }
+    return unverifiable(v.kind === 'unknown' ? v.reason : `managed policy ARN is a ${v.kind}`);
+  }
+
+  private boundaryOf(role: ModelResource): { status: BoundaryStatus; statements?: readonly CompiledStatement[] } {
+    const v = role.stack.resolve(role.properties.PermissionsBoundary);
+    if (v.kind === 'novalue') return { status: { kind: 'none' } };
+    if (v.kind === 'choice') return { status: { kind: 'unverifiable', reason: `${v.reason}: the boundary depends on a deploy-time choice` } };
+    const r = this.managedPolicyFromArn(v, role, 'PermissionsBoundary');
+    if (!r || !r.boundary || r.boundary.kind === 'unverifiable') {
+      return { status: r?.boundary ?? { kind: 'unverifiable', reason: 'unresolvable permissions boundary' } };
+    }
+    return { status: r.boundary, statements: r.statements };
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  let l = m.get(k);
+  if (!l) m.set(k, (l = []));
+  l.push(v);
+}
+
+function origin(r: ModelResource, source: DocumentOrigin['source'], name: string): DocumentOrigin {
+  return { stack: r.stack.name, resource: r.logicalId, source, policyName: name };
+}
+
+function policyName(r: ModelResource, prop: string): string {
+  const v = r.stack.resolve(r.properties[prop]);
+  return v.kind === 'literal' && typeof v.value === 'string' ? v.value : r.logicalId;
+}
+
+/** Principals admitted by the role's trust policy (Allow statements; conditions ignored). */
+export function trustOf(role: ModelResource): TrustPrincipals {
+  const services: string[] = [];
+  const aws: TrustAwsPrincipal[] = [];
+  const federated: string[] = [];
+  let unknownFlag = false;
+  let doc = role.stack.resolve(role.properties.AssumeRolePolicyDocument);
+  if (doc.kind === 'literal' && typeof doc.value === 'string') {
+    try {
+      doc = role.stack.resolve(JSON.parse(doc.value));
+    } catch {
+      doc = { kind: 'unknown', reason: 'trust policy string is not JSON' };
+    }
+  }
+  const statements: Resolved[] = [];
+  const collect = (r: Resolved | undefined, depth: number): void => {
+    if (!r || depth > 8) return;
+    if (r.kind === 'array') r.items.forEach((i) => collect(i, depth + 1));
+    else if (r.kind === 'choice') r.options.forEach((o) => collect(o, depth + 1));
+    else if (r.kind === 'object') statements.push(r);
+    else if (r.kind !== 'novalue') unknownFlag = true;
+  };
+  for (const d of possibilities(doc)) {
+    if (d.kind === 'object') collect(d.entries.Statement, 0);
+    else if (d.kind !== 'novalue') unknownFlag = true;
+  }
+  for (const s of statements) {
+    if (s.kind !== 'object') continue;
+    const effect = valuesOf(s.entries.Effect);
+    if (!effect.unknown && !effect.strings.some((e) => e.text === 'Allow')) continue;
+    const p = s.entries.Principal;
+    if (!p) {
+      if (s.entries.NotPrincipal) unknownFlag = true; // Allow with NotPrincipal admits nearly everyone
+      continue;
+    }
+    for (const option of possibilities(p)) {
+      if (option.kind === 'literal' && option.value === '*') {
+        aws.push({ text: '*' });
+        continue;
+      }
+      if (option.kind !== 'object') {
+        unknownFlag = true;
+        continue;
+      }
+      for (const [k, v] of Object.entries(option.entries)) {
+        const vals = valuesOf(v);
+        if (vals.unknown) unknownFlag = true;
+        for (const x of vals.strings) {
+          if (k === 'Service') services.push(x.text);
+          else if (k === 'Federated') federated.push(x.text);
+          else if (k === 'AWS') aws.push({ text: x.text, ...(x.refs?.length === 1 ? { ref: x.refs[0] } : {}) });
+        }
+      }
+    }
+  }
+  return { services, aws, federated, unknown: unknownFlag };
+}
