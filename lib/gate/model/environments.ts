@@ -1,6 +1,7 @@
 import { ENVIRONMENT_TAG } from '../../common/tags';
 import type { ModelResource } from './stack-model';
-import type { TemplateModel } from './template-model';
+import { refOf, type TemplateModel } from './template-model';
+import type { Resolved } from './values';
 
 /** Where a SubnetId value points. */
 export interface SubnetPlacement {
@@ -96,7 +97,13 @@ export class EnvironmentIndex {
 
   /** Where a SubnetId value (Ref, GetAtt, import, literal) points, as far as the template says. */
   public subnetPlacement(stack: ModelResource['stack'] | string, value: unknown): SubnetPlacement {
-    const subnet = this.model.refTargetResource(stack, value);
+    return this.subnetPlacementOf(this.model.resolve(stack, value));
+  }
+
+  /** As subnetPlacement, for an already resolved value. */
+  public subnetPlacementOf(value: Resolved): SubnetPlacement {
+    const ref = refOf(value);
+    const subnet = ref ? this.model.resourceAt(ref) : undefined;
     if (!subnet || subnet.type !== 'AWS::EC2::Subnet') return {};
     const vpc = this.vpcOfResource.get(subnet);
     const environment = (vpc && this.vpcEnv.get(vpc)) ?? subnet.tags.get(ENVIRONMENT_TAG);
