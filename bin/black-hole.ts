@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * The reference app: one black hole training environment, synthesized offline with `npx cdk synth`.
+ * The reference app: one black hole training environment, synthesized offline with `npx cdk synth`,
+ * gated by BlackHoleChecks (and AwsSolutionsChecks): synth fails if the environment can leak.
  */
-import { App, Stack } from 'aws-cdk-lib';
-import { BlackHoleVpc, ENDPOINT_PRESETS } from '../lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { BlackHoleChecks, BlackHoleVpc, ENDPOINT_PRESETS } from '../lib';
 
 const app = new App();
 const stack = new Stack(app, 'BlackHoleReference', {
@@ -13,4 +15,6 @@ new BlackHoleVpc(stack, 'Network', {
   environmentName: 'reference',
   endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING],
 });
+
+Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app));
 app.synth();

@@ -1,3 +1,4 @@
 export * from './common/tags';
 export * from './network';
 export * from './telemetry/flow-log-fields';
+export * from './gate';

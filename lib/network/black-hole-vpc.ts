@@ -1,4 +1,4 @@
-import { Aws, Duration, Fn, RemovalPolicy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -19,6 +19,9 @@ import {
 
 /** Pattern every environment name must match: it becomes part of tags, names and ARNs. */
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+
+/** Construct id of aws-cdk-lib's singleton provider function for AwsCustomResource. */
+const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 const DOMAIN_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/;
@@ -338,6 +341,32 @@ export class BlackHoleVpc extends Construct {
     }
 
     Tags.of(this).add(ENVIRONMENT_TAG, props.environmentName);
+    this.acknowledgeJustifiedFindings();
+  }
+
+  /** AwsSolutions findings that are true of this design and justified; each with its reason. */
+  private acknowledgeJustifiedFindings(): void {
+    Validations.of(this.networkAcl).acknowledge({
+      id: 'AwsSolutions-VPC3',
+      reason: 'The NACL is deliberate defence in depth: it admits only VPC-internal traffic and HTTPS to the gateway endpoints.',
+    });
+    Validations.of(this.endpointSecurityGroup).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason: 'Ingress is TCP 443 from the VPC CIDR (a token the rule cannot read), never from 0.0.0.0/0; the gate checks it.',
+    });
+    const lookup = this.node.findChild('S3PrefixListLookup');
+    Validations.of(lookup).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ec2:DescribeManagedPrefixLists supports no resource-level permissions; the deploy-time lookup role can only describe prefix lists.',
+    });
+    // The AwsCustomResource provider is a stack-level singleton created by aws-cdk-lib.
+    const provider = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
+    if (provider) {
+      Validations.of(provider).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'aws-cdk-lib custom resource provider: AWSLambdaBasicExecutionRole only lets it write its own logs.',
+      });
+    }
   }
 
   /** Subnet selection of the isolated subnets, for placing compute. */

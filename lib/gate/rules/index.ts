@@ -1,0 +1,41 @@
+import type { GateRule } from '../rule';
+import { EndpointPolicyNotPerimeter } from './EndpointPolicyNotPerimeter';
+import { EndpointServiceNotAllowed } from './EndpointServiceNotAllowed';
+import { EnvironmentCrossVpcPath } from './EnvironmentCrossVpcPath';
+import { EnvironmentDnsFirewallMissing } from './EnvironmentDnsFirewallMissing';
+import { EnvironmentDnsRedirect } from './EnvironmentDnsRedirect';
+import { EnvironmentFlowLogMissing } from './EnvironmentFlowLogMissing';
+import { EnvironmentInternetPath } from './EnvironmentInternetPath';
+import { EnvironmentNonLocalRoute } from './EnvironmentNonLocalRoute';
+import { EnvironmentPublicAddressing } from './EnvironmentPublicAddressing';
+import { EnvironmentQueryLogMissing } from './EnvironmentQueryLogMissing';
+import { EnvironmentTunnelEndpoint } from './EnvironmentTunnelEndpoint';
+
+/** Every rule of the gate, in report order. The cdk-nag pack and the CLI both run exactly these. */
+export const ALL_RULES: readonly GateRule[] = Object.freeze([
+  EnvironmentInternetPath,
+  EnvironmentNonLocalRoute,
+  EnvironmentCrossVpcPath,
+  EndpointServiceNotAllowed,
+  EndpointPolicyNotPerimeter,
+  EnvironmentTunnelEndpoint,
+  EnvironmentPublicAddressing,
+  EnvironmentDnsFirewallMissing,
+  EnvironmentDnsRedirect,
+  EnvironmentFlowLogMissing,
+  EnvironmentQueryLogMissing,
+]);
+
+export {
+  EndpointPolicyNotPerimeter,
+  EndpointServiceNotAllowed,
+  EnvironmentCrossVpcPath,
+  EnvironmentDnsFirewallMissing,
+  EnvironmentDnsRedirect,
+  EnvironmentFlowLogMissing,
+  EnvironmentInternetPath,
+  EnvironmentNonLocalRoute,
+  EnvironmentPublicAddressing,
+  EnvironmentQueryLogMissing,
+  EnvironmentTunnelEndpoint,
+};
