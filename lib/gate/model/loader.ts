@@ -121,9 +121,16 @@ function loadAssembly(dir: string, out: LoadedTemplate[], visited: Set<string>, 
 /** Nested CloudFormation stacks whose template is a CDK asset next to the parent template. */
 function addNestedStacks(dir: string, parentName: string, template: unknown, out: LoadedTemplate[], depth: number): void {
   if (!isObject(template) || !isObject(template.Resources) || depth > MAX_ASSEMBLY_DEPTH) return;
+  let assets: Map<string, string> | undefined;
   for (const [logicalId, r] of Object.entries(template.Resources)) {
-    if (!isObject(r) || r.Type !== 'AWS::CloudFormation::Stack' || !isObject(r.Metadata)) continue;
-    const asset = r.Metadata['aws:asset:path'];
+    if (!isObject(r) || r.Type !== 'AWS::CloudFormation::Stack') continue;
+    // The asset path is in the metadata when asset metadata is enabled (the CLI's default), else
+    // the TemplateURL ends with the asset's object key, listed in the assembly's *.assets.json.
+    let asset = isObject(r.Metadata) && typeof r.Metadata['aws:asset:path'] === 'string' ? r.Metadata['aws:asset:path'] : undefined;
+    if (!asset) {
+      const key = /([0-9a-f]{64}\.json)"/.exec(JSON.stringify(isObject(r.Properties) ? r.Properties.TemplateURL ?? '' : ''))?.[1];
+      if (key) asset = (assets ??= assetSources(dir)).get(key);
+    }
     if (typeof asset !== 'string' || !/\.json$/i.test(asset)) continue;
     const file = path.join(dir, asset);
     if (!fs.existsSync(file)) continue;
@@ -132,4 +139,34 @@ function addNestedStacks(dir: string, parentName: string, template: unknown, out
     out.push({ stackName, template: nested, templatePath: file, displayName: stackName, nestedIn: { stackName: parentName, logicalId } });
     addNestedStacks(dir, stackName, nested, out, depth + 1);
   }
+}
+
+/** Object key (`<hash>.json`) -> source file, from the assembly's asset manifests. */
+function assetSources(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith('.assets.json'));
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8'));
+    } catch {
+      continue; // an unreadable asset manifest only costs nested-stack discovery
+    }
+    if (!isObject(manifest) || !isObject(manifest.files)) continue;
+    for (const [hash, f] of Object.entries(manifest.files)) {
+      if (!isObject(f) || !isObject(f.source) || typeof f.source.path !== 'string') continue;
+      out.set(`${hash}.json`, f.source.path);
+      if (isObject(f.destinations)) {
+        for (const d of Object.values(f.destinations)) {
+          if (isObject(d) && typeof d.objectKey === 'string') out.set(d.objectKey, f.source.path);
+        }
+      }
+    }
+  }
+  return out;
 }
