@@ -1,0 +1,215 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
+import { BlackHoleVpc } from '../../../lib/network';
+import { auditTemplates, logicalIdOf, synthWithChecks, templateOf } from '../../helpers/gate';
+
+/**
+ * Every network, DNS and logging rule, at both doors: a construct-level change to an environment
+ * (synth must fail with the rule) and the same change as a template mutation (the CLI must exit 1
+ * with the rule); and the clean environment passing both.
+ */
+
+function environment(): { app: App; stack: Stack; net: BlackHoleVpc } {
+  const app = new App();
+  const stack = new Stack(app, 'Env');
+  const net = new BlackHoleVpc(stack, 'Net', { environmentName: 'team-a', endpointServices: ['sts', 'logs'] });
+  return { app, stack, net };
+}
+
+let clean: any;
+beforeAll(() => {
+  clean = templateOf(environment().stack);
+});
+
+function mutated(mutate: (t: any, ids: { vpc: string; subnet: string; routeTable: string }) => void): any {
+  const t = JSON.parse(JSON.stringify(clean));
+  const ids = {
+    vpc: logicalIdOf(t, 'AWS::EC2::VPC'),
+    subnet: logicalIdOf(t, 'AWS::EC2::Subnet'),
+    routeTable: logicalIdOf(t, 'AWS::EC2::RouteTable'),
+  };
+  mutate(t, ids);
+  return t;
+}
+
+const add = (t: any, id: string, Type: string, Properties: any) => { t.Resources[id] = { Type, Properties }; };
+
+interface Case {
+  readonly name: string;
+  readonly rule: string;
+  readonly construct: (stack: Stack, net: BlackHoleVpc) => void;
+  readonly template: (t: any, ids: { vpc: string; subnet: string; routeTable: string }) => void;
+}
+
+const cases: Case[] = [
+  {
+    name: 'internet gateway attached',
+    rule: 'BlackHole-NET1',
+    construct: (s, n) => {
+      const igw = new ec2.CfnInternetGateway(s, 'Igw');
+      new ec2.CfnVPCGatewayAttachment(s, 'IgwAttachment', { vpcId: n.vpc.vpcId, internetGatewayId: igw.ref });
+    },
+    template: (t, ids) => {
+      add(t, 'Igw', 'AWS::EC2::InternetGateway', {});
+      add(t, 'IgwAttachment', 'AWS::EC2::VPCGatewayAttachment', { VpcId: { Ref: ids.vpc }, InternetGatewayId: { Ref: 'Igw' } });
+    },
+  },
+  {
+    name: 'NAT gateway in an environment subnet',
+    rule: 'BlackHole-NET1',
+    construct: (s, n) => {
+      const eip = new ec2.CfnEIP(s, 'NatEip', { domain: 'vpc' });
+      new ec2.CfnNatGateway(s, 'Nat', { subnetId: n.isolatedSubnets[0].subnetId, allocationId: eip.attrAllocationId });
+    },
+    template: (t, ids) => add(t, 'Nat', 'AWS::EC2::NatGateway', { SubnetId: { Ref: ids.subnet }, AllocationId: 'eipalloc-123' }),
+  },
+  {
+    name: 'egress-only internet gateway (IPv6)',
+    rule: 'BlackHole-NET1',
+    construct: (s, n) => { new ec2.CfnEgressOnlyInternetGateway(s, 'Eigw', { vpcId: n.vpc.vpcId }); },
+    template: (t, ids) => add(t, 'Eigw', 'AWS::EC2::EgressOnlyInternetGateway', { VpcId: { Ref: ids.vpc } }),
+  },
+  {
+    name: 'route to an ENI',
+    rule: 'BlackHole-NET2',
+    construct: (s, n) => {
+      new ec2.CfnRoute(s, 'ToEni', { routeTableId: n.isolatedSubnets[0].routeTable.routeTableId, destinationCidrBlock: '0.0.0.0/0', networkInterfaceId: 'eni-0123456789abcdef0' });
+    },
+    template: (t, ids) => add(t, 'ToEni', 'AWS::EC2::Route', { RouteTableId: { Ref: ids.routeTable }, DestinationCidrBlock: '0.0.0.0/0', NetworkInterfaceId: 'eni-0123456789abcdef0' }),
+  },
+  {
+    name: 'VPC peering',
+    rule: 'BlackHole-NET3',
+    construct: (s, n) => { new ec2.CfnVPCPeeringConnection(s, 'Peer', { vpcId: n.vpc.vpcId, peerVpcId: 'vpc-0abc', peerOwnerId: '444455556666' }); },
+    template: (t, ids) => add(t, 'Peer', 'AWS::EC2::VPCPeeringConnection', { VpcId: { Ref: ids.vpc }, PeerVpcId: 'vpc-0abc' }),
+  },
+  {
+    name: 'transit gateway attachment',
+    rule: 'BlackHole-NET3',
+    construct: (s, n) => {
+      new ec2.CfnTransitGatewayAttachment(s, 'Tgw', { vpcId: n.vpc.vpcId, transitGatewayId: 'tgw-0abc', subnetIds: [n.isolatedSubnets[0].subnetId] });
+    },
+    template: (t, ids) => add(t, 'Tgw', 'AWS::EC2::TransitGatewayAttachment', { VpcId: { Ref: ids.vpc }, TransitGatewayId: 'tgw-0abc', SubnetIds: [{ Ref: ids.subnet }] }),
+  },
+  {
+    name: 'foreign PrivateLink endpoint (vpce-svc)',
+    rule: 'BlackHole-NET4',
+    construct: (s, n) => {
+      new ec2.CfnVPCEndpoint(s, 'Foreign', { vpcId: n.vpc.vpcId, vpcEndpointType: 'Interface', serviceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0', subnetIds: [n.isolatedSubnets[0].subnetId] });
+    },
+    template: (t, ids) => add(t, 'Foreign', 'AWS::EC2::VPCEndpoint', { VpcId: { Ref: ids.vpc }, VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0' }),
+  },
+  {
+    name: 'Session Manager messages endpoint (a tunnel service)',
+    rule: 'BlackHole-NET4',
+    construct: (s, n) => { n.vpc.addInterfaceEndpoint('Ssm', { service: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES, open: false }); },
+    template: (t, ids) => add(t, 'Ssm', 'AWS::EC2::VPCEndpoint', { VpcId: { Ref: ids.vpc }, VpcEndpointType: 'Interface', ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.ssmmessages']] } }),
+  },
+  {
+    name: 'allowlisted endpoint without a policy',
+    rule: 'BlackHole-NET5',
+    construct: (s, n) => { new ec2.CfnVPCEndpoint(s, 'OpenKms', { vpcId: n.vpc.vpcId, vpcEndpointType: 'Interface', serviceName: `com.amazonaws.${s.region}.kms` }); },
+    template: (t, ids) => add(t, 'OpenKms', 'AWS::EC2::VPCEndpoint', { VpcId: { Ref: ids.vpc }, VpcEndpointType: 'Interface', ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.kms']] } }),
+  },
+  {
+    name: 'Instance Connect endpoint',
+    rule: 'BlackHole-NET6',
+    construct: (s, n) => { new ec2.CfnInstanceConnectEndpoint(s, 'Eice', { subnetId: n.isolatedSubnets[0].subnetId }); },
+    template: (t, ids) => add(t, 'Eice', 'AWS::EC2::InstanceConnectEndpoint', { SubnetId: { Ref: ids.subnet } }),
+  },
+  {
+    name: 'subnet mapping public IPs',
+    rule: 'BlackHole-NET7',
+    construct: (_s, n) => { (n.isolatedSubnets[0].node.defaultChild as ec2.CfnSubnet).mapPublicIpOnLaunch = true; },
+    template: (t, ids) => { t.Resources[ids.subnet].Properties.MapPublicIpOnLaunch = true; },
+  },
+  {
+    name: 'DNS firewall association removed',
+    rule: 'BlackHole-DNS1',
+    construct: (_s, n) => { n.node.tryRemoveChild('WalledGardenAssociation'); },
+    template: (t) => { delete t.Resources[logicalIdOf(t, 'AWS::Route53Resolver::FirewallRuleGroupAssociation')]; },
+  },
+  {
+    name: 'outbound resolver endpoint',
+    rule: 'BlackHole-DNS2',
+    construct: (s, n) => {
+      new route53resolver.CfnResolverEndpoint(s, 'Outbound', {
+        direction: 'OUTBOUND',
+        securityGroupIds: [n.endpointSecurityGroup.securityGroupId],
+        ipAddresses: n.isolatedSubnets.map((x) => ({ subnetId: x.subnetId })),
+      });
+    },
+    template: (t, ids) => add(t, 'Outbound', 'AWS::Route53Resolver::ResolverEndpoint', { Direction: 'OUTBOUND', SecurityGroupIds: ['sg-1'], IpAddresses: [{ SubnetId: { Ref: ids.subnet } }] }),
+  },
+  {
+    name: 'flow log removed',
+    rule: 'BlackHole-LOG1',
+    construct: (_s, n) => { n.node.tryRemoveChild('FlowLog'); },
+    template: (t) => { delete t.Resources[logicalIdOf(t, 'AWS::EC2::FlowLog')]; },
+  },
+  {
+    name: 'resolver query logging removed',
+    rule: 'BlackHole-LOG2',
+    construct: (_s, n) => { n.node.tryRemoveChild('QueryLoggingAssociation'); },
+    template: (t) => { delete t.Resources[logicalIdOf(t, 'AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation')]; },
+  },
+];
+
+describe('the clean environment passes both doors', () => {
+  test('cdk synth with BlackHoleChecks succeeds', () => {
+    const { app } = environment();
+    expect(synthWithChecks(app)).toEqual({ failed: false, ruleIds: [] });
+  });
+
+  test('black-hole audit exits 0 with no finding', () => {
+    const r = auditTemplates({ Env: clean });
+    expect(r.code).toBe(0);
+    expect(r.report.findings).toEqual([]);
+  });
+});
+
+describe.each(cases)('$rule: $name', (c) => {
+  test('construct level: synth fails with the rule', () => {
+    const { app, stack, net } = environment();
+    c.construct(stack, net);
+    const r = synthWithChecks(app);
+    expect(r.failed).toBe(true);
+    expect(r.ruleIds).toContain(c.rule);
+  });
+
+  test('template level: the CLI exits 1 with the rule', () => {
+    const r = auditTemplates({ Env: mutated(c.template) });
+    expect(r.code).toBe(1);
+    expect(r.ruleIds).toContain(c.rule);
+    const finding = r.report.findings.find((f: any) => f.ruleId === c.rule);
+    expect(finding).toMatchObject({ severity: 'error', stack: 'Env' });
+    expect(finding.message).toMatch(/team-a/);
+  });
+});
+
+describe('what the network rules do not flag', () => {
+  test('an ordinary public VPC elsewhere in the app, not tagged as an environment', () => {
+    const { app, stack } = environment();
+    const other = new Stack(app, 'Web');
+    new ec2.Vpc(other, 'PublicVpc', { maxAzs: 1, natGateways: 1, restrictDefaultSecurityGroup: false });
+    expect(synthWithChecks(app)).toEqual({ failed: false, ruleIds: [] });
+    expect(stack).toBeDefined();
+  });
+
+  test('an endpoint with a perimeter policy naming concrete resources passes NET5', () => {
+    const t = mutated((tpl, ids) => add(tpl, 'Scoped', 'AWS::EC2::VPCEndpoint', {
+      VpcId: { Ref: ids.vpc },
+      VpcEndpointType: 'Interface',
+      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.kms']] },
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: 'arn:aws:kms:eu-west-1:111122223333:key/abc', Condition: { StringEquals: { 'aws:PrincipalAccount': '111122223333' } } }] },
+    }));
+    expect(auditTemplates({ Env: t }).code).toBe(0);
+  });
+
+  test('a route table whose id cannot be resolved is reported as a possible path, never assumed safe', () => {
+    const r = auditTemplates({ Env: mutated((tpl) => add(tpl, 'Imported', 'AWS::EC2::Route', { RouteTableId: { 'Fn::ImportValue': 'shared-rtb' }, DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1' })) });
+    expect(r.code).toBe(1);
+    expect(r.report.findings.find((f: any) => f.resource === 'Imported').evidence.unresolved).toBe(true);
+  });
+});

@@ -1,0 +1,65 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { main } from '../../lib/gate/cli/main';
+import { BlackHoleChecks } from '../../lib/gate/nag/black-hole-checks';
+
+/** Runs `black-hole audit` in-process and returns its exit code, stdout and stderr. */
+export function runCli(args: string[]): { code: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const code = main(args, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
+  return { code, stdout, stderr };
+}
+
+/** Writes templates to a fresh directory and audits them as JSON: exit code and rule ids found. */
+export function auditTemplates(templates: Record<string, unknown>, extraArgs: string[] = []): { code: number; ruleIds: string[]; report: any; stderr: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-audit-'));
+  const files = Object.entries(templates).map(([name, t]) => {
+    const file = path.join(dir, `${name}.template.json`);
+    fs.writeFileSync(file, JSON.stringify(t, null, 1));
+    return file;
+  });
+  const { code, stdout, stderr } = runCli(['audit', ...files, '--format', 'json', ...extraArgs]);
+  const report = stdout ? JSON.parse(stdout) : undefined;
+  const ruleIds = report ? [...new Set<string>(report.findings.filter((f: any) => !f.acknowledged || f.acknowledged.failsGate).map((f: any) => f.ruleId))].sort() : [];
+  return { code, ruleIds, report, stderr };
+}
+
+/**
+ * Synthesizes an app with BlackHoleChecks registered, as `cdk synth` would. Returns whether synth
+ * failed and the BlackHoleChecks rule ids of the validation report.
+ */
+export function synthWithChecks(app: App): { failed: boolean; ruleIds: string[] } {
+  Validations.of(app).addPlugins(new BlackHoleChecks(app));
+  const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    app.synth();
+    return { failed: false, ruleIds: [] };
+  } catch (e) {
+    const m = /found in: (\S+validation-report\.json)/.exec((e as Error).message);
+    if (!m) throw e;
+    const report = JSON.parse(fs.readFileSync(m[1], 'utf8'));
+    const ours = report.pluginReports.find((p: any) => p.pluginName === 'BlackHoleChecks');
+    const ruleIds = [...new Set<string>((ours?.violations ?? []).map((v: any) => v.ruleName))].sort();
+    return { failed: true, ruleIds };
+  } finally {
+    spy.mockRestore();
+    log.mockRestore();
+  }
+}
+
+/** The template of a stack, as plain JSON. */
+export function templateOf(stack: Stack): any {
+  return JSON.parse(JSON.stringify(Template.fromStack(stack).toJSON()));
+}
+
+/** Logical ID of the first resource of a type whose logical ID matches. */
+export function logicalIdOf(template: any, type: string, pattern: RegExp = /./): string {
+  const id = Object.keys(template.Resources).find((k) => template.Resources[k].Type === type && pattern.test(k));
+  if (!id) throw new Error(`no ${type} matching ${pattern}`);
+  return id;
+}
