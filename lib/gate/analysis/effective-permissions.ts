@@ -254,7 +254,7 @@ export class PermissionAnalysis {
   }
 
   /** The template role a Ref/GetAtt/literal role name designates (several for ambiguous names). */
-  public rolesNamed(stack: StackModel, value: Resolved): { roles: ModelResource[]; certain: boolean } | 'any' {
+  public rolesNamed(value: Resolved): { roles: ModelResource[]; certain: boolean } | 'any' {
     const out: ModelResource[] = [];
     let certain = true;
     for (const v of possibilities(value)) {
@@ -280,7 +280,6 @@ export class PermissionAnalysis {
       }
       return 'any';
     }
-    void stack;
     return { roles: out, certain };
   }
 
@@ -289,11 +288,11 @@ export class PermissionAnalysis {
       const rolesValue = policy.stack.resolve(rolesRaw);
       const items = rolesValue.kind === 'array' ? rolesValue.items : rolesValue.kind === 'novalue' ? [] : [rolesValue];
       for (const item of items) {
-        const named = this.rolesNamed(policy.stack, item);
+        const named = this.rolesNamed(item);
         const key = `${policy.stack.name}/${policy.logicalId}`;
         if (named === 'any') {
           // An attachment to a role the gate cannot identify may be any role: its Allows count for all.
-          this.attachToAnyRole.push({ key, statements: statements.map((s) => s).filter((s) => s.mayBeAllow) });
+          this.attachToAnyRole.push({ key, statements: statements.filter((s) => s.mayBeAllow) });
           continue;
         }
         for (const role of named.roles) {

@@ -1,8 +1,7 @@
 import { AGENT_ROLE_TAG, AGENT_ROLE_TAG_VALUE, ENVIRONMENT_TAG } from '../../common/tags';
-import { ModelResource, possibilities, Resolved, StackModel, TemplateModel } from '../model';
+import { ModelResource, placeholdersToWildcards, possibilities, Resolved, StackModel, TemplateModel } from '../model';
 import { resourcePatternsMayIntersect } from './arn-match';
 import { PermissionAnalysis, PrincipalPermissions } from './effective-permissions';
-import { placeholdersToWildcards } from '../model';
 import { StatementRef } from './policy-document';
 
 /**
@@ -249,7 +248,7 @@ export class IdentityReachability {
             const rolesValue = profile.stack.resolve(profile.properties.Roles);
             const resolvedRoles: ModelResource[] = [];
             for (const item of rolesValue.kind === 'array' ? rolesValue.items : [rolesValue]) {
-              const n = this.permissions.rolesNamed(profile.stack, item);
+              const n = this.permissions.rolesNamed(item);
               if (n === 'any') {
                 this.unresolvedList.push({ ...compute, environment: place.environment, reason: `a role of instance profile ${profile.logicalId} cannot be identified` });
               } else resolvedRoles.push(...n.roles);
@@ -380,12 +379,12 @@ export class IdentityReachability {
       if (o.kind === 'literal' && typeof o.value === 'string' && !o.placeholders) {
         // A literal ARN `arn:aws:iam::123:role/path/name` or a name.
         const name = o.value.startsWith('arn:') ? o.value.slice(o.value.lastIndexOf('/') + 1) : o.value;
-        const named = this.permissions.rolesNamed(stack, { kind: 'literal', value: name });
+        const named = this.permissions.rolesNamed({ kind: 'literal', value: name });
         if (named === 'any' || named.roles.length === 0) return undefined;
         out.push(...named.roles);
         continue;
       }
-      const named = this.permissions.rolesNamed(stack, o);
+      const named = this.permissions.rolesNamed(o);
       if (named === 'any' || named.roles.length === 0) return undefined;
       out.push(...named.roles);
     }
