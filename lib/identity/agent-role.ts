@@ -13,7 +13,16 @@ import { describeViolations, escapeViolationsOfStatements } from './escape-check
 export enum AgentComputeService {
   /** EC2 instances, through an instance profile. */
   EC2 = 'ec2.amazonaws.com',
-  /** SageMaker training and processing jobs (the execution role). */
+  /**
+   * SageMaker training and processing jobs (the execution role).
+   *
+   * Known limitation: for jobs with a VpcConfig, SageMaker creates the job's network interfaces with
+   * the execution role (ec2:CreateNetworkInterface*, ec2:Describe*), from its own network. The
+   * boundary denies ec2:* and, with `NetworkPerimeter.ALL_REQUESTS`, calls from outside the VPC, so
+   * such a job cannot start with an agent role as execution role until that is designed (see the
+   * identity layer's report); network-isolated containers receive no credentials, so a separate,
+   * non-agent execution role is the interim answer.
+   */
   SAGEMAKER = 'sagemaker.amazonaws.com',
   /** ECS tasks, including AWS Batch jobs on ECS or Fargate (their job role is a task role). */
   ECS_TASKS = 'ecs-tasks.amazonaws.com',
