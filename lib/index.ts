@@ -1,4 +1,5 @@
 export * from './common/tags';
 export * from './network';
 export * from './telemetry/flow-log-fields';
+export * from './identity';
 export * from './gate';

@@ -1,4 +1,4 @@
-import { Annotations, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -285,6 +285,13 @@ export class AgentBoundary extends Construct {
       statements,
     });
     this.managedPolicyArn = this.managedPolicy.managedPolicyArn;
+    // A boundary is a ceiling, not a grant: service wildcards on "*" here give nothing by themselves,
+    // and the explicit Denies of the escape catalog cut them down.
+    const ceilingReason = 'Permissions boundary (a ceiling, not a grant): the agent role\'s own least-privilege policies decide what is allowed; the boundary\'s unconditional Denies remove every escape-catalog action.';
+    Validations.of(this.managedPolicy).acknowledge(
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: ceilingReason },
+      ...[...new Set(this.allowedActions.filter((a) => a.endsWith(':*')))].map((a) => ({ id: `AwsSolutions-IAM5[Action::${a}]`, reason: ceilingReason })),
+    );
 
     if (props.revokeSessionsIssuedBefore !== undefined) {
       this.revokeSessionsIssuedBefore(props.revokeSessionsIssuedBefore);

@@ -1,4 +1,12 @@
 import type { GateRule } from '../rule';
+import { AgentMayBlindMonitors } from './AgentMayBlindMonitors';
+import { AgentMayChangeQuotasOrBudgets } from './AgentMayChangeQuotasOrBudgets';
+import { AgentMayCreateEgress } from './AgentMayCreateEgress';
+import { AgentMayEscalateIdentity } from './AgentMayEscalateIdentity';
+import { AgentMayExfiltrate } from './AgentMayExfiltrate';
+import { AgentMayOpenTunnel } from './AgentMayOpenTunnel';
+import { AgentRoleWithoutCatalogBoundary } from './AgentRoleWithoutCatalogBoundary';
+import { UnverifiableAgentPolicy } from './UnverifiableAgentPolicy';
 import { EndpointPolicyNotPerimeter } from './EndpointPolicyNotPerimeter';
 import { EndpointServiceNotAllowed } from './EndpointServiceNotAllowed';
 import { EnvironmentCrossVpcPath } from './EnvironmentCrossVpcPath';
@@ -13,6 +21,14 @@ import { EnvironmentTunnelEndpoint } from './EnvironmentTunnelEndpoint';
 
 /** Every rule of the gate, in report order. The cdk-nag pack and the CLI both run exactly these. */
 export const ALL_RULES: readonly GateRule[] = Object.freeze([
+  AgentMayCreateEgress,
+  AgentMayOpenTunnel,
+  AgentMayChangeQuotasOrBudgets,
+  AgentMayEscalateIdentity,
+  AgentMayBlindMonitors,
+  AgentMayExfiltrate,
+  AgentRoleWithoutCatalogBoundary,
+  UnverifiableAgentPolicy,
   EnvironmentInternetPath,
   EnvironmentNonLocalRoute,
   EnvironmentCrossVpcPath,
@@ -27,6 +43,14 @@ export const ALL_RULES: readonly GateRule[] = Object.freeze([
 ]);
 
 export {
+  AgentMayBlindMonitors,
+  AgentMayChangeQuotasOrBudgets,
+  AgentMayCreateEgress,
+  AgentMayEscalateIdentity,
+  AgentMayExfiltrate,
+  AgentMayOpenTunnel,
+  AgentRoleWithoutCatalogBoundary,
+  UnverifiableAgentPolicy,
   EndpointPolicyNotPerimeter,
   EndpointServiceNotAllowed,
   EnvironmentCrossVpcPath,

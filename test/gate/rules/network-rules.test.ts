@@ -103,7 +103,7 @@ const cases: Case[] = [
   {
     name: 'Session Manager messages endpoint (a tunnel service)',
     rule: 'BlackHole-NET4',
-    construct: (s, n) => { n.vpc.addInterfaceEndpoint('Ssm', { service: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES, open: false }); },
+    construct: (_s, n) => { n.vpc.addInterfaceEndpoint('Ssm', { service: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES, open: false }); },
     template: (t, ids) => add(t, 'Ssm', 'AWS::EC2::VPCEndpoint', { VpcId: { Ref: ids.vpc }, VpcEndpointType: 'Interface', ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.ssmmessages']] } }),
   },
   {
