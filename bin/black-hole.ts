@@ -20,7 +20,7 @@ const boundary = new AgentBoundary(stack, 'AgentBoundary', {
   vpc: network.vpc,
   enabledEndpointServices: [...network.endpointServices],
 });
-new AgentRole(stack, 'AgentRole', { environmentName: network.environmentName, boundary });
+new AgentRole(stack, 'AgentRole', { boundary });
 
 Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app));
 app.synth();

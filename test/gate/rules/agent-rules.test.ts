@@ -15,7 +15,7 @@ function environment(): { app: App; stack: Stack; net: BlackHoleVpc; agent: Agen
   const stack = new Stack(app, 'Env');
   const net = new BlackHoleVpc(stack, 'Net', { environmentName: 'team-a' });
   const boundary = new AgentBoundary(stack, 'Boundary', { environmentName: 'team-a', vpc: net.vpc });
-  const agent = new AgentRole(stack, 'Agent', { environmentName: 'team-a', boundary });
+  const agent = new AgentRole(stack, 'Agent', { boundary });
   return { app, stack, net, agent };
 }
 
