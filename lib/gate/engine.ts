@@ -70,6 +70,7 @@ function summarise(model: TemplateModel, findings: readonly Finding[], rules: nu
     warnings: findings.filter((f) => f.severity === 'warning' && !f.acknowledged).length,
     acknowledged: findings.filter((f) => f.acknowledged).length,
     stacks: model.stacks.length,
+    environments: model.environments.names().length,
     resources,
     rules,
     byRule,

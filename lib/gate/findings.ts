@@ -23,6 +23,8 @@ export interface FindingSummary {
   readonly warnings: number;
   readonly acknowledged: number;
   readonly stacks: number;
+  /** Black hole environments found (values of the black-hole:environment tag). */
+  readonly environments: number;
   readonly resources: number;
   readonly rules: number;
   readonly byRule: Readonly<Record<string, number>>;

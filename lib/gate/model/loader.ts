@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as yaml from 'yaml';
 import { GateInputError } from './errors';
 import { TemplateInput } from './stack-model';
 
@@ -25,16 +26,45 @@ function parseJson(file: string, text: string): unknown {
   }
 }
 
-/**
- * YAML templates (short-form tags !Ref, !GetAtt, !Sub...) need a YAML parser dependency that
- * the project does not have yet. JSON is valid YAML, so JSON content in a .yaml file is accepted.
- * To add YAML: parse with custom tags mapping `!Ref x` to `{ Ref: x }`, `!GetAtt a.b` to
- * `{ 'Fn::GetAtt': ['a', 'b'] }` and `!X v` to `{ 'Fn::X': v }`, here and nowhere else.
- */
+/** CloudFormation's short-form intrinsic tags, as YAML custom tags. */
+const INTRINSICS = ['Base64', 'Cidr', 'FindInMap', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'Transform',
+  'And', 'Equals', 'If', 'Not', 'Or', 'Condition', 'Length', 'ToJsonString'];
+
+const CFN_TAGS: yaml.Tags = [
+  ...(['scalar', 'seq', 'map'] as const).map((kind) => ({
+    tag: '!Ref', collection: kind === 'scalar' ? undefined : kind,
+    resolve: (v: unknown) => ({ Ref: toJs(v) }),
+  })),
+  ...(['scalar', 'seq'] as const).map((kind) => ({
+    tag: '!GetAtt', collection: kind === 'scalar' ? undefined : kind,
+    resolve: (v: unknown) => {
+      const js = toJs(v);
+      if (typeof js === 'string') {
+        const i = js.indexOf('.');
+        return { 'Fn::GetAtt': i < 0 ? [js] : [js.slice(0, i), js.slice(i + 1)] };
+      }
+      return { 'Fn::GetAtt': js };
+    },
+  })),
+  ...INTRINSICS.flatMap((name) => (['scalar', 'seq', 'map'] as const).map((kind) => ({
+    tag: `!${name}`, collection: kind === 'scalar' ? undefined : kind,
+    resolve: (v: unknown) => (name === 'Condition' ? { Condition: toJs(v) } : { [`Fn::${name}`]: toJs(v) }),
+  }))),
+] as unknown as yaml.Tags;
+
+function toJs(v: unknown): unknown {
+  return v && typeof v === 'object' && typeof (v as { toJSON?: () => unknown }).toJSON === 'function' ? (v as { toJSON: () => unknown }).toJSON() : v;
+}
+
+/** YAML templates with CloudFormation's short-form tags (`!Ref`, `!GetAtt a.b`, `!Sub`...). */
 function parseYaml(file: string, text: string): unknown {
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith('{')) return parseJson(file, text);
-  throw new GateInputError(file, 'YAML templates are not supported yet (convert to JSON, e.g. with `cfn-flip`)');
+  try {
+    const doc = yaml.parseDocument(text, { customTags: CFN_TAGS, uniqueKeys: false, prettyErrors: false });
+    if (doc.errors.length > 0) throw doc.errors[0];
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new GateInputError(file, `invalid YAML: ${String((e as Error).message ?? e).split('\n')[0]}`);
+  }
 }
 
 const PARSERS: Record<string, TemplateParser> = {

@@ -41,6 +41,9 @@ function renderText(result: GateResult, options: ReportOptions): string {
   }
   const failing = result.findings.filter((f) => failsGate(f, options.allowAcknowledged)).length;
   const s = result.summary;
+  if (s.environments === 0) {
+    lines.push('note: no black hole environment found (no resource tagged black-hole:environment); only agent-tagged roles were analysed');
+  }
   lines.push(`${failing === 0 ? 'PASS' : 'FAIL'}: ${failing} failing finding(s); ${s.errors} error(s), ${s.warnings} warning(s), ${s.acknowledged} acknowledged; ${s.stacks} stack(s), ${s.resources} resource(s), ${s.rules} rule(s)`);
   return lines.join('\n') + '\n';
 }
