@@ -34,13 +34,19 @@ describe('TemplateModel.load: bad input is a GateInputError with file and one-li
     ['resource without Type', () => write('notype.json', '{"Resources": {"A": {"Properties": {}}}}'), /resource A has no Type/],
     ['Properties not an object', () => write('props.json', '{"Resources": {"A": {"Type": "AWS::SNS::Topic", "Properties": 3}}}'), /Properties of resource A/],
     ['directory without manifest', () => fs.mkdtempSync(path.join(tmp, 'empty-')), /without manifest\.json/],
-    ['YAML (not yet supported)', () => write('t.yaml', 'Resources:\n  A:\n    Type: AWS::SNS::Topic\n'), /YAML/],
+    ['invalid YAML', () => write('t.yaml', 'Resources:\n  A: [unclosed\n'), /invalid YAML/],
   ])('%s', (_name, make, reason) => {
     const file = make();
     const e = inputError([file]);
     expect(e.file).toBe(file);
     expect(e.reason).toMatch(reason);
     expect(e.reason).not.toMatch(/\n/);
+  });
+
+  test('YAML with short-form tags is read', () => {
+    const file = write('t.yml', 'Resources:\n  T:\n    Type: AWS::SNS::Topic\n  S:\n    Type: AWS::SNS::Subscription\n    Properties:\n      TopicArn: !Ref T\n      Endpoint: !GetAtt T.TopicName\n      Protocol: !Sub "${AWS::Region}"\n');
+    const stack = TemplateModel.load([file]).stacks[0];
+    expect(stack.resource('S')?.properties).toEqual({ TopicArn: { Ref: 'T' }, Endpoint: { 'Fn::GetAtt': ['T', 'TopicName'] }, Protocol: { 'Fn::Sub': '${AWS::Region}' } });
   });
 
   test('JSON content in a .yaml file is read', () => {
