@@ -137,6 +137,15 @@ describe('reachability: roles an agent can reach are agents too', () => {
     expect(f.message).toMatch(/assumable from role/);
   });
 
+  test('construct level: an agent with an imported managed policy fails synth with IAM8 and the escape rules', () => {
+    const { app, stack } = environment();
+    const role = rogueAgent(stack, ['s3:GetObject']);
+    role.addManagedPolicy(iam.ManagedPolicy.fromManagedPolicyArn(stack, 'Shared', 'arn:aws:iam::111122223333:policy/shared'));
+    const r = synthWithChecks(app);
+    expect(r.failed).toBe(true);
+    expect(r.ruleIds).toEqual(expect.arrayContaining(['BlackHole-IAM1', 'BlackHole-IAM7', 'BlackHole-IAM8']));
+  });
+
   test('an imported managed policy on an agent is unverifiable: treated as Allow * and reported', () => {
     const r = auditTemplates({ Env: rogueTemplate(['s3:GetObject'], { ManagedPolicyArns: ['arn:aws:iam::111122223333:policy/shared'] }) });
     expect(r.code).toBe(1);
