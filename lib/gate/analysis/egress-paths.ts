@@ -327,8 +327,27 @@ export class EgressPathAnalysis {
       }
     };
     for (const r of m.resourcesOfType('AWS::EC2::Instance')) checkInterfaces(r, r.properties.NetworkInterfaces);
+    // A launch template's interfaces rarely name a subnet: it runs where its Auto Scaling groups put it.
+    const groupsOfTemplate = new Map<ModelResource, ModelResource[]>();
+    for (const g of m.resourcesOfType('AWS::AutoScaling::AutoScalingGroup')) {
+      const mixed = (g.properties.MixedInstancesPolicy as Record<string, any> | undefined)?.LaunchTemplate?.LaunchTemplateSpecification;
+      const spec = (g.properties.LaunchTemplate as Record<string, unknown> | undefined) ?? mixed;
+      const lt = spec ? m.refTargetResource(g.stack, spec.LaunchTemplateId ?? spec.LaunchTemplateName) : undefined;
+      if (lt) groupsOfTemplate.set(lt, [...(groupsOfTemplate.get(lt) ?? []), g]);
+    }
     for (const r of m.resourcesOfType('AWS::EC2::LaunchTemplate')) {
-      checkInterfaces(r, (r.properties.LaunchTemplateData as Record<string, unknown> | undefined)?.NetworkInterfaces);
+      const interfaces = (r.properties.LaunchTemplateData as Record<string, unknown> | undefined)?.NetworkInterfaces;
+      if (!Array.isArray(interfaces)) continue;
+      for (const ni of interfaces as Record<string, unknown>[]) {
+        if (!ni || !isTrueish(m.resolve(r.stack, ni.AssociatePublicIpAddress))) continue;
+        let p: Placement = ni.SubnetId !== undefined ? this.placeSubnet(r, ni.SubnetId) : NOT_PLACED;
+        for (const g of groupsOfTemplate.get(r) ?? []) {
+          if (p.environment !== undefined) break;
+          const q = this.placeSubnets(g, g.properties.VPCZoneIdentifier);
+          if (q.environment !== undefined || q.unresolved) p = q;
+        }
+        this.push(out, EgressKind.PUBLIC_ADDRESS, r, p, 'launch template network interface with a public IP address');
+      }
     }
   }
 

@@ -1,0 +1,131 @@
+import { Duration, Tags, Token, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { ENVIRONMENT_TAG } from '../common/tags';
+import { duplicatesOf, isIntegerIn, PropsValidator } from '../common/validation';
+import { GPU_INSTANCE_FAMILIES } from '../identity/gpu-instance-types';
+import type { AgentRole } from '../identity/agent-role';
+import type { BlackHoleVpc } from '../network/black-hole-vpc';
+import { gpuFamilyOf, vcpusOf } from './instance-capacity';
+
+/**
+ * SSM parameter of the AWS Deep Learning Base AMI (NVIDIA driver, Amazon Linux 2023): resolved by
+ * CloudFormation at deploy time, never looked up at synth.
+ */
+export const DEFAULT_GPU_AMI_PARAMETER = '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id';
+
+export interface GpuTrainingFleetProps {
+  /** The black hole network: the fleet runs in its isolated subnets with its training security group. */
+  readonly network: BlackHoleVpc;
+  /** The agent role the instances get credentials for (their instance profile). */
+  readonly role: AgentRole;
+  /** EC2 instance types, from the allowed GPU families (`lib/identity/gpu-instance-types.ts`). */
+  readonly instanceTypes: string[];
+  /** Declared capacity: the most instances that may run. The billing guard's usage cap derives from it. */
+  readonly maxInstances: number;
+  /**
+   * AMI. Use `ec2.MachineImage.fromSsmParameter(...)` or `ec2.MachineImage.genericLinux(...)`;
+   * never a synth-time lookup.
+   * @default - the Deep Learning Base AMI from DEFAULT_GPU_AMI_PARAMETER, resolved at deploy time
+   */
+  readonly machineImage?: ec2.IMachineImage;
+  /** Root volume size in GiB (encrypted gp3). @default 200 */
+  readonly rootVolumeGiB?: number;
+  /** Run on Spot capacity. @default false */
+  readonly spot?: boolean;
+}
+
+/**
+ * GPU training instances inside the black hole: a launch template and an Auto Scaling group (min 0,
+ * max = declared capacity) in the isolated subnets. IMDSv2 required with hop limit 1 (a container
+ * cannot reach the instance's credentials through an extra hop), no public IP, encrypted EBS, the
+ * agent role as instance profile, egress only to the endpoint perimeter.
+ */
+export class GpuTrainingFleet extends Construct {
+  public readonly launchTemplate: ec2.LaunchTemplate;
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  /** vCPUs the fleet may use at most, per AWS/Usage class (`G/OnDemand`, `P/Spot`, ...). */
+  public readonly declaredVcpus: Readonly<Record<string, number>>;
+  /** Declared capacity in instances. */
+  public readonly maxInstances: number;
+
+  constructor(scope: Construct, id: string, props: GpuTrainingFleetProps) {
+    super(scope, id);
+    validate(props);
+    this.maxInstances = props.maxInstances;
+    const purchase = props.spot ? 'Spot' : 'OnDemand';
+    const declared: Record<string, number> = {};
+    for (const type of props.instanceTypes) {
+      const key = `${gpuFamilyOf(type)!.usageClass}/${purchase}`;
+      declared[key] = Math.max(declared[key] ?? 0, props.maxInstances * vcpusOf(type)!);
+    }
+    this.declaredVcpus = declared;
+
+    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: props.machineImage ?? ec2.MachineImage.fromSsmParameter(DEFAULT_GPU_AMI_PARAMETER),
+      instanceType: new ec2.InstanceType(props.instanceTypes[0]),
+      role: props.role,
+      securityGroup: props.network.trainingSecurityGroup,
+      requireImdsv2: true,
+      httpPutResponseHopLimit: 1,
+      httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
+      instanceMetadataTags: false,
+      associatePublicIpAddress: false,
+      ebsOptimized: true,
+      blockDevices: [{
+        deviceName: '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs(props.rootVolumeGiB ?? 200, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
+      }],
+      ...(props.spot ? { spotOptions: { requestType: ec2.SpotRequestType.ONE_TIME } } : {}),
+    });
+
+    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.subnetSelection,
+      minCapacity: 0,
+      maxCapacity: props.maxInstances,
+      ...(props.instanceTypes.length > 1
+        ? {
+          mixedInstancesPolicy: {
+            launchTemplate: this.launchTemplate,
+            launchTemplateOverrides: props.instanceTypes.map((t) => ({ instanceType: new ec2.InstanceType(t) })),
+          },
+        }
+        : { launchTemplate: this.launchTemplate }),
+      healthCheck: autoscaling.HealthCheck.ec2({ grace: Duration.minutes(10) }),
+    });
+
+    Tags.of(this).add(ENVIRONMENT_TAG, props.network.environmentName);
+    Validations.of(this.autoScalingGroup).acknowledge({
+      id: 'AwsSolutions-AS3',
+      reason: 'Scaling events reach the environment through the billing guard and telemetry streams, not ASG notifications.',
+    });
+  }
+}
+
+function validate(props: GpuTrainingFleetProps): void {
+  const v = new PropsValidator('GpuTrainingFleet');
+  const types = props.instanceTypes ?? [];
+  v.check(types.length > 0, 'instanceTypes', 'give at least one GPU instance type');
+  const allowed = GPU_INSTANCE_FAMILIES.map((f) => f.family).join(', ');
+  for (const t of types) {
+    if (Token.isUnresolved(t)) {
+      v.add('instanceTypes', 'must be literal instance types (the allowlist and the usage cap are checked at synth)');
+    } else if (!gpuFamilyOf(t)) {
+      v.add('instanceTypes', `'${t}' is not in an allowed GPU family (${allowed})`);
+    } else if (vcpusOf(t) === undefined) {
+      v.add('instanceTypes', `'${t}': use a sized type such as '${t.split('.')[0]}.xlarge' (metal sizes are not supported)`);
+    }
+  }
+  const dups = duplicatesOf(types);
+  v.check(dups.length === 0, 'instanceTypes', `listed more than once: ${dups.join(', ')}`);
+  v.check(isIntegerIn(props.maxInstances, 1, 1000), 'maxInstances', `${props.maxInstances} is not allowed: use a whole number from 1 to 1000`);
+  if (props.rootVolumeGiB !== undefined) {
+    v.check(isIntegerIn(props.rootVolumeGiB, 8, 16384), 'rootVolumeGiB', `${props.rootVolumeGiB} is not allowed: use a whole number from 8 to 16384`);
+  }
+  if (props.role && props.network && props.role.environmentName !== props.network.environmentName) {
+    v.add('role', `belongs to environment '${props.role.environmentName}', the network to '${props.network.environmentName}'`);
+  }
+  v.throwIfAny();
+}

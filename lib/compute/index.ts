@@ -1,0 +1,2 @@
+export * from './gpu-training-fleet';
+export * from './instance-capacity';
