@@ -1,2 +1,3 @@
 export * from './gpu-training-fleet';
 export * from './instance-capacity';
+export * from './sagemaker-training';

@@ -1,0 +1,116 @@
+import { CfnOutput, Tags } from 'aws-cdk-lib';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+import { ENVIRONMENT_TAG } from '../common/tags';
+import { isAllowedSageMakerGpuInstanceType } from '../identity/gpu-instance-types';
+import type { BlackHoleVpc } from '../network/black-hole-vpc';
+
+export interface SageMakerTrainingTargetProps {
+  /** The black hole network the jobs run in. */
+  readonly network: BlackHoleVpc;
+  /**
+   * Prefix of the SSM parameters that publish the placement.
+   * @default `/black-hole/<environment>/sagemaker`
+   */
+  readonly parameterPrefix?: string;
+}
+
+/**
+ * Publishes where SageMaker training jobs of an environment must run (subnet and security group
+ * IDs) as SSM parameters and stack outputs, for harnesses that submit jobs; pair it with the
+ * SageMakerTrainingLaunchPolicy, which refuses any job that is not placed and isolated this way.
+ */
+export class SageMakerTrainingTarget extends Construct {
+  public readonly subnetIdsParameter: ssm.StringListParameter;
+  public readonly securityGroupIdParameter: ssm.StringParameter;
+
+  constructor(scope: Construct, id: string, props: SageMakerTrainingTargetProps) {
+    super(scope, id);
+    const prefix = props.parameterPrefix ?? `/black-hole/${props.network.environmentName}/sagemaker`;
+    const subnetIds = props.network.isolatedSubnets.map((s) => s.subnetId);
+    this.subnetIdsParameter = new ssm.StringListParameter(this, 'SubnetIds', {
+      parameterName: `${prefix}/subnet-ids`,
+      stringListValue: subnetIds,
+      description: 'Isolated subnets SageMaker training jobs of this black hole must use (VpcConfig.Subnets)',
+    });
+    this.securityGroupIdParameter = new ssm.StringParameter(this, 'SecurityGroupId', {
+      parameterName: `${prefix}/security-group-id`,
+      stringValue: props.network.trainingSecurityGroup.securityGroupId,
+      description: 'Security group SageMaker training jobs of this black hole must use (VpcConfig.SecurityGroupIds)',
+    });
+    new CfnOutput(this, 'TrainingSubnetIds', { value: subnetIds.join(',') });
+    new CfnOutput(this, 'TrainingSecurityGroupId', { value: props.network.trainingSecurityGroup.securityGroupId });
+    Tags.of(this).add(ENVIRONMENT_TAG, props.network.environmentName);
+  }
+}
+
+/** The parts of a SageMaker CreateTrainingJob request the black hole decides. */
+export interface BlackHoleTrainingJobInput {
+  readonly trainingJobName: string;
+  readonly environmentName: string;
+  /** The agent role the job runs as (its ARN). */
+  readonly roleArn: string;
+  readonly trainingImage: string;
+  /** An allowed GPU type, `ml.<family>.<size>`. */
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  readonly inputS3Uri: string;
+  readonly outputS3Uri: string;
+  /** @default 86400 (one day; the launch policy caps it) */
+  readonly maxRuntimeSeconds?: number;
+  /** @default 200 */
+  readonly volumeSizeInGB?: number;
+  readonly episode?: string;
+}
+
+/** A CreateTrainingJob request (the AWS API shape) that the launch policy admits. */
+export interface TrainingJobRequest {
+  readonly TrainingJobName: string;
+  readonly RoleArn: string;
+  readonly AlgorithmSpecification: { readonly TrainingImage: string; readonly TrainingInputMode: 'File' };
+  readonly InputDataConfig: ReadonlyArray<{ readonly ChannelName: string; readonly DataSource: { readonly S3DataSource: { readonly S3DataType: 'S3Prefix'; readonly S3Uri: string } } }>;
+  readonly OutputDataConfig: { readonly S3OutputPath: string };
+  readonly ResourceConfig: { readonly InstanceType: string; readonly InstanceCount: number; readonly VolumeSizeInGB: number };
+  readonly StoppingCondition: { readonly MaxRuntimeInSeconds: number };
+  readonly VpcConfig: { readonly Subnets: string[]; readonly SecurityGroupIds: string[] };
+  readonly EnableNetworkIsolation: true;
+  readonly EnableInterContainerTrafficEncryption: true;
+  readonly Tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>;
+}
+
+/**
+ * Builds the CreateTrainingJob request for a job inside the black hole: network isolation,
+ * inter-container encryption, the environment's subnets and security groups, an allowed GPU type
+ * and the environment tag. Throws, naming the field, for anything the launch policy would refuse.
+ */
+export function blackHoleTrainingJobRequest(input: BlackHoleTrainingJobInput): TrainingJobRequest {
+  const problems: string[] = [];
+  if (!isAllowedSageMakerGpuInstanceType(input.instanceType) || input.instanceType.endsWith('.*')) problems.push(`instanceType: '${input.instanceType}' is not an allowed GPU instance type (ml.<family>.<size>)`);
+  if (!Number.isInteger(input.instanceCount) || input.instanceCount < 1) problems.push(`instanceCount: ${input.instanceCount} must be a whole number of at least 1`);
+  if (input.subnetIds.length === 0) problems.push('subnetIds: give the environment\'s isolated subnets');
+  if (input.securityGroupIds.length === 0) problems.push('securityGroupIds: give the environment\'s training security group');
+  for (const [k, v] of [['inputS3Uri', input.inputS3Uri], ['outputS3Uri', input.outputS3Uri]] as const) {
+    if (!/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/.test(v)) problems.push(`${k}: '${v}' is not an s3:// URI`);
+  }
+  const maxRuntime = input.maxRuntimeSeconds ?? 86400;
+  if (!Number.isInteger(maxRuntime) || maxRuntime < 1 || maxRuntime > 86400) problems.push(`maxRuntimeSeconds: ${maxRuntime} must be from 1 to 86400`);
+  if (problems.length > 0) throw new Error(`Invalid training job (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+  return {
+    TrainingJobName: input.trainingJobName,
+    RoleArn: input.roleArn,
+    AlgorithmSpecification: { TrainingImage: input.trainingImage, TrainingInputMode: 'File' },
+    InputDataConfig: [{ ChannelName: 'training', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: input.inputS3Uri } } }],
+    OutputDataConfig: { S3OutputPath: input.outputS3Uri },
+    ResourceConfig: { InstanceType: input.instanceType, InstanceCount: input.instanceCount, VolumeSizeInGB: input.volumeSizeInGB ?? 200 },
+    StoppingCondition: { MaxRuntimeInSeconds: maxRuntime },
+    VpcConfig: { Subnets: [...input.subnetIds], SecurityGroupIds: [...input.securityGroupIds] },
+    EnableNetworkIsolation: true,
+    EnableInterContainerTrafficEncryption: true,
+    Tags: [
+      { Key: ENVIRONMENT_TAG, Value: input.environmentName },
+      ...(input.episode ? [{ Key: 'black-hole:episode', Value: input.episode }] : []),
+    ],
+  };
+}
