@@ -49,3 +49,32 @@ export function flowLogFormatString(fields: readonly FlowLogField[] = FLOW_LOG_F
 export function flowLogColumnName(field: FlowLogField): string {
   return field.name.replace(/-/g, '_');
 }
+
+/**
+ * Key prefix under which flow logs are delivered to S3 (BlackHoleVpc and FlowLogPipeline use the
+ * same one; the Glue table's location is derived from it).
+ */
+export const FLOW_LOG_KEY_PREFIX = 'flow-logs/';
+
+/**
+ * The Hive-compatible, per-hour layout AWS documents for flow logs delivered to S3
+ * (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html):
+ * `prefix/AWSLogs/aws-account-id=ID/aws-service=vpcflowlogs/aws-region=REGION/year=Y/month=M/day=D/hour=H/`.
+ * Each entry: the key in the S3 path and the Glue partition column that projects it.
+ */
+export const FLOW_LOG_HIVE_PARTITIONS: readonly { readonly pathKey: string; readonly column: string; readonly glueType: 'string' | 'int' }[] = Object.freeze([
+  { pathKey: 'aws-account-id', column: 'aws_account_id', glueType: 'string' },
+  { pathKey: 'aws-region', column: 'aws_region', glueType: 'string' },
+  { pathKey: 'year', column: 'year', glueType: 'int' },
+  { pathKey: 'month', column: 'month', glueType: 'int' },
+  { pathKey: 'day', column: 'day', glueType: 'int' },
+  { pathKey: 'hour', column: 'hour', glueType: 'int' },
+]);
+
+/**
+ * The storage location template of the Glue table for `bucketName` (partition projection),
+ * exactly the documented Hive per-hour layout below {@link FLOW_LOG_KEY_PREFIX}.
+ */
+export function flowLogLocationTemplate(bucketName: string, prefix: string = FLOW_LOG_KEY_PREFIX): string {
+  return `s3://${bucketName}/${prefix}AWSLogs/aws-account-id=\${aws_account_id}/aws-service=vpcflowlogs/aws-region=\${aws_region}/year=\${year}/month=\${month}/day=\${day}/hour=\${hour}/`;
+}
