@@ -93,7 +93,7 @@ export class GpuTrainingFleet extends Construct {
           },
         }
         : { launchTemplate: this.launchTemplate }),
-      healthCheck: autoscaling.HealthCheck.ec2({ grace: Duration.minutes(10) }),
+      healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(10) }),
     });
 
     Tags.of(this).add(ENVIRONMENT_TAG, props.network.environmentName);

@@ -1,0 +1,26 @@
+/**
+ * EC2 GPU training inside a black hole: an air-gapped VPC with the endpoints EC2 training needs, an
+ * agent role under the escape-catalog boundary, and a GPU Auto Scaling group (0..2 g5.xlarge) that
+ * the harness scales up. Gated by BlackHoleChecks and AwsSolutionsChecks.
+ */
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+// In your own app: import { ... } from 'cdk-black-hole';
+import { AgentBoundary, AgentRole, BlackHoleChecks, BlackHoleVpc, ENDPOINT_PRESETS, GpuTrainingFleet } from '../../lib';
+
+const app = new App();
+const stack = new Stack(app, 'Ec2GpuFleet', { description: 'cdk-black-hole example: EC2 GPU fleet in a black hole' });
+const network = new BlackHoleVpc(stack, 'Network', {
+  environmentName: 'gpu-fleet',
+  endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING],
+});
+const boundary = new AgentBoundary(stack, 'Boundary', {
+  environmentName: network.environmentName,
+  vpc: network.vpc,
+  enabledEndpointServices: [...network.endpointServices],
+});
+const role = new AgentRole(stack, 'Agent', { boundary });
+new GpuTrainingFleet(stack, 'Fleet', { network, role, instanceTypes: ['g5.xlarge'], maxInstances: 2 });
+
+Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app));
+app.synth();
