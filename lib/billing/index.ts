@@ -1,0 +1,3 @@
+export * from './billing-guard';
+export * from './usage-metrics';
+export * from './stop-compute';
