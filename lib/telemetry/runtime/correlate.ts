@@ -1,0 +1,154 @@
+/**
+ * The correlator's logic: input event -> signals -> episode attribution -> `Black Hole Violation`
+ * events (and archive objects). Pure apart from the calls it makes through {@link CorrelatorApis}.
+ */
+import { createHash } from 'crypto';
+import { gunzipSync } from 'zlib';
+import { EpisodeAttribution, findActiveEpisode, LedgerDynamoDb } from './ledger-client';
+import {
+  parseFlowLogLine, ResolverQueryLogRecord, Severity, signalFromCloudTrail, signalFromFlowLog, signalFromGuardDuty,
+  signalFromResolverQuery, subjectKey, ViolationSignal,
+} from './signals';
+
+/** EventBridge `source` and `detail-type` of the violation events. */
+export const VIOLATION_EVENT_SOURCE = 'black-hole.telemetry';
+export const VIOLATION_DETAIL_TYPE = 'Black Hole Violation';
+
+/** The `detail` of a `Black Hole Violation` event. */
+export interface BlackHoleViolation {
+  /** Deterministic id (same input, same id): sha256 over source, technique, time and subjects. */
+  readonly id: string;
+  readonly time: string;
+  readonly environment: string;
+  /** The episode active at the place and time, when the ledger knows one. */
+  readonly episodeId?: string;
+  readonly runId?: string;
+  /** Role the episode runs as (from the ledger), for containment. */
+  readonly roleArn?: string;
+  readonly principal?: string;
+  readonly source: ViolationSignal['source'];
+  readonly category: string;
+  readonly technique: string;
+  readonly severity: Severity;
+  /** Ledger subject keys (`instance#i-...`, `eni#eni-...`). */
+  readonly subjects: readonly string[];
+  readonly evidence: Readonly<Record<string, unknown>>;
+}
+
+export interface CorrelatorConfig {
+  readonly environment: string;
+  readonly eventBusName: string;
+  readonly ledgerTableName: string;
+  /** CIDRs of the environment's VPC(s): destinations outside them are egress. */
+  readonly vpcCidrs: readonly string[];
+  /** Only CloudTrail denials by these roles count. @default - every assumed role (the EventBridge rule already filters) */
+  readonly agentRoleArns?: readonly string[];
+  /** Bucket of the Athena-queryable violation archive. @default - no archive */
+  readonly archiveBucket?: string;
+  /** Key prefix of the archive. @default 'violations/' */
+  readonly archivePrefix?: string;
+}
+
+export interface CorrelatorApis {
+  readonly ledger: LedgerDynamoDb;
+  readonly events: {
+    putEvents(input: { Entries: { EventBusName: string; Source: string; DetailType: string; Time: Date; Detail: string }[] }): Promise<{ FailedEntryCount?: number }>;
+  };
+  readonly archive?: {
+    putObject(input: { Bucket: string; Key: string; Body: string; ContentType: string }): Promise<unknown>;
+  };
+}
+
+/** Every signal in an input: an EventBridge event (GuardDuty, CloudTrail) or a CloudWatch Logs subscription batch. */
+export function signalsFromInput(input: any, config: Pick<CorrelatorConfig, 'vpcCidrs' | 'agentRoleArns'>): ViolationSignal[] {
+  if (input?.awslogs?.data) {
+    const batch = JSON.parse(gunzipSync(Buffer.from(input.awslogs.data, 'base64')).toString('utf8'));
+    if (batch.messageType !== 'DATA_MESSAGE') return [];
+    return batch.logEvents.flatMap((e: { message: string }) => signalsFromLogMessage(e.message, config));
+  }
+  if (input?.['detail-type'] === 'GuardDuty Finding' || input?.source === 'aws.guardduty') {
+    const s = signalFromGuardDuty(input);
+    return s ? [s] : [];
+  }
+  if (input?.['detail-type'] === 'AWS API Call via CloudTrail' || input?.eventVersion) {
+    const s = signalFromCloudTrail(input, config.agentRoleArns);
+    return s ? [s] : [];
+  }
+  return [];
+}
+
+/** One CloudWatch Logs message: a Resolver query log (JSON) or a flow-log record in the pipeline's format. */
+export function signalsFromLogMessage(message: string, config: Pick<CorrelatorConfig, 'vpcCidrs'>): ViolationSignal[] {
+  const text = message.trim();
+  if (text.startsWith('{')) {
+    const s = signalFromResolverQuery(JSON.parse(text) as ResolverQueryLogRecord);
+    return s ? [s] : [];
+  }
+  const s = signalFromFlowLog(parseFlowLogLine(text), config.vpcCidrs);
+  return s ? [s] : [];
+}
+
+/** Looks the signal's subjects up in the ledger, most specific first; the first hit names the episode. */
+export async function attribute(signal: ViolationSignal, ledger: LedgerDynamoDb, tableName: string): Promise<EpisodeAttribution | undefined> {
+  const at = new Date(signal.time);
+  for (const subject of signal.subjects) {
+    const hit = await findActiveEpisode(ledger, tableName, subject, at);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** The violation event detail of a signal and its attribution. */
+export function toViolation(signal: ViolationSignal, attribution: EpisodeAttribution | undefined, environment: string): BlackHoleViolation {
+  const subjects = signal.subjects.map(subjectKey);
+  const id = createHash('sha256').update(JSON.stringify([signal.source, signal.technique, signal.time, subjects])).digest('hex').slice(0, 32);
+  return {
+    id,
+    time: signal.time,
+    environment: attribution?.environment || environment,
+    episodeId: attribution?.episodeId,
+    runId: attribution?.runId,
+    roleArn: attribution?.roleArn,
+    principal: signal.principal ?? attribution?.roleArn,
+    source: signal.source,
+    category: signal.category,
+    technique: signal.technique,
+    severity: signal.severity,
+    subjects,
+    evidence: signal.evidence,
+  };
+}
+
+/** The archive object of a violation: one JSON object per key, columns as the Glue `violations` table. */
+export function archiveObject(v: BlackHoleViolation, bucket: string, prefix = 'violations/'): { Bucket: string; Key: string; Body: string; ContentType: string } {
+  return {
+    Bucket: bucket,
+    Key: `${prefix}dt=${v.time.slice(0, 10)}/${v.id}.json`,
+    Body: JSON.stringify({
+      id: v.id, time: v.time, environment: v.environment, episode_id: v.episodeId ?? null, run_id: v.runId ?? null,
+      principal: v.principal ?? null, source: v.source, category: v.category, technique: v.technique,
+      severity: v.severity, subjects: v.subjects, evidence: JSON.stringify(v.evidence),
+    }) + '\n',
+    ContentType: 'application/json',
+  };
+}
+
+/** Correlates one input: attributes every signal, archives it and publishes the violations (10 per PutEvents call). */
+export async function correlate(input: unknown, config: CorrelatorConfig, apis: CorrelatorApis): Promise<BlackHoleViolation[]> {
+  const violations: BlackHoleViolation[] = [];
+  for (const signal of signalsFromInput(input, config)) {
+    violations.push(toViolation(signal, await attribute(signal, apis.ledger, config.ledgerTableName), config.environment));
+  }
+  if (config.archiveBucket && apis.archive) {
+    for (const v of violations) await apis.archive.putObject(archiveObject(v, config.archiveBucket, config.archivePrefix));
+  }
+  for (let i = 0; i < violations.length; i += 10) {
+    const out = await apis.events.putEvents({
+      Entries: violations.slice(i, i + 10).map((v) => ({
+        EventBusName: config.eventBusName, Source: VIOLATION_EVENT_SOURCE, DetailType: VIOLATION_DETAIL_TYPE, Time: new Date(v.time), Detail: JSON.stringify(v),
+      })),
+    });
+    if (out.FailedEntryCount) throw new Error(`PutEvents failed for ${out.FailedEntryCount} violation(s); the invocation is retried`);
+  }
+  return violations;
+}

@@ -1,0 +1,292 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { gzipSync } from 'zlib';
+import { AgentBoundary } from '../../lib/identity/agent-boundary';
+import { flowLogFormatString } from '../../lib/telemetry/flow-log-fields';
+import { contain, ContainmentApis, planContainment, REVOCATION_TEMPLATE_TIME, revocationDocument, roleNameOf } from '../../lib/telemetry/runtime/contain';
+import { archiveObject, BlackHoleViolation, correlate, CorrelatorApis, signalsFromInput } from '../../lib/telemetry/runtime/correlate';
+import { findActiveEpisode, LedgerDynamoDb, recordEpisodeEnd, recordEpisodeStart } from '../../lib/telemetry/runtime/ledger-client';
+import {
+  camelizeKeys, parseFlowLogLine, signalFromCloudTrail, signalFromFlowLog, signalFromGuardDuty, signalFromResolverQuery, wildcardMatch,
+} from '../../lib/telemetry/runtime/signals';
+
+const FIX = path.join(__dirname, '../fixtures/telemetry');
+const read = (p: string) => fs.readFileSync(path.join(FIX, p), 'utf8');
+const json = (p: string) => JSON.parse(read(p));
+
+/** A flow-log fixture: header line with the docs' field names, then records. */
+function flowFixture(file: string): Record<string, any>[] {
+  const [header, ...lines] = read(file).split('\n').filter((l) => l.trim());
+  return lines.map((l) => parseFlowLogLine(l, header.trim().split(/\s+/)));
+}
+
+describe('flow-log records (AWS docs samples)', () => {
+  test('v5 records parse by header; S3 through the gateway endpoint is not a violation', () => {
+    const [ingress, egress] = flowFixture('flowlogs/custom-v5-traffic-path-flow-direction-examples.txt');
+    expect(egress).toMatchObject({ 'flow-direction': 'egress', 'pkt-dst-aws-service': 'S3', 'traffic-path': 8, 'instance-id': 'i-0c50d5961bcb2d47b', start: 1616729292 });
+    expect(ingress['pkt-dst-aws-service']).toBeUndefined();
+    expect(signalFromFlowLog(ingress, ['10.0.0.0/16'])).toBeUndefined();
+    expect(signalFromFlowLog(egress, ['10.0.0.0/16'])).toBeUndefined();
+  });
+
+  test('v3 records (no flow-direction, one double space): accepted egress to the internet is CRITICAL', () => {
+    const records = flowFixture('flowlogs/custom-v3-tcp-flags-examples.txt');
+    expect(records).toHaveLength(8);
+    const signals = records.map((r) => signalFromFlowLog(r, ['10.0.0.0/16'])).filter((s) => s);
+    expect(signals).toHaveLength(4); // the 4 records from 10.0.0.62 to 52.213.180.42
+    expect(signals[0]).toEqual({
+      source: 'flow-log', category: 'egress-attempt', technique: 'tcp:52.213.180.42:43416 ACCEPT', severity: 'CRITICAL',
+      time: '2019-08-26T19:47:55Z',
+      subjects: [{ kind: 'instance', id: 'i-01234567890123456' }, { kind: 'eni', id: 'eni-1235b8ca123456789' }],
+      evidence: expect.objectContaining({ srcaddr: '10.0.0.62', dstaddr: '52.213.180.42', 'tcp-flags': 18 }),
+    });
+  });
+
+  test('a record in the pipeline format parses with the one field list; a REJECT to the internet is MEDIUM', () => {
+    const names = flowLogFormatString().match(/\$\{([a-z-]+)\}/g)!.map((m) => m.slice(2, -1));
+    const values: Record<string, string> = {
+      version: '5', 'account-id': '123456789012', 'vpc-id': 'vpc-1', 'subnet-id': 'subnet-1', 'interface-id': 'eni-0a', 'instance-id': 'i-0abc12345678',
+      srcaddr: '10.80.1.5', dstaddr: '203.0.113.7', 'pkt-srcaddr': '10.80.1.5', 'pkt-dstaddr': '203.0.113.7', srcport: '40000', dstport: '22',
+      protocol: '6', packets: '3', bytes: '180', start: '1767225600', end: '1767225660', action: 'REJECT', 'log-status': 'OK', 'tcp-flags': '2',
+      'flow-direction': 'egress', 'traffic-path': '-', 'pkt-src-aws-service': '-', 'pkt-dst-aws-service': '-',
+    };
+    const s = signalFromFlowLog(parseFlowLogLine(names.map((n) => values[n]).join(' ')), ['10.80.0.0/16'])!;
+    expect(s.severity).toBe('MEDIUM');
+    expect(s.technique).toBe('tcp:203.0.113.7:22 REJECT');
+    expect(s.time).toBe('2026-01-01T00:00:00Z');
+    expect(() => parseFlowLogLine('5 too few')).toThrow(/2 fields|3 fields/);
+  });
+});
+
+describe('DNS firewall (Resolver query log, AWS docs sample)', () => {
+  test('the BLOCK record is a dns-blocked violation of its instance', () => {
+    expect(signalFromResolverQuery(json('dnslogs/route53-resolver-query-log_dns-firewall-BLOCK_aws-docs.json'))).toEqual({
+      source: 'dns-firewall', category: 'dns-blocked', technique: 'PTR 15.3.4.32.in-addr.arpa.', severity: 'MEDIUM',
+      time: '2021-02-04T17:51:55Z', subjects: [{ kind: 'instance', id: 'i-0d15cd0d3example' }],
+      evidence: expect.objectContaining({ firewall_rule_group_id: 'rslvr-frg-01234567890abcdef', vpc_id: 'vpc-7example' }),
+    });
+    expect(signalFromResolverQuery({ ...json('dnslogs/route53-resolver-query-log_dns-firewall-BLOCK_aws-docs.json'), firewall_rule_action: 'ALLOW' })).toBeUndefined();
+  });
+});
+
+describe('GuardDuty findings (PascalCase sample and its camelCase EventBridge form)', () => {
+  const trojan = json('events/guardduty/Trojan_EC2_DNSDataExfiltration.json');
+  const recon = json('events/guardduty/Recon_EC2_Portscan.json');
+
+  test('Trojan:EC2/DNSDataExfiltration: HIGH, instance and all its ENIs, first-seen time', () => {
+    const s = signalFromGuardDuty(trojan)!;
+    expect(s).toMatchObject({ source: 'guardduty', category: 'dns-exfiltration', technique: 'Trojan:EC2/DNSDataExfiltration', severity: 'HIGH', time: '2025-08-22T01:40:09Z' });
+    expect(s.subjects.slice(0, 3)).toEqual([{ kind: 'instance', id: 'i-99999999' }, { kind: 'eni', id: 'eni-abcdef00' }, { kind: 'eni', id: 'eni-abcdef01' }]);
+    expect(s.evidence).toMatchObject({ findingId: '859a6c2165c14a8e92d12050fe60e052', actionType: 'DNS_REQUEST', domain: 'GeneratedFindingAdditionalDomainName', sample: true });
+  });
+
+  test('the same finding in camelCase (as EventBridge delivers it) gives the same signal', () => {
+    const camel = { ...trojan, detail: camelizeKeys(trojan.detail) };
+    expect(camel.detail.resource.instanceDetails.instanceId).toBe('i-99999999');
+    expect(signalFromGuardDuty(camel)).toEqual(signalFromGuardDuty(trojan));
+  });
+
+  test('Recon:EC2/Portscan severity 5 is MEDIUM; types outside the patterns are ignored', () => {
+    expect(signalFromGuardDuty(recon)).toMatchObject({ category: 'reconnaissance', severity: 'MEDIUM' });
+    expect(signalFromGuardDuty({ ...recon, detail: { ...recon.detail, Type: 'Policy:S3/BucketBlockPublicAccessDisabled' } })).toBeUndefined();
+  });
+
+  test('wildcards behave as EventBridge wildcard patterns', () => {
+    expect(wildcardMatch('Impact:*CryptoMiner*', 'Impact:Runtime/CryptoMinerExecuted')).toBe(true);
+    expect(wildcardMatch('Trojan:*DNS*', 'Trojan:EC2/DNSDataExfiltration')).toBe(true);
+    expect(wildcardMatch('Trojan:*DNS*', 'Trojan:EC2/BlackholeTraffic')).toBe(false);
+  });
+});
+
+describe('CloudTrail (Stratus detonation records)', () => {
+  test('RunInstances Client.UnauthorizedOperation by an assumed role: a denied-api-call of that session', () => {
+    const [denied, ...rest] = json('events/cloudtrail/ec2_RunInstances_Client.UnauthorizedOperation_assumed-role.stratus.json');
+    const s = signalFromCloudTrail(denied)!;
+    expect(s).toMatchObject({
+      source: 'cloudtrail', category: 'denied-api-call', technique: 'ec2:RunInstances', severity: 'MEDIUM', time: '2024-08-01T11:30:23Z',
+      principal: 'arn:aws:sts::900138736586:assumed-role/stratus-red-team-ec2lui-role-idtzskbvtd/aws-go-sdk-1722511821294449000',
+      subjects: [{ kind: 'session', id: 'arn:aws:sts::900138736586:assumed-role/stratus-red-team-ec2lui-role-idtzskbvtd/aws-go-sdk-1722511821294449000' }],
+    });
+    expect(rest.map((r: any) => signalFromCloudTrail(r))).toEqual([undefined, undefined]); // successful AssumeRole
+    expect(signalFromCloudTrail(denied, ['arn:aws:iam::900138736586:role/other'])).toBeUndefined();
+    expect(signalFromCloudTrail({ 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', detail: denied })).toEqual(s);
+  });
+
+  test('LeaveOrganization AccessDenied is HIGH; a successful AuthorizeSecurityGroupIngress is not a denial', () => {
+    const leave = json('events/cloudtrail/organizations_LeaveOrganization_AccessDenied_assumed-role.stratus.json').map((r: any) => signalFromCloudTrail(r)).filter((x: any) => x);
+    expect(leave).toHaveLength(1);
+    expect(leave[0]).toMatchObject({ technique: 'organizations:LeaveOrganization', severity: 'HIGH' });
+    expect(json('events/cloudtrail/ec2_AuthorizeSecurityGroupIngress_success.stratus.json').map((r: any) => signalFromCloudTrail(r))).toEqual([undefined]);
+  });
+});
+
+/** An in-memory DynamoDB fake that records calls and answers the ledger's one query shape. */
+function fakeLedger(): LedgerDynamoDb & { calls: any[]; items: any[] } {
+  const items: any[] = [];
+  const calls: any[] = [];
+  return {
+    calls, items,
+    async putItem(input) { calls.push(['putItem', input]); items.push(input.Item); return {}; },
+    async updateItem(input) {
+      calls.push(['updateItem', input]);
+      const it = items.find((i) => i.subject.S === (input.Key.subject as any).S && i.startedAt.N === (input.Key.startedAt as any).N);
+      if (it) it.endedAt = input.ExpressionAttributeValues[':end'];
+      return {};
+    },
+    async query(input) {
+      calls.push(['query', input]);
+      const s = (input.ExpressionAttributeValues[':s'] as any).S;
+      const t = Number((input.ExpressionAttributeValues[':t'] as any).N);
+      const hits = items.filter((i) => i.subject.S === s && Number(i.startedAt.N) <= t).sort((a, b) => Number(b.startedAt.N) - Number(a.startedAt.N));
+      return { Items: hits.slice(0, input.Limit) };
+    },
+  };
+}
+
+describe('episode ledger client', () => {
+  test('records one item per subject with TTL, finds the active episode, and respects the end', async () => {
+    const db = fakeLedger();
+    await recordEpisodeStart(db, 'Ledger', {
+      environment: 'alpha', episodeId: 'ep-7', runId: 'run-1', roleArn: 'arn:aws:iam::111122223333:role/agent',
+      subjects: [{ kind: 'instance', id: 'i-99999999' }, { kind: 'eni', id: 'eni-abcdef00' }],
+      startedAt: new Date('2025-08-22T01:00:00Z'), retentionDays: 30,
+    });
+    expect(db.calls[0]).toEqual(['putItem', {
+      TableName: 'Ledger',
+      Item: {
+        subject: { S: 'instance#i-99999999' }, startedAt: { N: '1755824400000' }, episodeId: { S: 'ep-7' }, runId: { S: 'run-1' },
+        environment: { S: 'alpha' }, expiresAt: { N: String(1755824400 + 30 * 86400) }, roleArn: { S: 'arn:aws:iam::111122223333:role/agent' },
+      },
+    }]);
+    const at = new Date('2025-08-22T01:40:09Z');
+    expect(await findActiveEpisode(db, 'Ledger', { kind: 'eni', id: 'eni-abcdef00' }, at)).toMatchObject({ episodeId: 'ep-7', runId: 'run-1' });
+    expect(db.calls[2]).toEqual(['query', {
+      TableName: 'Ledger', KeyConditionExpression: '#s = :s AND #t <= :t', ExpressionAttributeNames: { '#s': 'subject', '#t': 'startedAt' },
+      ExpressionAttributeValues: { ':s': { S: 'eni#eni-abcdef00' }, ':t': { N: String(at.getTime()) } }, ScanIndexForward: false, Limit: 1,
+    }]);
+    expect(await findActiveEpisode(db, 'Ledger', { kind: 'eni', id: 'eni-abcdef00' }, new Date('2025-08-22T00:59:59Z'))).toBeUndefined();
+    await recordEpisodeEnd(db, 'Ledger', { episodeId: 'ep-7', subjects: [{ kind: 'eni', id: 'eni-abcdef00' }], startedAt: new Date('2025-08-22T01:00:00Z'), endedAt: new Date('2025-08-22T01:30:00Z') });
+    expect(await findActiveEpisode(db, 'Ledger', { kind: 'eni', id: 'eni-abcdef00' }, at)).toBeUndefined();
+    expect(await findActiveEpisode(db, 'Ledger', { kind: 'instance', id: 'i-99999999' }, at)).toMatchObject({ episodeId: 'ep-7' });
+    await expect(recordEpisodeStart(db, 'Ledger', { environment: 'a', episodeId: 'e', runId: 'r', subjects: [] })).rejects.toThrow(/at least one subject/);
+  });
+});
+
+describe('correlator', () => {
+  const config = { environment: 'alpha', eventBusName: 'bus', ledgerTableName: 'Ledger', vpcCidrs: ['10.0.0.0/16'], archiveBucket: 'telemetry' };
+
+  async function run(input: unknown) {
+    const ledger = fakeLedger();
+    await recordEpisodeStart(ledger, 'Ledger', {
+      environment: 'alpha', episodeId: 'ep-7', runId: 'run-1', roleArn: 'arn:aws:iam::111122223333:role/agent',
+      subjects: [{ kind: 'eni', id: 'eni-abcdef00' }, { kind: 'instance', id: 'i-0d15cd0d3example' }], startedAt: new Date('2020-01-01T00:00:00Z'),
+    });
+    const puts: any[] = [];
+    const objects: any[] = [];
+    const apis: CorrelatorApis = {
+      ledger,
+      events: { putEvents: async (i) => { puts.push(i); return { FailedEntryCount: 0 }; } },
+      archive: { putObject: async (i) => { objects.push(i); return {}; } },
+    };
+    const violations = await correlate(input, config, apis);
+    return { violations, puts, objects };
+  }
+
+  test('a GuardDuty finding is attributed through its ENI and published as a Black Hole Violation', async () => {
+    const { violations, puts, objects } = await run(json('events/guardduty/Trojan_EC2_DNSDataExfiltration.json'));
+    expect(violations).toHaveLength(1);
+    const v = violations[0];
+    expect(v).toMatchObject({ environment: 'alpha', episodeId: 'ep-7', runId: 'run-1', roleArn: 'arn:aws:iam::111122223333:role/agent', category: 'dns-exfiltration', severity: 'HIGH' });
+    expect(puts).toEqual([{ Entries: [{ EventBusName: 'bus', Source: 'black-hole.telemetry', DetailType: 'Black Hole Violation', Time: new Date('2025-08-22T01:40:09Z'), Detail: JSON.stringify(v) }] }]);
+    expect(objects).toEqual([archiveObject(v, 'telemetry')]);
+    expect(objects[0].Key).toBe(`violations/dt=2025-08-22/${v.id}.json`);
+    expect(JSON.parse(objects[0].Body)).toMatchObject({ episode_id: 'ep-7', run_id: 'run-1', subjects: expect.arrayContaining(['eni#eni-abcdef00']) });
+  });
+
+  test('a CloudWatch Logs subscription batch of the Resolver query log is decoded and attributed through the instance', async () => {
+    const record = read('dnslogs/route53-resolver-query-log_dns-firewall-BLOCK_aws-docs.json');
+    const batch = { messageType: 'DATA_MESSAGE', logGroup: 'g', logStream: 's', logEvents: [{ id: '1', timestamp: 0, message: JSON.stringify(JSON.parse(record)) }] };
+    const input = { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(batch))).toString('base64') } };
+    const { violations } = await run(input);
+    expect(violations).toEqual([expect.objectContaining({ category: 'dns-blocked', episodeId: 'ep-7', subjects: ['instance#i-0d15cd0d3example'] })]);
+  });
+
+  test('an unattributed denied call is still published, without an episode', async () => {
+    const [denied] = json('events/cloudtrail/ec2_RunInstances_Client.UnauthorizedOperation_assumed-role.stratus.json');
+    const { violations, puts } = await run({ 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', detail: denied });
+    expect(violations[0].episodeId).toBeUndefined();
+    expect(puts).toHaveLength(1);
+    expect(signalsFromInput({ unrelated: true }, config)).toEqual([]);
+  });
+});
+
+describe('containment responder', () => {
+  const template = JSON.stringify(AgentBoundary.sessionRevocationPolicyDocument(REVOCATION_TEMPLATE_TIME));
+  const config = { mode: 'contain' as const, minSeverity: 'HIGH' as const, quarantineSecurityGroupId: 'sg-quarantine', revocationPolicyTemplate: template };
+  const now = new Date('2025-08-22T01:41:00.123Z');
+  const violation: BlackHoleViolation = {
+    id: 'v1', time: '2025-08-22T01:40:09Z', environment: 'alpha', episodeId: 'ep-7', runId: 'run-1',
+    roleArn: 'arn:aws:iam::111122223333:role/agent-role', source: 'guardduty', category: 'crypto-mining', technique: 'CryptoCurrency:EC2/BitcoinTool.B!DNS',
+    severity: 'HIGH', subjects: ['instance#i-99999999', 'eni#eni-abcdef00', 'job#train-7'], evidence: {},
+  };
+
+  function fakeApis(failOn?: string) {
+    const calls: [string, any][] = [];
+    const rec = (name: string, out: any = {}) => async (input: any) => {
+      calls.push([name, input]);
+      if (name === failOn) throw new Error('boom');
+      return out;
+    };
+    const apis: ContainmentApis = {
+      iam: { putRolePolicy: rec('iam.putRolePolicy') },
+      ec2: {
+        describeNetworkInterfaces: rec('ec2.describeNetworkInterfaces', { NetworkInterfaces: [{ NetworkInterfaceId: 'eni-abcdef00' }, { NetworkInterfaceId: 'eni-abcdef01' }] }),
+        modifyNetworkInterfaceAttribute: rec('ec2.modifyNetworkInterfaceAttribute'),
+        createTags: rec('ec2.createTags'),
+        stopInstances: rec('ec2.stopInstances'),
+      },
+      sagemaker: { stopTrainingJob: rec('sagemaker.stopTrainingJob') },
+    };
+    return { apis, calls };
+  }
+
+  test('contain mode: exact calls, in order, with the AgentBoundary revocation document', async () => {
+    const { apis, calls } = fakeApis();
+    const report = await contain(violation, config, apis, now);
+    expect(report.errors).toEqual([]);
+    expect(calls).toEqual([
+      ['iam.putRolePolicy', {
+        RoleName: 'agent-role', PolicyName: 'BlackHoleRevokeOlderSessions',
+        PolicyDocument: JSON.stringify(AgentBoundary.sessionRevocationPolicyDocument(new Date('2025-08-22T01:41:00Z'))),
+      }],
+      ['ec2.createTags', { Resources: ['i-99999999', 'eni-abcdef00'], Tags: [{ Key: 'black-hole:quarantine', Value: 'v1' }, { Key: 'black-hole:violation-category', Value: 'crypto-mining' }] }],
+      ['ec2.describeNetworkInterfaces', { Filters: [{ Name: 'attachment.instance-id', Values: ['i-99999999'] }] }],
+      ['ec2.modifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-abcdef00', Groups: ['sg-quarantine'] }],
+      ['ec2.modifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-abcdef01', Groups: ['sg-quarantine'] }],
+      ['ec2.stopInstances', { InstanceIds: ['i-99999999'], Force: false }],
+      ['sagemaker.stopTrainingJob', { TrainingJobName: 'train-7' }],
+    ]);
+  });
+
+  test('a failing call does not stop the others', async () => {
+    const { apis, calls } = fakeApis('iam.putRolePolicy');
+    const report = await contain(violation, config, apis, now);
+    expect(report.errors).toEqual(['revoke agent-role: boom']);
+    expect(calls.map(([n]) => n)).toContain('ec2.stopInstances');
+  });
+
+  test('alert-only mode and sub-threshold severities make no calls', async () => {
+    const { apis, calls } = fakeApis();
+    await contain(violation, { ...config, mode: 'alert-only' }, apis, now);
+    await contain({ ...violation, severity: 'MEDIUM' }, config, apis, now);
+    expect(calls).toEqual([]);
+    expect(planContainment({ ...violation, severity: 'CRITICAL' }, config, now)).toHaveLength(5);
+  });
+
+  test('role names come from role and assumed-role ARNs only', () => {
+    expect(roleNameOf('arn:aws:sts::900138736586:assumed-role/stratus-role/aws-go-sdk-1')).toBe('stratus-role');
+    expect(roleNameOf('arn:aws:iam::1:role/path/x')).toBe('x');
+    expect(roleNameOf('arn:aws:iam::1:user/bob')).toBeUndefined();
+    expect(() => revocationDocument('{}', 'x')).toThrow(/template time/);
+  });
+});
