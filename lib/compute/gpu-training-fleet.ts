@@ -97,6 +97,12 @@ export class GpuTrainingFleet extends Construct {
     });
 
     Tags.of(this).add(ENVIRONMENT_TAG, props.network.environmentName);
+    if (props.instanceTypes.length > 1) {
+      Validations.of(this.autoScalingGroup).acknowledge({
+        id: 'AwsSolutions-EC26',
+        reason: 'The rule cannot follow a mixed-instances policy to its launch template; that template encrypts every EBS volume (tested).',
+      });
+    }
     Validations.of(this.autoScalingGroup).acknowledge({
       id: 'AwsSolutions-AS3',
       reason: 'Scaling events reach the environment through the billing guard and telemetry streams, not ASG notifications.',
