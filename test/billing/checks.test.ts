@@ -90,3 +90,17 @@ test('the stop function is bundled by the local esbuild (no Docker) with the SDK
   expect(code).toContain('UpdateAutoScalingGroupCommand');
   expect(code).not.toContain('@smithy'); // the SDK itself is not bundled
 });
+
+test('an environment-agnostic stack (as the reference app) with every option is also clean', () => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Agnostic');
+  const network = new BlackHoleVpc(stack, 'Net', { environmentName: ENV });
+  const boundary = new AgentBoundary(stack, 'Boundary', { environmentName: ENV, vpc: network.vpc, enabledEndpointServices: [...network.endpointServices] });
+  const role = new AgentRole(stack, 'Agent', { boundary });
+  new BillingGuard(stack, 'Guard', {
+    environmentName: ENV, monthlyLimitUsd: 500, agentRoles: [role], declaredVcpus: { 'G/OnDemand': 8, 'G/Spot': 8 },
+    scpTarget: 'ou-ab12-cdefgh34', stopInstanceIds: ['i-0123456789abcdef0'],
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  expect(synthWithChecks(app)).toEqual({ failed: false, ruleIds: [] });
+});
