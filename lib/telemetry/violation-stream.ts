@@ -1,0 +1,292 @@
+import * as path from 'path';
+import { CfnResource, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { AGENT_ROLE_TAG, AGENT_ROLE_TAG_VALUE, ENVIRONMENT_TAG } from '../common/tags';
+import { PropsValidator } from '../common/validation';
+import { AgentBoundary } from '../identity/agent-boundary';
+import type { BlackHoleVpc } from '../network/black-hole-vpc';
+import { EpisodeLedger } from './episode-ledger';
+import { FlowLogPipeline, VIOLATION_KEY_PREFIX, flowLogSpaceDelimitedPattern } from './flow-log-pipeline';
+import { ContainmentMode, REVOCATION_TEMPLATE_TIME } from './runtime/contain';
+import { VIOLATION_DETAIL_TYPE, VIOLATION_EVENT_SOURCE } from './runtime/correlate';
+import { DENIED_ERROR_CODES, GUARDDUTY_FINDING_TYPE_PATTERNS, SEVERITIES, Severity } from './runtime/signals';
+
+/** Options of the containment responder. */
+export interface ContainmentOptions {
+  /** `contain` acts; `alert-only` only reports. @default 'contain' */
+  readonly mode?: ContainmentMode;
+  /** Lowest severity that is contained. @default 'HIGH' */
+  readonly minSeverity?: Severity;
+}
+
+export interface ViolationStreamProps {
+  /** The black hole whose telemetry feeds the stream (query log group, VPC CIDR, key). */
+  readonly network: BlackHoleVpc;
+  /** The flow-log pipeline (violation archive in its bucket; its CloudWatch copy, if any, feeds the stream). */
+  readonly pipeline: FlowLogPipeline;
+  /** Agent roles whose denied API calls are violations (CloudTrail, by sessionIssuer.arn). At least one. */
+  readonly agentRoles: iam.IRole[];
+  /** Containment responder options. @default - contain HIGH and CRITICAL */
+  readonly containment?: ContainmentOptions;
+  /** How long the event bus archive keeps violations. @default Duration.days(365) */
+  readonly archiveRetention?: Duration;
+}
+
+const RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+/** Tag on the telemetry Lambdas: the environment they watch (they are not part of it). */
+export const TELEMETRY_OF_TAG = 'black-hole:telemetry-of';
+
+/** `LogicalId` of a construct's L1 resource, as cdk-nag writes it in finding ids (`<LogicalId.Arn>`). */
+function logicalIdOf(construct: Construct): string {
+  const cfn = construct.node.defaultChild as CfnResource;
+  return Stack.of(construct).resolve(Stack.of(construct).getLogicalId(cfn));
+}
+
+/**
+ * The violation stream: EventBridge rules for the GuardDuty findings and CloudTrail denials that
+ * matter here, subscription filters for DNS Firewall BLOCKs and flow-log egress, the episode ledger,
+ * a correlator Lambda that attributes each to the active episode and publishes a `Black Hole
+ * Violation` to a custom event bus (archived, to SNS, and as JSON to the Athena `violations` table),
+ * and the containment responder for the high-severity ones.
+ *
+ * Neither Lambda runs in the environment's VPC, so no agent compute can obtain their roles.
+ */
+export class ViolationStream extends Construct {
+  public readonly bus: events.EventBus;
+  public readonly archive: events.Archive;
+  public readonly topic: sns.Topic;
+  public readonly ledger: EpisodeLedger;
+  public readonly correlator: nodejs.NodejsFunction;
+  public readonly responder: nodejs.NodejsFunction;
+  public readonly quarantineSecurityGroup: ec2.SecurityGroup;
+  public readonly guardDutyRule: events.Rule;
+  public readonly deniedCallRule: events.Rule;
+  public readonly containmentRule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: ViolationStreamProps) {
+    super(scope, id);
+    const v = new PropsValidator('ViolationStream');
+    v.check(props.agentRoles.length > 0, 'agentRoles', 'give at least one agent role');
+    const mode = props.containment?.mode ?? 'contain';
+    v.check(['contain', 'alert-only'].includes(mode), 'containment.mode', `'${mode}' is not allowed: use 'contain' or 'alert-only'`);
+    const minSeverity = props.containment?.minSeverity ?? 'HIGH';
+    v.check(SEVERITIES.includes(minSeverity), 'containment.minSeverity', `'${minSeverity}' is not allowed: use ${SEVERITIES.join(', ')}`);
+    v.throwIfAny();
+
+    const env = props.network.environmentName;
+    const stack = Stack.of(this);
+    const key = props.network.logKey;
+
+    this.ledger = new EpisodeLedger(this, 'Ledger', { environmentName: env, encryptionKey: key });
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: `black-hole-${env}-violations` });
+    this.archive = this.bus.archive('Archive', {
+      description: `Black Hole Violations of ${env}`,
+      eventPattern: { source: [VIOLATION_EVENT_SOURCE] },
+      retention: props.archiveRetention ?? Duration.days(365),
+    });
+    this.topic = new sns.Topic(this, 'Topic', { displayName: `Black hole ${env} violations`, masterKey: key, enforceSSL: true });
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeToPublishEncrypted',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+    new events.Rule(this, 'NotifyRule', {
+      eventBus: this.bus,
+      description: 'Every Black Hole Violation to SNS',
+      eventPattern: { source: [VIOLATION_EVENT_SOURCE], detailType: [VIOLATION_DETAIL_TYPE] },
+      targets: [new targets.SnsTopic(this.topic)],
+    });
+
+    // Correlator.
+    this.correlator = this.lambda('Correlator', 'correlator.ts', 'Attributes telemetry to RL episodes and publishes Black Hole Violations', {
+      ENVIRONMENT_NAME: env,
+      EVENT_BUS_NAME: this.bus.eventBusName,
+      LEDGER_TABLE_NAME: this.ledger.table.tableName,
+      VPC_CIDRS: props.network.vpc.vpcCidrBlock,
+      ARCHIVE_BUCKET: props.pipeline.bucket.bucketName,
+      ARCHIVE_PREFIX: VIOLATION_KEY_PREFIX,
+    }, key);
+    this.ledger.grantLookup(this.correlator);
+    this.bus.grantPutEventsTo(this.correlator);
+    this.correlator.addToRolePolicy(new iam.PolicyStatement({
+      sid: 'WriteViolationArchive',
+      actions: ['s3:PutObject'],
+      resources: [props.pipeline.bucket.arnForObjects(`${VIOLATION_KEY_PREFIX}*`)],
+    }));
+    key.grant(this.correlator, 'kms:GenerateDataKey');
+    Validations.of(this.correlator.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.pipeline.bucket)}.Arn>/${VIOLATION_KEY_PREFIX}*]`,
+      reason: 'The correlator writes one archive object per violation under the violations/ prefix only; object keys are not known in advance.',
+    });
+
+    this.guardDutyRule = new events.Rule(this, 'GuardDutyRule', {
+      description: 'GuardDuty findings of mining, backdoors, DNS trojans, unauthorized access, recon and defense evasion',
+      eventPattern: {
+        source: ['aws.guardduty'],
+        detailType: ['GuardDuty Finding'],
+        detail: { type: events.Match.anyOf(...GUARDDUTY_FINDING_TYPE_PATTERNS.map((p) => events.Match.wildcard(p))) },
+      },
+      targets: [new targets.LambdaFunction(this.correlator, { retryAttempts: 8 })],
+    });
+    this.deniedCallRule = new events.Rule(this, 'DeniedCallRule', {
+      description: 'AccessDenied / UnauthorizedOperation API calls made by agent roles (CloudTrail)',
+      eventPattern: {
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          errorCode: [...DENIED_ERROR_CODES],
+          userIdentity: { sessionContext: { sessionIssuer: { arn: props.agentRoles.map((r) => r.roleArn) } } },
+        },
+      },
+      targets: [new targets.LambdaFunction(this.correlator, { retryAttempts: 8 })],
+    });
+    // DNS Firewall BLOCKs (Resolver query logs) and, with the pipeline's CloudWatch copy, egress flows.
+    new logs.SubscriptionFilter(this, 'DnsBlockSubscription', {
+      logGroup: props.network.queryLogGroup,
+      destination: new destinations.LambdaDestination(this.correlator),
+      filterPattern: logs.FilterPattern.stringValue('$.firewall_rule_action', '=', 'BLOCK'),
+    });
+    if (props.pipeline.cloudWatchLogGroup) {
+      new logs.SubscriptionFilter(this, 'EgressFlowSubscription', {
+        logGroup: props.pipeline.cloudWatchLogGroup,
+        destination: new destinations.LambdaDestination(this.correlator),
+        filterPattern: flowLogSpaceDelimitedPattern({ 'flow-direction': 'egress', 'pkt-dst-aws-service': '-' }),
+      });
+      new events.Rule(this, 'FlowLogAlarmRule', {
+        description: 'Flow-log alarms (REJECTs, egress) to the violation topic',
+        eventPattern: {
+          source: ['aws.cloudwatch'],
+          detailType: ['CloudWatch Alarm State Change'],
+          resources: props.pipeline.alarms.map((a) => a.alarmArn),
+          detail: { state: { value: ['ALARM'] } },
+        },
+        targets: [new targets.SnsTopic(this.topic)],
+      });
+    }
+
+    // Containment responder.
+    this.quarantineSecurityGroup = new ec2.SecurityGroup(this, 'QuarantineSecurityGroup', {
+      vpc: props.network.vpc,
+      description: `Quarantine of black hole ${env}: no ingress, no egress`,
+      allowAllOutbound: false,
+    });
+    this.responder = this.lambda('Responder', 'responder.ts', 'Contains high-severity Black Hole Violations', {
+      MODE: mode,
+      MIN_SEVERITY: minSeverity,
+      QUARANTINE_SECURITY_GROUP_ID: this.quarantineSecurityGroup.securityGroupId,
+      REVOCATION_POLICY_TEMPLATE: JSON.stringify(AgentBoundary.sessionRevocationPolicyDocument(REVOCATION_TEMPLATE_TIME)),
+    }, key);
+    this.grantContainment(this.responder.role!, props);
+    const contained = SEVERITIES.slice(SEVERITIES.indexOf(minSeverity));
+    this.containmentRule = new events.Rule(this, 'ContainmentRule', {
+      eventBus: this.bus,
+      description: `Black Hole Violations of severity ${contained.join(', ')} to the containment responder`,
+      eventPattern: { source: [VIOLATION_EVENT_SOURCE], detailType: [VIOLATION_DETAIL_TYPE], detail: { severity: contained } },
+      targets: [new targets.LambdaFunction(this.responder, { retryAttempts: 4 })],
+    });
+
+    // The Lambdas watch the environment; they are not compute of it (the gate treats compute tagged
+    // with the environment as agent-reachable), so they carry TELEMETRY_OF_TAG instead.
+    Tags.of(this).add(ENVIRONMENT_TAG, env, { excludeResourceTypes: ['AWS::Lambda::Function'] });
+    Tags.of(this.correlator).add(TELEMETRY_OF_TAG, env);
+    Tags.of(this.responder).add(TELEMETRY_OF_TAG, env);
+  }
+
+  private lambda(id: string, entry: string, description: string, environment: Record<string, string | undefined>, key: kms.IKey): nodejs.NodejsFunction {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: key, removalPolicy: RemovalPolicy.RETAIN });
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${description} (not agent-reachable)`,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    const env = Object.fromEntries(Object.entries(environment).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    const fn = new nodejs.NodejsFunction(this, id, {
+      entry: path.join(__dirname, 'handlers', entry),
+      handler: 'handler',
+      runtime: RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      description,
+      role,
+      logGroup,
+      timeout: Duration.seconds(60),
+      memorySize: 256,
+      environment: env,
+      environmentEncryption: key,
+      bundling: { externalModules: ['@aws-sdk/*'], minify: true, sourceMap: false, forceDockerBundling: false, target: 'node22' },
+    });
+    Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: 'nodejs22.x is the runtime this library supports and tests (ARCHITECTURE.md); 24.x when validated.' });
+    return fn;
+  }
+
+  private grantContainment(role: iam.IRole, props: ViolationStreamProps): void {
+    const stack = Stack.of(this);
+    const env = props.network.environmentName;
+    const vpcArn = stack.formatArn({ service: 'ec2', resource: 'vpc', resourceName: props.network.vpc.vpcId });
+    const policy = new iam.Policy(this, 'ResponderContainmentPolicy', {
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'RevokeAgentSessions',
+          actions: ['iam:PutRolePolicy'],
+          resources: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: '*' })],
+          conditions: { StringEquals: { [`iam:ResourceTag/${AGENT_ROLE_TAG}`]: AGENT_ROLE_TAG_VALUE, [`iam:ResourceTag/${ENVIRONMENT_TAG}`]: env } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'QuarantineEnisOfTheVpc',
+          actions: ['ec2:ModifyNetworkInterfaceAttribute'],
+          resources: [
+            stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' }),
+            stack.formatArn({ service: 'ec2', resource: 'security-group', resourceName: '*' }),
+          ],
+          conditions: { ArnEquals: { 'ec2:Vpc': vpcArn } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'StopAndTagEnvironmentInstances',
+          actions: ['ec2:StopInstances', 'ec2:CreateTags'],
+          resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
+          conditions: { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_TAG}`]: env } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'TagEnisOfTheVpc',
+          actions: ['ec2:CreateTags'],
+          resources: [stack.formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' })],
+          conditions: { ArnEquals: { 'ec2:Vpc': vpcArn } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'FindEnisOfInstances',
+          actions: ['ec2:DescribeNetworkInterfaces'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'StopEnvironmentTrainingJobs',
+          actions: ['sagemaker:StopTrainingJob'],
+          resources: [stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: '*' })],
+          conditions: { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_TAG}`]: env } },
+        }),
+      ],
+    });
+    policy.attachToRole(role);
+    const reason = 'Containment acts on whichever agent role, ENI, instance or job a violation names, unknown in advance: the wildcard is bounded by a tag or VPC condition.';
+    for (const resource of [
+      'arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*',
+      'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*',
+      'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:security-group/*',
+      'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*',
+      'arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/*',
+    ]) {
+      Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+    }
+    Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:DescribeNetworkInterfaces supports no resource-level permissions; it only reads.' });
+  }
+}

@@ -1,0 +1,129 @@
+import * as fs from 'fs';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AgentBoundary } from '../../lib/identity/agent-boundary';
+import { AgentRole } from '../../lib/identity/agent-role';
+import { BlackHoleVpc } from '../../lib/network/black-hole-vpc';
+import { FlowLogPipeline } from '../../lib/telemetry/flow-log-pipeline';
+import { REVOCATION_TEMPLATE_TIME } from '../../lib/telemetry/runtime/contain';
+import { GUARDDUTY_FINDING_TYPE_PATTERNS } from '../../lib/telemetry/runtime/signals';
+import { ViolationStream } from '../../lib/telemetry/violation-stream';
+import { synthWithChecks } from '../helpers/gate';
+
+let template: Template;
+let json: any;
+let gate: { failed: boolean; ruleIds: string[] };
+let nagViolations: string[];
+
+beforeAll(() => {
+  const app = new App();
+  const stack = new Stack(app, 'Env');
+  const network = new BlackHoleVpc(stack, 'Network', { environmentName: 'alpha' });
+  const boundary = new AgentBoundary(stack, 'AgentBoundary', { environmentName: 'alpha', vpc: network.vpc, enabledEndpointServices: [...network.endpointServices] });
+  const agent = new AgentRole(stack, 'AgentRole', { boundary });
+  const pipeline = new FlowLogPipeline(stack, 'FlowLogs', { network, cloudWatchCopy: {} });
+  new ViolationStream(stack, 'Violations', { network, pipeline, agentRoles: [agent] });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  gate = synthWithChecks(app);
+  nagViolations = [];
+  if (gate.failed) {
+    const dir = app.outdir;
+    const file = fs.readdirSync(dir).find((f) => f.includes('validation-report'));
+    if (file) {
+      const report = JSON.parse(fs.readFileSync(`${dir}/${file}`, 'utf8'));
+      for (const p of report.pluginReports) for (const v of p.violations) nagViolations.push(`${v.ruleName}: ${(v.violatingResources ?? []).map((r: any) => r.resourceLogicalId ?? r.locations).join(',')}`);
+    }
+  }
+  template = Template.fromJSON(JSON.parse(fs.readFileSync(`${app.outdir}/Env.template.json`, 'utf8')));
+  json = template.toJSON();
+}, 300000);
+
+test('the environment with telemetry stays clean through BlackHoleChecks and AwsSolutionsChecks', () => {
+  expect(nagViolations).toEqual([]);
+  expect(gate).toEqual({ failed: false, ruleIds: [] });
+});
+
+test('GuardDuty rule: the finding types as wildcard patterns', () => {
+  template.hasResourceProperties('AWS::Events::Rule', {
+    EventPattern: {
+      'source': ['aws.guardduty'],
+      'detail-type': ['GuardDuty Finding'],
+      'detail': { type: GUARDDUTY_FINDING_TYPE_PATTERNS.map((p) => ({ wildcard: p })) },
+    },
+  });
+  expect(GUARDDUTY_FINDING_TYPE_PATTERNS).toEqual(['CryptoCurrency:*', 'Impact:*CryptoMiner*', 'Backdoor:*', 'Trojan:*DNS*', 'UnauthorizedAccess:*', 'Recon:*', 'DefenseEvasion:*']);
+});
+
+test('CloudTrail rule: denied calls by the agent roles (errorCode, sessionIssuer.arn)', () => {
+  template.hasResourceProperties('AWS::Events::Rule', {
+    EventPattern: {
+      'detail-type': ['AWS API Call via CloudTrail'],
+      'detail': {
+        errorCode: ['AccessDenied', 'Client.UnauthorizedOperation', 'UnauthorizedOperation', 'AccessDeniedException'],
+        userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^AgentRole'), 'Arn'] }] } } },
+      },
+    },
+  });
+});
+
+test('DNS BLOCK and egress flows reach the correlator through subscription filters; alarms reach SNS', () => {
+  template.hasResourceProperties('AWS::Logs::SubscriptionFilter', { FilterPattern: '{ $.firewall_rule_action = "BLOCK" }', LogGroupName: { Ref: Match.stringLikeRegexp('^NetworkResolverQueryLogs') } });
+  template.hasResourceProperties('AWS::Logs::SubscriptionFilter', { FilterPattern: Match.stringLikeRegexp('flow_direction="egress"'), LogGroupName: { Ref: Match.stringLikeRegexp('^FlowLogsFlowLogGroup') } });
+  template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'source': ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] } });
+});
+
+test('violations: custom bus with archive, SNS (KMS) for all, responder for HIGH and CRITICAL', () => {
+  template.hasResourceProperties('AWS::Events::EventBus', { Name: 'black-hole-alpha-violations' });
+  template.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: ['black-hole.telemetry'] }, RetentionDays: 365 });
+  template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  template.hasResourceProperties('AWS::Events::Rule', {
+    EventBusName: { Ref: Match.stringLikeRegexp('^ViolationsBus') },
+    EventPattern: { 'source': ['black-hole.telemetry'], 'detail-type': ['Black Hole Violation'], 'detail': { severity: ['HIGH', 'CRITICAL'] } },
+    Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ViolationsResponder'), 'Arn'] } })],
+  });
+});
+
+test('episode ledger: PAY_PER_REQUEST, PITR, KMS, TTL, subject/startedAt keys, byEpisode index, retained', () => {
+  template.hasResource('AWS::DynamoDB::Table', {
+    DeletionPolicy: 'Retain',
+    Properties: {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'subject', KeyType: 'HASH' }, { AttributeName: 'startedAt', KeyType: 'RANGE' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byEpisode' })],
+    },
+  });
+});
+
+test('both Lambdas: nodejs22.x, bundled asset (no Docker), outside the VPC, SDK external', () => {
+  const fns = Object.values<any>(json.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && /Correlates|Contains|Attributes/.test(r.Properties.Description ?? ''));
+  expect(fns).toHaveLength(2);
+  for (const f of fns) {
+    expect(f.Properties.Runtime).toBe('nodejs22.x');
+    expect(f.Properties.VpcConfig).toBeUndefined();
+    expect(f.Properties.Code.S3Key).toMatch(/\.zip$/);
+  }
+});
+
+test('responder role: only the containment actions, each bounded; revocation template from AgentBoundary', () => {
+  const responder = Object.values<any>(json.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && /Contains/.test(r.Properties.Description ?? ''));
+  const vars = responder.Properties.Environment.Variables;
+  expect(vars.MODE).toBe('contain');
+  expect(vars.MIN_SEVERITY).toBe('HIGH');
+  expect(vars.REVOCATION_POLICY_TEMPLATE).toBe(JSON.stringify(AgentBoundary.sessionRevocationPolicyDocument(REVOCATION_TEMPLATE_TIME)));
+  const policy = Object.values<any>(json.Resources).find((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.PolicyDocument.Statement.some((s: any) => s.Sid === 'RevokeAgentSessions'));
+  const statements = policy.Properties.PolicyDocument.Statement;
+  expect(statements.map((s: any) => s.Action)).toEqual([
+    'iam:PutRolePolicy', 'ec2:ModifyNetworkInterfaceAttribute', ['ec2:StopInstances', 'ec2:CreateTags'], 'ec2:CreateTags', 'ec2:DescribeNetworkInterfaces', 'sagemaker:StopTrainingJob',
+  ]);
+  expect(statements[0].Condition).toEqual({ StringEquals: { 'iam:ResourceTag/black-hole:agent-role': 'true', 'iam:ResourceTag/black-hole:environment': 'alpha' } });
+  for (const s of statements.filter((x: any) => x.Sid !== 'FindEnisOfInstances')) expect(s.Condition).toBeDefined();
+  template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+    GroupDescription: 'Quarantine of black hole alpha: no ingress, no egress',
+    SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })],
+    SecurityGroupIngress: Match.absent(),
+  });
+});
