@@ -295,8 +295,9 @@ export const ESCAPE_CATALOG: readonly EscapeCatalogEntry[] = Object.freeze([
     id: 'identity.leave-organisation',
     category: EscapeCategory.IDENTITY_ESCALATION,
     escapes: [27],
-    technique: 'Leave the organisation or change the account itself',
-    actions: ['organizations:LeaveOrganization', 'organizations:AcceptHandshake', 'account:*', 'iam:CreateAccountAlias'],
+    technique: 'Leave the organisation, remove its fences (detach or edit SCPs, e.g. a budget action\'s deny-all) or change the account itself',
+    actions: ['organizations:LeaveOrganization', 'organizations:AcceptHandshake', 'organizations:DetachPolicy', 'organizations:UpdatePolicy',
+      'organizations:DeletePolicy', 'organizations:DisablePolicyType', 'account:*', 'iam:CreateAccountAlias'],
   }),
   entry({
     id: 'identity.instance-credentials',

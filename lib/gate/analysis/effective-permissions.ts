@@ -214,7 +214,11 @@ export class PermissionAnalysis {
       .resourcesOfType('AWS::Organizations::Policy')
       .filter((p) => {
         const t = p.stack.resolve(p.properties.Type);
-        return t.kind === 'literal' && t.value === 'SERVICE_CONTROL_POLICY';
+        // An SCP protects only where it is attached: one with no TargetIds (a budget action's
+        // deny-all, a policy staged for later) protects nobody today.
+        const targets = p.stack.resolve(p.properties.TargetIds);
+        const attached = targets.kind === 'array' ? targets.items.length > 0 : targets.kind !== 'novalue' && p.properties.TargetIds !== undefined;
+        return t.kind === 'literal' && t.value === 'SERVICE_CONTROL_POLICY' && attached;
       })
       .flatMap((p) =>
         compileDocument(p.stack, p.properties.Content, { stack: p.stack.name, resource: p.logicalId, source: 'scp', policyName: policyName(p, 'Name') }),

@@ -153,7 +153,7 @@ describe('may-allow semantics', () => {
   });
 
   test("the app's SCP: only unconditional Deny on Resource * counts, for every principal", () => {
-    const scp = (statements: unknown[]) => ({ Type: 'AWS::Organizations::Policy', Properties: { Name: 'Guard', Type: 'SERVICE_CONTROL_POLICY', Content: doc(...statements) } });
+    const scp = (statements: unknown[]) => ({ Type: 'AWS::Organizations::Policy', Properties: { Name: 'Guard', Type: 'SERVICE_CONTROL_POLICY', TargetIds: ['ou-abcd-12345678'], Content: doc(...statements) } });
     const p = analyse(inline({ Effect: 'Allow', Action: '*', Resource: '*' }), {
       Scp: scp([
         { Effect: 'Allow', Action: '*', Resource: '*' },
@@ -168,6 +168,13 @@ describe('may-allow semantics', () => {
     expect(r.deniedBy).toMatchObject({ source: 'scp', resource: 'Scp', policyName: 'Guard', sid: 'Quotas' });
     expect(p.mayAllow('ec2:CreateVpc').allowed).toBe(true);
     expect(p.mayAllow('ec2:CreateNatGateway').allowed).toBe(true);
+  });
+
+  test('an SCP attached to nothing (no TargetIds) protects nobody', () => {
+    const p = analyse(inline({ Effect: 'Allow', Action: '*', Resource: '*' }), {
+      Staged: { Type: 'AWS::Organizations::Policy', Properties: { Name: 'DenyAll', Type: 'SERVICE_CONTROL_POLICY', Content: doc({ Effect: 'Deny', Action: '*', Resource: '*' }) } },
+    });
+    expect(p.mayAllow('servicequotas:RequestServiceQuotaIncrease').allowed).toBe(true);
   });
 });
 
