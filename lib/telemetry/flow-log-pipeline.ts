@@ -253,7 +253,7 @@ export class FlowLogPipeline extends Construct {
         },
       },
     });
-    this.table.addDependency(this.database);
+    this.table.addResourceDependency(this.database);
 
     this.violationTable = new glue.CfnTable(this, 'ViolationTable', {
       catalogId: stack.account,
@@ -283,7 +283,7 @@ export class FlowLogPipeline extends Construct {
         },
       },
     });
-    this.violationTable.addDependency(this.database);
+    this.violationTable.addResourceDependency(this.database);
 
     // Athena: results encrypted with the telemetry key, in their own bucket; users cannot override.
     this.queryResultsBucket = new s3.Bucket(this, 'QueryResultsBucket', {
@@ -323,7 +323,7 @@ export class FlowLogPipeline extends Construct {
         workGroup: this.workGroup.ref,
         queryString: q.sql,
       });
-      named.addDependency(this.workGroup);
+      named.addResourceDependency(this.workGroup);
       queries[q.id] = named;
     }
     this.namedQueries = queries;

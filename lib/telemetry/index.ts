@@ -7,3 +7,4 @@ export * from './runtime/signals';
 export * from './runtime/ledger-client';
 export * from './runtime/correlate';
 export * from './runtime/contain';
+export * from './guardduty-detector';
