@@ -5,7 +5,7 @@
  */
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AgentBoundary, AgentRole, BlackHoleChecks, BlackHoleVpc, ENDPOINT_PRESETS } from '../lib';
+import { AgentBoundary, AgentRole, BillingGuard, BlackHoleChecks, BlackHoleVpc, ENDPOINT_PRESETS, GpuTrainingFleet } from '../lib';
 
 const app = new App();
 const stack = new Stack(app, 'BlackHoleReference', {
@@ -20,7 +20,14 @@ const boundary = new AgentBoundary(stack, 'AgentBoundary', {
   vpc: network.vpc,
   enabledEndpointServices: [...network.endpointServices],
 });
-new AgentRole(stack, 'AgentRole', { boundary });
+const agentRole = new AgentRole(stack, 'AgentRole', { boundary });
+const fleet = new GpuTrainingFleet(stack, 'GpuFleet', { network, role: agentRole, instanceTypes: ['g5.xlarge'], maxInstances: 2 });
+new BillingGuard(stack, 'BillingGuard', {
+  environmentName: network.environmentName,
+  monthlyLimitUsd: 1000,
+  agentRoles: [agentRole],
+  declaredVcpus: { ...fleet.declaredVcpus },
+});
 
 Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app));
 app.synth();

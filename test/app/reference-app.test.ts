@@ -54,3 +54,22 @@ test('the reference environment has a VPC with DNS firewall, flow log and endpoi
   expect(ofType('AWS::EC2::FlowLog')).toEqual([expect.objectContaining({ Properties: expect.objectContaining({ TrafficType: 'ALL' }) })]);
   expect(ofType('AWS::EC2::VPCEndpoint').length).toBeGreaterThanOrEqual(7);
 });
+
+test('the reference agent role carries the boundary and the agent tag', () => {
+  const roles = Object.entries(template.Resources).filter(([, r]: [string, any]) =>
+    r.Type === 'AWS::IAM::Role' && (r.Properties.Tags ?? []).some((t: any) => t.Key === 'black-hole:agent-role' && t.Value === 'true'));
+  expect(roles).toHaveLength(1);
+  const [, role]: [string, any] = roles[0] as any;
+  const boundaryId = role.Properties.PermissionsBoundary.Ref;
+  expect(template.Resources[boundaryId].Type).toBe('AWS::IAM::ManagedPolicy');
+  const denies = template.Resources[boundaryId].Properties.PolicyDocument.Statement.filter((s: any) => s.Effect === 'Deny' && s.Resource === '*' && !s.Condition);
+  expect(denies.length).toBeGreaterThan(0);
+});
+
+test('the reference environment has a budget that acts and one-minute GPU usage alarms', () => {
+  expect(ofType('AWS::Budgets::Budget')).toHaveLength(1);
+  expect(ofType('AWS::Budgets::BudgetsAction').map((a) => a.Properties.ActionType)).toContain('APPLY_IAM_POLICY');
+  const alarms = ofType('AWS::CloudWatch::Alarm').filter((a) => a.Properties.Namespace === 'AWS/Usage');
+  expect(alarms.map((a) => a.Properties.Period)).toEqual([60]);
+  expect(ofType('AWS::CE::AnomalySubscription').map((s) => s.Properties.Frequency)).toEqual(['IMMEDIATE']);
+});
