@@ -19,14 +19,14 @@ import { EpisodeLedger } from './episode-ledger';
 import { FlowLogPipeline, VIOLATION_KEY_PREFIX, flowLogSpaceDelimitedPattern } from './flow-log-pipeline';
 import { ContainmentMode, REVOCATION_TEMPLATE_TIME } from './runtime/contain';
 import { VIOLATION_DETAIL_TYPE, VIOLATION_EVENT_SOURCE } from './runtime/correlate';
-import { DENIED_ERROR_CODES, GUARDDUTY_FINDING_TYPE_PATTERNS, SEVERITIES, Severity } from './runtime/signals';
+import { DENIED_ERROR_CODES, GUARDDUTY_FINDING_TYPE_PATTERNS, SEVERITIES, ViolationSeverity } from './runtime/signals';
 
 /** Options of the containment responder. */
 export interface ContainmentOptions {
   /** `contain` acts; `alert-only` only reports. @default 'contain' */
   readonly mode?: ContainmentMode;
   /** Lowest severity that is contained. @default 'HIGH' */
-  readonly minSeverity?: Severity;
+  readonly minSeverity?: ViolationSeverity;
 }
 
 export interface ViolationStreamProps {

@@ -4,7 +4,7 @@
  */
 import { contain, ContainmentApis, ContainmentReport, ResponderConfig } from '../runtime/contain';
 import type { BlackHoleViolation } from '../runtime/correlate';
-import { Severity } from '../runtime/signals';
+import { ViolationSeverity } from '../runtime/signals';
 
 let apis: ContainmentApis | undefined;
 
@@ -31,7 +31,7 @@ function sdkApis(): ContainmentApis {
 export function configFromEnv(env: Record<string, string | undefined>): ResponderConfig {
   return {
     mode: env.MODE === 'contain' ? 'contain' : 'alert-only',
-    minSeverity: (env.MIN_SEVERITY ?? 'HIGH') as Severity,
+    minSeverity: (env.MIN_SEVERITY ?? 'HIGH') as ViolationSeverity,
     quarantineSecurityGroupId: env.QUARANTINE_SECURITY_GROUP_ID ?? '',
     revocationPolicyTemplate: env.REVOCATION_POLICY_TEMPLATE ?? '',
   };

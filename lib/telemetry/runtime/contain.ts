@@ -6,7 +6,7 @@
  * (ARCHITECTURE.md), so all three happen.
  */
 import type { BlackHoleViolation } from './correlate';
-import { SEVERITIES, Severity } from './signals';
+import { SEVERITIES, ViolationSeverity } from './signals';
 
 export type ContainmentMode = 'alert-only' | 'contain';
 
@@ -24,7 +24,7 @@ export const VIOLATION_CATEGORY_TAG = 'black-hole:violation-category';
 export interface ResponderConfig {
   readonly mode: ContainmentMode;
   /** Violations at or above this severity are contained. */
-  readonly minSeverity: Severity;
+  readonly minSeverity: ViolationSeverity;
   readonly quarantineSecurityGroupId: string;
   /** `AgentBoundary.sessionRevocationPolicyDocument(REVOCATION_TEMPLATE_TIME)` as JSON. */
   readonly revocationPolicyTemplate: string;

@@ -6,7 +6,7 @@ import { createHash } from 'crypto';
 import { gunzipSync } from 'zlib';
 import { EpisodeAttribution, findActiveEpisode, LedgerDynamoDb } from './ledger-client';
 import {
-  parseFlowLogLine, ResolverQueryLogRecord, Severity, signalFromCloudTrail, signalFromFlowLog, signalFromGuardDuty,
+  parseFlowLogLine, ResolverQueryLogRecord, ViolationSeverity, signalFromCloudTrail, signalFromFlowLog, signalFromGuardDuty,
   signalFromResolverQuery, subjectKey, ViolationSignal,
 } from './signals';
 
@@ -29,7 +29,7 @@ export interface BlackHoleViolation {
   readonly source: ViolationSignal['source'];
   readonly category: string;
   readonly technique: string;
-  readonly severity: Severity;
+  readonly severity: ViolationSeverity;
   /** Ledger subject keys (`instance#i-...`, `eni#eni-...`). */
   readonly subjects: readonly string[];
   readonly evidence: Readonly<Record<string, unknown>>;

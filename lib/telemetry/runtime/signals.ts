@@ -5,8 +5,8 @@
  */
 import { FLOW_LOG_FIELDS } from '../flow-log-fields';
 
-export type Severity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
-export const SEVERITIES: readonly Severity[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+export type ViolationSeverity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+export const SEVERITIES: readonly ViolationSeverity[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
 /** Where a violation happened, as the episode ledger keys it: `instance#i-...`, `eni#eni-...`, `job#name`, `session#arn`. */
 export type SubjectKind = 'instance' | 'eni' | 'job' | 'session';
@@ -24,7 +24,7 @@ export interface ViolationSignal {
   readonly category: string;
   /** Specific technique: the GuardDuty finding type, the API call, the flow 5-tuple, the blocked domain. */
   readonly technique: string;
-  readonly severity: Severity;
+  readonly severity: ViolationSeverity;
   /** When it happened (ISO 8601 UTC). */
   readonly time: string;
   /** Places to look up in the episode ledger, most specific first. */
@@ -195,9 +195,9 @@ function guardDutyCategory(type: string): string {
 }
 
 /** GuardDuty severity (1-10) to ours; mining, backdoors and DNS exfiltration are at least HIGH. */
-function guardDutySeverity(score: number, category: string): Severity {
-  const base: Severity = score >= 9 ? 'CRITICAL' : score >= 7 ? 'HIGH' : score >= 4 ? 'MEDIUM' : 'LOW';
-  const floor: Severity = ['crypto-mining', 'backdoor', 'dns-exfiltration'].includes(category) ? 'HIGH' : 'LOW';
+function guardDutySeverity(score: number, category: string): ViolationSeverity {
+  const base: ViolationSeverity = score >= 9 ? 'CRITICAL' : score >= 7 ? 'HIGH' : score >= 4 ? 'MEDIUM' : 'LOW';
+  const floor: ViolationSeverity = ['crypto-mining', 'backdoor', 'dns-exfiltration'].includes(category) ? 'HIGH' : 'LOW';
   return SEVERITIES.indexOf(base) >= SEVERITIES.indexOf(floor) ? base : floor;
 }
 
