@@ -439,8 +439,9 @@ export class BillingGuard extends Construct {
     });
     if (topicPolicy) this.anomalySubscription.node.addDependency(topicPolicy);
 
-    // The stop function is not compute of the environment (see the class comment).
-    Tags.of(this).add(ENVIRONMENT_TAG, env, { excludeResourceTypes: ['AWS::Lambda::Function'] });
+    // The stop function runs outside the VPC (no VpcConfig), so the gate does not count it as the
+    // environment's compute: it carries the environment tag like everything else.
+    Tags.of(this).add(ENVIRONMENT_TAG, env);
   }
 
   private createStopFunction(env: string): nodejs.NodejsFunction {

@@ -197,9 +197,9 @@ export class ViolationStream extends Construct {
       targets: [new targets.LambdaFunction(this.responder, { retryAttempts: 4 })],
     });
 
-    // The Lambdas watch the environment; they are not compute of it (the gate treats compute tagged
-    // with the environment as agent-reachable), so they carry TELEMETRY_OF_TAG instead.
-    Tags.of(this).add(ENVIRONMENT_TAG, env, { excludeResourceTypes: ['AWS::Lambda::Function'] });
+    // The Lambdas watch the environment from outside its VPC (no VpcConfig): they carry the
+    // environment tag per the contract, and TELEMETRY_OF_TAG says what they are.
+    Tags.of(this).add(ENVIRONMENT_TAG, env);
     Tags.of(this.correlator).add(TELEMETRY_OF_TAG, env);
     Tags.of(this.responder).add(TELEMETRY_OF_TAG, env);
   }

@@ -285,14 +285,14 @@ describe('usage alarms (the fast path)', () => {
     Annotations.fromStack(stack).hasWarning('/Env/Guard', Match.stringLikeRegexp('no declaredVcpus'));
   });
 
-  test('stop function: nodejs 24, environment and tag passed in, not tagged with the environment (not compute of it)', () => {
+  test('stop function: nodejs 24, environment and tag passed in, outside the VPC (so not compute of the environment), tagged per the contract', () => {
     const { template } = guard({ declaredVcpus: { 'P/OnDemand': 96 } });
     const { resource } = onlyResource(template, 'AWS::Lambda::Function');
     expect(resource.Properties.Runtime).toBe('nodejs24.x');
     expect(resource.Properties.Handler).toBe('index.handler');
     expect(resource.Properties.Environment.Variables).toEqual({ ENVIRONMENT_NAME: ENV, ENVIRONMENT_TAG_KEY: ENVIRONMENT_TAG });
     expect(resource.Properties.VpcConfig).toBeUndefined();
-    expect(resource.Properties.Tags ?? []).not.toContainEqual(expect.objectContaining({ Key: ENVIRONMENT_TAG }));
+    expect(resource.Properties.Tags ?? []).toContainEqual({ Key: ENVIRONMENT_TAG, Value: ENV });
   });
 
   test('stop function role: stop and scale only resources tagged with the environment; describe on *; its own logs; nothing else', () => {
@@ -360,7 +360,7 @@ describe('cost anomaly detection', () => {
 
 test('every taggable resource of the guard carries the environment tag, except the stop function', () => {
   const { template } = guard({ declaredVcpus: { 'P/OnDemand': 96 }, scpTarget: '444455556666', emailSubscribers: ['a@example.com'] });
-  const untaggable = new Set(['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::SNS::TopicPolicy', 'AWS::SNS::Subscription', 'AWS::Lambda::Permission', 'AWS::Lambda::Function', 'AWS::IAM::Role#PlainAgent']);
+  const untaggable = new Set(['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::SNS::TopicPolicy', 'AWS::SNS::Subscription', 'AWS::Lambda::Permission', 'AWS::IAM::Role#PlainAgent']);
   for (const [id, r] of Object.entries<any>(template.toJSON().Resources)) {
     if (untaggable.has(r.Type) || id.startsWith('PlainAgent')) continue;
     const tags = r.Properties.Tags ?? r.Properties.ResourceTags;

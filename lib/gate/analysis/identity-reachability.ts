@@ -99,6 +99,9 @@ const COMPUTE: Readonly<Record<string, ComputeSpec>> = {
   'AWS::Batch::ComputeEnvironment': { profiles: ['ComputeResources.InstanceRole'], subnets: ['ComputeResources.Subnets'] },
 };
 
+/** Compute that runs inside a VPC only when it has a VpcConfig. */
+const VPC_OPTIONAL_COMPUTE: readonly string[] = ['AWS::Lambda::Function', 'AWS::CodeBuild::Project'];
+
 /** Raw values at a dotted path (`a.b[].c`). */
 function at(props: Readonly<Record<string, unknown>>, path: string): unknown[] {
   let current: unknown[] = [props];
@@ -194,6 +197,9 @@ export class IdentityReachability {
         }
       }
     }
+    // A function or build project without a VpcConfig runs in AWS's network, not in the
+    // environment: its environment tag says who owns it (e.g. the telemetry responders), not where it runs.
+    if (VPC_OPTIONAL_COMPUTE.includes(r.type) && raws.length === 0) return undefined;
     const tag = r.tags.get(ENVIRONMENT_TAG);
     return tag !== undefined ? { environment: tag } : undefined;
   }

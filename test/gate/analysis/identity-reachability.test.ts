@@ -124,6 +124,14 @@ describe('identity reachability', () => {
     expect(r.get('S', 'TaskRole')!.reasons[0]).toMatchObject({ via: 'TaskRoleArn, run by AWS::ECS::Service S/Svc', subnet: 'S/Subnet' });
   });
 
+  test('a function tagged with an environment but without a VpcConfig runs outside it: its role is not reached', () => {
+    const r = reach({
+      OwnedRole: role(trustService('lambda.amazonaws.com')),
+      Owned: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['OwnedRole', 'Arn'] }, Tags: [{ Key: ENV, Value: 'bh1' }] } },
+    });
+    expect(ids(r)).toEqual([]);
+  });
+
   test('compute with unknown placement counts when tagged with an environment; unresolvable roles are listed', () => {
     const r = reach({
       TaggedRole: role(trustService('lambda.amazonaws.com')),
