@@ -9,7 +9,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_TAG } from '../common/tags';
 import { duplicatesOf, isIntegerIn, parseIpv4Cidr, PropsValidator } from '../common/validation';
-import { flowLogFormatString } from '../telemetry/flow-log-fields';
+import { FLOW_LOG_KEY_PREFIX, flowLogFormatString } from '../telemetry/flow-log-fields';
 import {
   allowedDomains,
   ENDPOINT_SERVICES,
@@ -281,7 +281,7 @@ export class BlackHoleVpc extends Construct {
       trafficType: ec2.FlowLogTrafficType.ALL,
       maxAggregationInterval: ec2.FlowLogMaxAggregationInterval.ONE_MINUTE,
       logFormat: [ec2.LogFormat.custom(flowLogFormatString())],
-      destination: ec2.FlowLogDestination.toS3(this.flowLogBucket, 'flow-logs/', {
+      destination: ec2.FlowLogDestination.toS3(this.flowLogBucket, FLOW_LOG_KEY_PREFIX, {
         fileFormat: ec2.FlowLogFileFormat.PARQUET,
         hiveCompatiblePartitions: true,
         perHourPartition: true,

@@ -37,7 +37,9 @@ export function synthWithChecks(app: App): { failed: boolean; ruleIds: string[] 
   const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
   try {
-    app.synth();
+    // force: an app synthesized before (e.g. by Template.fromStack) would otherwise return its
+    // cached assembly without running the validation plugins at all.
+    app.synth({ force: true });
     return { failed: false, ruleIds: [] };
   } catch (e) {
     const m = /found in: (\S+validation-report\.json)/.exec((e as Error).message);

@@ -1,0 +1,110 @@
+import { Construct } from 'constructs';
+import { BillingGuard, type BillingGuardProps } from '../billing/billing-guard';
+import { PropsValidator } from '../common/validation';
+import { GpuTrainingFleet, type GpuTrainingFleetProps } from '../compute/gpu-training-fleet';
+import { SageMakerTrainingTarget } from '../compute/sagemaker-training';
+import { AgentBoundary } from '../identity/agent-boundary';
+import { AgentComputeService, AgentRole } from '../identity/agent-role';
+import { BlackHoleVpc, type BlackHoleVpcProps } from '../network/black-hole-vpc';
+import { ENDPOINT_PRESETS } from '../network/endpoint-services';
+import { FlowLogPipeline, type FlowLogPipelineProps } from '../telemetry/flow-log-pipeline';
+import { ViolationStream, type ContainmentOptions } from '../telemetry/violation-stream';
+
+/** The GPU fleet of an environment (its network and role come from the environment). */
+export type EnvironmentFleetOptions = Omit<GpuTrainingFleetProps, 'network' | 'role'>;
+
+/** The billing guard of an environment (its name, agent roles and declared capacity come from it). */
+export type EnvironmentBillingOptions = Omit<BillingGuardProps, 'environmentName' | 'agentRoles' | 'declaredVcpus'>;
+
+/** Telemetry options. */
+export interface EnvironmentTelemetryOptions {
+  /** Flow-log pipeline options. @default - Parquet pipeline with a CloudWatch Logs copy (feeds the violation stream) */
+  readonly flowLogs?: Omit<FlowLogPipelineProps, 'network' | 'vpc' | 'environmentName'>;
+  /** Containment of violations. @default - contain HIGH and CRITICAL violations */
+  readonly containment?: ContainmentOptions;
+}
+
+export interface BlackHoleEnvironmentProps {
+  /** Name of the environment: tagged `black-hole:environment` on everything. */
+  readonly environmentName: string;
+  /**
+   * Network options.
+   * @default - 10.80.0.0/16, 2 AZs, the EC2 training endpoints (`ENDPOINT_PRESETS.EC2_TRAINING`)
+   */
+  readonly network?: Omit<BlackHoleVpcProps, 'environmentName'>;
+  /** Compute services that may assume the agent role. @default [EC2, SAGEMAKER] */
+  readonly agentComputeServices?: AgentComputeService[];
+  /** A GPU fleet. @default - none (SageMaker jobs or your own compute) */
+  readonly gpuFleet?: EnvironmentFleetOptions;
+  /** The billing guard; the monthly limit is required: every environment has one. */
+  readonly billing: EnvironmentBillingOptions;
+  /** Telemetry and containment. @default - on, containing HIGH and CRITICAL violations */
+  readonly telemetry?: EnvironmentTelemetryOptions;
+  /** Publish where SageMaker training jobs must run (SSM parameters, outputs). @default true */
+  readonly sageMakerTarget?: boolean;
+}
+
+/**
+ * A whole black hole: the air-gapped network, the agent boundary and role, an optional GPU fleet,
+ * the billing guard, the flow-log pipeline, the violation stream with containment, and the
+ * SageMaker placement, all with the closed defaults. Everything is configurable; nothing opens
+ * silently: every prop that opens something belongs to the construct it configures.
+ */
+export class BlackHoleEnvironment extends Construct {
+  public readonly environmentName: string;
+  public readonly network: BlackHoleVpc;
+  public readonly boundary: AgentBoundary;
+  public readonly agentRole: AgentRole;
+  public readonly fleet?: GpuTrainingFleet;
+  public readonly billing: BillingGuard;
+  public readonly flowLogs: FlowLogPipeline;
+  public readonly violations: ViolationStream;
+  public readonly sageMakerTarget?: SageMakerTrainingTarget;
+
+  constructor(scope: Construct, id: string, props: BlackHoleEnvironmentProps) {
+    super(scope, id);
+    const v = new PropsValidator('BlackHoleEnvironment');
+    v.check(props.billing !== undefined && typeof props.billing === 'object', 'billing', 'is required: give at least { monthlyLimitUsd }');
+    v.throwIfAny();
+    this.environmentName = props.environmentName;
+
+    this.network = new BlackHoleVpc(this, 'Network', {
+      endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING],
+      ...props.network,
+      environmentName: props.environmentName,
+    });
+    this.boundary = new AgentBoundary(this, 'AgentBoundary', {
+      environmentName: props.environmentName,
+      vpc: this.network.vpc,
+      enabledEndpointServices: [...this.network.endpointServices],
+      ...(props.network?.organizationId ? { organizationId: props.network.organizationId } : {}),
+    });
+    this.agentRole = new AgentRole(this, 'AgentRole', {
+      boundary: this.boundary,
+      ...(props.agentComputeServices ? { computeServices: props.agentComputeServices } : {}),
+    });
+    if (props.gpuFleet) {
+      this.fleet = new GpuTrainingFleet(this, 'GpuFleet', { ...props.gpuFleet, network: this.network, role: this.agentRole });
+    }
+    this.billing = new BillingGuard(this, 'BillingGuard', {
+      ...props.billing,
+      environmentName: props.environmentName,
+      agentRoles: [this.agentRole],
+      ...(this.fleet ? { declaredVcpus: { ...this.fleet.declaredVcpus } } : {}),
+    });
+    this.flowLogs = new FlowLogPipeline(this, 'FlowLogs', {
+      cloudWatchCopy: {},
+      ...props.telemetry?.flowLogs,
+      network: this.network,
+    });
+    this.violations = new ViolationStream(this, 'Violations', {
+      network: this.network,
+      pipeline: this.flowLogs,
+      agentRoles: [this.agentRole],
+      ...(props.telemetry?.containment ? { containment: props.telemetry.containment } : {}),
+    });
+    if (props.sageMakerTarget ?? true) {
+      this.sageMakerTarget = new SageMakerTrainingTarget(this, 'SageMakerTarget', { network: this.network });
+    }
+  }
+}

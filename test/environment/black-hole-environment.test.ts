@@ -1,0 +1,86 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { BlackHoleEnvironment, BlackHoleEnvironmentProps } from '../../lib/environment';
+import { synthWithChecks } from '../helpers/gate';
+
+function build(props: Partial<BlackHoleEnvironmentProps> = {}) {
+  const app = new App();
+  const stack = new Stack(app, 'Env');
+  const env = new BlackHoleEnvironment(stack, 'Bh', {
+    environmentName: 'team-a',
+    gpuFleet: { instanceTypes: ['g5.2xlarge'], maxInstances: 3 },
+    billing: { monthlyLimitUsd: 500 },
+    ...props,
+  });
+  return { app, stack, env };
+}
+
+describe('BlackHoleEnvironment composes every part with the closed defaults', () => {
+  const { app, stack, env } = build();
+  const t = Template.fromStack(stack);
+
+  test('network with the EC2 training endpoints, and nothing open', () => {
+    expect([...env.network.endpointServices].sort()).toEqual(['ecr.api', 'ecr.dkr', 'kms', 'logs', 'monitoring', 's3', 'sts']);
+    t.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    t.resourceCountIs('AWS::EC2::NatGateway', 0);
+    t.resourceCountIs('AWS::EC2::Route', 0);
+  });
+
+  test('the agent role carries the boundary and is the fleet instance profile, the budget action target and the watched principal', () => {
+    const roleId = stack.getLogicalId(env.agentRole.node.defaultChild as any);
+    t.hasResourceProperties('AWS::IAM::Role', { Tags: Match.arrayWith([{ Key: 'black-hole:agent-role', Value: 'true' }]), PermissionsBoundary: { Ref: Match.stringLikeRegexp('AgentBoundary') } });
+    t.hasResourceProperties('AWS::IAM::InstanceProfile', { Roles: [{ Ref: roleId }] });
+    t.hasResourceProperties('AWS::Budgets::BudgetsAction', { ActionType: 'APPLY_IAM_POLICY', Definition: { IamActionDefinition: { Roles: [{ Ref: roleId }] } } });
+    const rules = Object.values(t.findResources('AWS::Events::Rule')).map((r: any) => JSON.stringify(r.Properties.EventPattern ?? {}));
+    expect(rules.some((p) => p.includes('sessionIssuer') && p.includes(roleId))).toBe(true);
+  });
+
+  test('the usage cap is the fleet declared capacity: 3 x g5.2xlarge = 24 vCPUs of G/OnDemand', () => {
+    expect(env.fleet!.declaredVcpus).toEqual({ 'G/OnDemand': 24 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Usage', Threshold: 24, Period: 60,
+      Dimensions: Match.arrayWith([{ Name: 'Class', Value: 'G/OnDemand' }]),
+    });
+  });
+
+  test('telemetry: Parquet pipeline, CloudWatch copy feeding the violation stream, containment on', () => {
+    t.resourceCountIs('AWS::Glue::Table', 2);
+    t.resourceCountIs('AWS::Events::EventBus', 1);
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MODE: 'contain' }) } });
+  });
+
+  test('SageMaker placement published', () => {
+    t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/black-hole/team-a/sagemaker/subnet-ids' });
+  });
+
+  test('passes BlackHoleChecks and AwsSolutionsChecks', () => {
+    const { app: fresh } = build();
+    Validations.of(fresh).addPlugins(new AwsSolutionsChecks(fresh));
+    expect(synthWithChecks(fresh)).toEqual({ failed: false, ruleIds: [] });
+  });
+
+  test('removing the DNS firewall from the composed environment fails the gate (the check above is not vacuous)', () => {
+    const { app: fresh, env: e } = build();
+    e.network.node.tryRemoveChild('WalledGardenAssociation');
+    expect(synthWithChecks(fresh)).toEqual({ failed: true, ruleIds: ['BlackHole-DNS1'] });
+  });
+
+  test('the first build is synthesized once', () => {
+    expect(app.synth().stacks).toHaveLength(1);
+  });
+});
+
+test('without a fleet there is no usage alarm, and alert-only containment is honoured', () => {
+  const { stack } = build({ gpuFleet: undefined, telemetry: { containment: { mode: 'alert-only' } }, sageMakerTarget: false });
+  const t = Template.fromStack(stack);
+  expect(Object.values(t.findResources('AWS::CloudWatch::Alarm')).filter((a: any) => a.Properties.Namespace === 'AWS/Usage')).toEqual([]);
+  t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ MODE: 'alert-only' }) } });
+  t.resourceCountIs('AWS::SSM::Parameter', 0);
+});
+
+test('billing is required, and the parts validate their own props by name', () => {
+  expect(() => build({ billing: undefined as any })).toThrow(/billing: is required/);
+  expect(() => build({ environmentName: 'Bad_Name' })).toThrow(/environmentName: 'Bad_Name' is not allowed/);
+  expect(() => build({ billing: { monthlyLimitUsd: -5 } })).toThrow(/monthlyLimitUsd/);
+});
