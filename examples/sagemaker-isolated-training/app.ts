@@ -1,0 +1,44 @@
+/**
+ * Network-isolated SageMaker training in a black hole. The containers get no network and no
+ * credentials; SageMaker itself moves the data and images. A launcher role (for the training
+ * harness) may start training jobs only isolated, in the environment's subnets and security group,
+ * encrypted between containers, on allowlisted GPU types, passing only the environment's agent role.
+ */
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+// In your own app: import { ... } from 'cdk-black-hole';
+import { AgentComputeService, BlackHoleChecks, BlackHoleEnvironment, ENDPOINT_PRESETS, SageMakerTrainingLaunchPolicy } from '../../lib';
+
+const app = new App();
+const stack = new Stack(app, 'SageMakerIsolatedTraining', { description: 'cdk-black-hole example: network-isolated SageMaker training' });
+const env = new BlackHoleEnvironment(stack, 'Environment', {
+  environmentName: 'sagemaker-isolated',
+  network: { endpointServices: [...ENDPOINT_PRESETS.SAGEMAKER_ISOLATED] }, // only the S3 gateway endpoint
+  agentComputeServices: [AgentComputeService.SAGEMAKER],
+  billing: { monthlyLimitUsd: 2000 },
+});
+
+// The harness assumes this role to submit jobs; it is not an agent role and agents cannot assume it.
+const launcher = new iam.Role(stack, 'Launcher', {
+  assumedBy: new iam.AccountPrincipal(stack.account),
+  description: 'Submits network-isolated training jobs into the black hole',
+});
+const launchPolicy = new SageMakerTrainingLaunchPolicy(stack, 'LaunchPolicy', {
+  environmentName: env.environmentName,
+  subnets: env.network.isolatedSubnets,
+  securityGroups: [env.network.trainingSecurityGroup],
+  agentRoles: [env.agentRole],
+  instanceTypes: ['ml.g5.*', 'ml.p5.*'],
+});
+launchPolicy.attachToRole(launcher);
+
+// No EC2 fleet here, and SageMaker training publishes no AWS/Usage metric: the budget actions and
+// the launch policy's instance-type allowlist and runtime cap are this environment's spend fences.
+Validations.of(env.billing).acknowledge({
+  id: 'black-hole:billing-no-usage-alarms',
+  reason: 'SageMaker-only environment: no EC2 usage metric to alarm on; budget actions and the launch policy cap spend.',
+});
+
+Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app));
+app.synth();
