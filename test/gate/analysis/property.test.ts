@@ -11,7 +11,7 @@ import { TemplateModel } from '../../../lib/gate/model';
 
 const ACCOUNT = '111111111111';
 
-const request = fc.constantFrom(
+const request = fc.constantFrom<[string, string]>(
   ['ec2:CreateInternetGateway', `arn:aws:ec2:us-east-1:${ACCOUNT}:internet-gateway/igw-1`],
   ['ec2:CreateVpcPeeringConnection', `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/vpc-1`],
   ['iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/train-gpu`],
