@@ -1,8 +1,10 @@
 /**
  * EC2 GPU training inside a black hole: an air-gapped VPC with the endpoints EC2 training needs, an
  * agent role under the escape-catalog boundary, and a GPU Auto Scaling group (0..2 g5.xlarge) that
- * the harness scales up. Gated by BlackHoleChecks and AwsSolutionsChecks.
+ * the harness scales up. Gated by BlackHoleChecks, AwsSolutionsChecks and the
+ * Control Tower proactive controls (CfnGuardValidator).
  */
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 // In your own app: import { ... } from 'cdk-black-hole';
@@ -22,5 +24,7 @@ const boundary = new AgentBoundary(stack, 'Boundary', {
 const role = new AgentRole(stack, 'Agent', { boundary });
 new GpuTrainingFleet(stack, 'Fleet', { network, role, instanceTypes: ['g5.xlarge'], maxInstances: 2 });
 
-Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app));
+// The gate, and the peer checks: cdk-nag's AWS Solutions pack and the AWS Control Tower proactive
+// controls (cfn-guard, offline). Acknowledged findings and their reasons: docs/COMPLIANCE.md.
+Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app), new CfnGuardValidator());
 app.synth();

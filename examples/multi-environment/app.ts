@@ -3,6 +3,7 @@
  * range, boundary, agent role and GPU fleet; and the organisation guardrail (SCPs from the same
  * escape catalog) for the OU that holds the training accounts, with a break-glass role.
  */
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 // In your own app: import { ... } from 'cdk-black-hole';
@@ -29,5 +30,7 @@ new TrainingGuardrailPolicy(org, 'Guardrail', {
   breakGlassPrincipalArns: ['arn:aws:iam::*:role/BreakGlass', 'arn:aws:iam::*:role/cdk-*'],
 });
 
-Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app));
+// The gate, and the peer checks: cdk-nag's AWS Solutions pack and the AWS Control Tower proactive
+// controls (cfn-guard, offline). Acknowledged findings and their reasons: docs/COMPLIANCE.md.
+Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app), new CfnGuardValidator());
 app.synth();

@@ -4,6 +4,7 @@
  * harness) may start training jobs only isolated, in the environment's subnets and security group,
  * encrypted between containers, on allowlisted GPU types, passing only the environment's agent role.
  */
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -40,5 +41,7 @@ Validations.of(env.billing).acknowledge({
   reason: 'SageMaker-only environment: no EC2 usage metric to alarm on; budget actions and the launch policy cap spend.',
 });
 
-Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app));
+// The gate, and the peer checks: cdk-nag's AWS Solutions pack and the AWS Control Tower proactive
+// controls (cfn-guard, offline). Acknowledged findings and their reasons: docs/COMPLIANCE.md.
+Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app), new CfnGuardValidator());
 app.synth();

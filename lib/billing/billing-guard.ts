@@ -17,6 +17,7 @@ import { ENVIRONMENT_TAG } from '../common/tags';
 import { duplicatesOf, PropsValidator } from '../common/validation';
 import { AgentRole } from '../identity/agent-role';
 import { GPU_INSTANCE_FAMILIES } from '../identity/gpu-instance-types';
+import { cloudWatchLogsKeyStatement, denyGrantsExceptForAwsResourcesStatement } from '../identity/key-policies';
 import { ENVIRONMENT_NAME_PATTERN } from '../network/black-hole-vpc';
 import {
   ec2VcpuUsageDimensions,
@@ -226,6 +227,8 @@ export class BillingGuard extends Construct {
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       resources: ['*'],
     }));
+
+    this.topicKey.addToResourcePolicy(denyGrantsExceptForAwsResourcesStatement());
 
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: `Billing guard of black hole ${env}`,
@@ -446,8 +449,11 @@ export class BillingGuard extends Construct {
 
   private createStopFunction(env: string): nodejs.NodejsFunction {
     assertLocalEsbuild();
+    // The guard's key also encrypts its function's logs: they record what was stopped and why.
+    this.topicKey.addToResourcePolicy(cloudWatchLogsKeyStatement(Stack.of(this)));
     const logGroup = new logs.LogGroup(this, 'StopComputeLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: this.topicKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const role = new iam.Role(this, 'StopComputeRole', {
@@ -493,6 +499,12 @@ export class BillingGuard extends Construct {
         minify: true,
         sourceMap: false,
       },
+    });
+    // CT.LAMBDA.PR.3: deliberately outside the VPC.
+    Validations.of(fn).acknowledge({
+      id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+      reason: 'The stop function must run outside the black hole: it calls the EC2 and Auto Scaling APIs, which the black hole has no route to, '
+        + 'and inside the VPC the gate would count it as environment compute that the agents could reach.',
     });
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) {

@@ -73,6 +73,8 @@ export class GpuTrainingFleet extends Construct {
       instanceMetadataTags: false,
       associatePublicIpAddress: false,
       ebsOptimized: true,
+      // One-minute instance metrics: a GPU hour costs more than a month of detailed monitoring.
+      detailedMonitoring: true,
       blockDevices: [{
         deviceName: '/dev/xvda',
         volume: ec2.BlockDeviceVolume.ebs(props.rootVolumeGiB ?? 200, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
@@ -96,7 +98,21 @@ export class GpuTrainingFleet extends Construct {
       healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(10) }),
     });
 
+    // The group spans the zones of the isolated subnets; say so where the zone count is declared.
+    const zones = [...new Set(props.network.isolatedSubnets.map((s) => s.availabilityZone))];
+    if (zones.length > 1) {
+      (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = zones;
+    }
+
     Tags.of(this).add(ENVIRONMENT_TAG, props.network.environmentName);
+    this.acknowledgeJustifiedFindings(props);
+  }
+
+  /**
+   * AwsSolutions and Control Tower (cdk-validator-cfnguard) findings that are true of this design and
+   * justified; each with its reason (docs/COMPLIANCE.md lists them all).
+   */
+  private acknowledgeJustifiedFindings(props: GpuTrainingFleetProps): void {
     if (props.instanceTypes.length > 1) {
       Validations.of(this.autoScalingGroup).acknowledge({
         id: 'AwsSolutions-EC26',
@@ -107,6 +123,22 @@ export class GpuTrainingFleet extends Construct {
       id: 'AwsSolutions-AS3',
       reason: 'Scaling events reach the environment through the billing guard and telemetry streams, not ASG notifications.',
     });
+    if (props.instanceTypes.length === 1) {
+      Validations.of(this.autoScalingGroup).acknowledge({
+        id: 'cdk-validator-cfnguard::autoscaling_mixed_instances_policy_multiple_instance_types_check',
+        reason: `The fleet declares one GPU type (${props.instanceTypes[0]}): a data-parallel job runs at the pace of its slowest accelerator, and the declared `
+          + 'capacity, the usage alarms and the agent boundary are sized per type. Declare several types to get a mixed-instances policy.',
+      });
+    }
+    // Every allowed GPU family is Nitro-based with encryption in transit (gpu-instance-types.ts), and
+    // validate() admits no other; the bundled rules' instance lists predate g6, g6e, p5e, p5en, p6-b200 and trn2.
+    const nitroReason = `${props.instanceTypes.join(', ')}: every family of the GPU allowlist (lib/identity/gpu-instance-types.ts) is Nitro-based and encrypts `
+      + 'traffic between instances in transit; the rule\'s built-in instance list predates several of them.';
+    Validations.of(this.launchTemplate).acknowledge({ id: 'cdk-validator-cfnguard::ec2_launch_template_nitro_instance_type_check', reason: nitroReason });
+    Validations.of(this.autoScalingGroup).acknowledge(
+      { id: 'cdk-validator-cfnguard::autoscaling_group_nitro_instance_override_check', reason: nitroReason },
+      { id: 'cdk-validator-cfnguard::autoscaling_group_nitro_encryption_in_transit_override_check', reason: nitroReason },
+    );
   }
 }
 

@@ -291,6 +291,8 @@ export class AgentBoundary extends Construct {
     Validations.of(this.managedPolicy).acknowledge(
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: ceilingReason },
       ...[...new Set(this.allowedActions.filter((a) => a.endsWith(':*')))].map((a) => ({ id: `AwsSolutions-IAM5[Action::${a}]`, reason: ceilingReason })),
+      // CT.IAM.PR.3, the Control Tower form of the same finding (Allow "service:*").
+      { id: 'cdk-validator-cfnguard::iam_managed_policy_no_statements_with_full_access_check', reason: ceilingReason },
     );
 
     if (props.revokeSessionsIssuedBefore !== undefined) {

@@ -19,7 +19,11 @@ export interface GpuInstanceFamily {
   readonly usageClass: string;
 }
 
-/** Families that exist as SageMaker training instance types. */
+/**
+ * Families that exist as SageMaker training instance types. Every one is Nitro-based and supports
+ * encryption in transit between instances; the GPU fleet's Control Tower acknowledgments rely on
+ * it, so a family added here must be too.
+ */
 export const GPU_INSTANCE_FAMILIES: readonly GpuInstanceFamily[] = Object.freeze([
   { family: 'p4d', accelerator: 'NVIDIA A100 40 GB', usageClass: 'P' },
   { family: 'p4de', accelerator: 'NVIDIA A100 80 GB', usageClass: 'P' },

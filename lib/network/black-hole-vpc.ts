@@ -6,9 +6,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_TAG } from '../common/tags';
+import { cloudWatchLogsKeyStatement, denyGrantsExceptForAwsResourcesStatement } from '../identity/key-policies';
 import { duplicatesOf, isIntegerIn, parseIpv4Cidr, PropsValidator } from '../common/validation';
+import { sendObjectEventsToEventBridge } from '../telemetry/bucket-events';
 import { FLOW_LOG_KEY_PREFIX, flowLogFormatString } from '../telemetry/flow-log-fields';
 import {
   allowedDomains,
@@ -22,6 +25,8 @@ export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 
 /** Construct id of aws-cdk-lib's singleton provider function for AwsCustomResource. */
 const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
+/** Construct id of aws-cdk-lib's singleton provider that empties the default security group. */
+const RESTRICT_DEFAULT_SG_PROVIDER_ID = 'Custom::VpcRestrictDefaultSGCustomResourceProvider';
 
 const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 const DOMAIN_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/;
@@ -154,6 +159,9 @@ export class BlackHoleVpc extends Construct {
 
   constructor(scope: Construct, id: string, props: BlackHoleVpcProps) {
     super(scope, id);
+    // Log delivery to the access-log bucket by bucket policy, whatever the app's feature flags say:
+    // the ACL alternative (LogDeliveryWrite, ObjectWriter) would re-enable ACLs on a log bucket.
+    this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const resolved = validateBlackHoleVpcProps(props);
     this.environmentName = props.environmentName;
     this.endpointServices = resolved.endpointServices;
@@ -240,22 +248,22 @@ export class BlackHoleVpc extends Construct {
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }));
-    this.logKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsToEncrypt',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
-      },
-    }));
+    this.logKey.addToResourcePolicy(cloudWatchLogsKeyStatement(stack));
+    this.logKey.addToResourcePolicy(denyGrantsExceptForAwsResourcesStatement());
 
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED, // server access logging does not support SSE-KMS targets
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{
+        id: 'ColderStorage',
+        transitions: [
+          { storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) },
+        ],
+      }],
     });
     this.flowLogBucket = new s3.Bucket(this, 'FlowLogBucket', {
       encryption: s3.BucketEncryption.KMS,
@@ -275,6 +283,10 @@ export class BlackHoleVpc extends Construct {
         ],
       }],
     });
+
+    // Object-level events (a deleted flow log is evidence being destroyed) reach EventBridge.
+    sendObjectEventsToEventBridge(this.accessLogBucket);
+    sendObjectEventsToEventBridge(this.flowLogBucket);
 
     this.flowLog = new ec2.FlowLog(this, 'FlowLog', {
       resourceType: ec2.FlowLogResourceType.fromVpc(this.vpc),
@@ -344,11 +356,40 @@ export class BlackHoleVpc extends Construct {
     this.acknowledgeJustifiedFindings();
   }
 
-  /** AwsSolutions findings that are true of this design and justified; each with its reason. */
+  /**
+   * AwsSolutions and Control Tower (cdk-validator-cfnguard) findings that are true of this design and
+   * justified; each with its reason (docs/COMPLIANCE.md lists them all).
+   */
   private acknowledgeJustifiedFindings(): void {
     Validations.of(this.networkAcl).acknowledge({
       id: 'AwsSolutions-VPC3',
       reason: 'The NACL is deliberate defence in depth: it admits only VPC-internal traffic and HTTPS to the gateway endpoints.',
+    });
+    // CT.EC2.PR.5: the return-traffic entry's 1024-65535 range contains 3389.
+    Validations.of(this.networkAcl.node.findChild('InboundReturnFromGatewayEndpoints')).acknowledge({
+      id: 'cdk-validator-cfnguard::nacl_no_unrestricted_ssh_rdp_check',
+      reason: 'Return traffic of HTTPS to the S3/DynamoDB gateway endpoints, whose public ranges a NACL cannot name (README, "Network ACLs and S3"). '
+        + 'No internet gateway or NAT exists, so nothing from outside the VPC can open a connection to port 3389 (or any port); port 22 is outside the range.',
+    });
+    // CT.S3.PR.2, CT.S3.PR.9, CT.S3.PR.10 on the access-log bucket.
+    Validations.of(this.accessLogBucket).acknowledge(
+      {
+        id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
+        reason: 'This is the terminal server-access-log bucket: logging it to itself loops, logging it elsewhere only moves the question to another bucket.',
+      },
+      {
+        id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
+        reason: 'S3 server access logging delivers only to targets encrypted with SSE-S3 (AES256), not SSE-KMS.',
+      },
+      {
+        id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+        reason: 'S3 server access logging does not deliver to a bucket with an Object Lock default retention, and Object Lock without it protects nothing; the bucket is versioned and retained.',
+      },
+    );
+    Validations.of(this.flowLogBucket).acknowledge({
+      id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+      reason: 'Object Lock retention makes flow logs undeletable for its whole period (COMPLIANCE mode: even by root), a data-retention decision left to the owner; '
+        + 'the bucket is versioned (a deletion leaves the previous version) and retained, and deletions go to EventBridge (the violation stream alerts on them).',
     });
     Validations.of(this.endpointSecurityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
@@ -359,13 +400,22 @@ export class BlackHoleVpc extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'ec2:DescribeManagedPrefixLists supports no resource-level permissions; the deploy-time lookup role can only describe prefix lists.',
     });
-    // The AwsCustomResource provider is a stack-level singleton created by aws-cdk-lib.
+    // The deploy-time providers are stack-level singletons created by aws-cdk-lib (CT.LAMBDA.PR.3).
+    const outsideTheVpc = 'Deploy-time custom resource provider of aws-cdk-lib; it calls the EC2 API, which the black hole has no route to unless the ec2 endpoint is enabled, '
+      + 'and inside the VPC it would be compute that the environment\'s agents could reach. It runs only when CloudFormation deploys the stack.';
     const provider = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
     if (provider) {
-      Validations.of(provider).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'aws-cdk-lib custom resource provider: AWSLambdaBasicExecutionRole only lets it write its own logs.',
-      });
+      Validations.of(provider).acknowledge(
+        {
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: 'aws-cdk-lib custom resource provider: AWSLambdaBasicExecutionRole only lets it write its own logs.',
+        },
+        { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: outsideTheVpc },
+      );
+    }
+    const restrictDefaultSg = Stack.of(this).node.tryFindChild(RESTRICT_DEFAULT_SG_PROVIDER_ID);
+    if (restrictDefaultSg) {
+      Validations.of(restrictDefaultSg).acknowledge({ id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: outsideTheVpc });
     }
   }
 

@@ -10,7 +10,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_TAG } from '../common/tags';
 import { isIntegerIn, PropsValidator } from '../common/validation';
+import { cloudWatchLogsKeyStatement, denyGrantsExceptForAwsResourcesStatement } from '../identity/key-policies';
 import type { BlackHoleVpc } from '../network/black-hole-vpc';
+import { sendObjectEventsToEventBridge } from './bucket-events';
 import {
   FLOW_LOG_FIELDS,
   FLOW_LOG_HIVE_PARTITIONS,
@@ -163,6 +165,7 @@ export class FlowLogPipeline extends Construct {
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }));
+      key.addToResourcePolicy(denyGrantsExceptForAwsResourcesStatement());
       this.key = key;
       const accessLogs = new s3.Bucket(this, 'AccessLogBucket', {
         encryption: s3.BucketEncryption.S3_MANAGED, // server access logging does not support SSE-KMS targets
@@ -299,6 +302,7 @@ export class FlowLogPipeline extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ id: 'ExpireResults', expiration: Duration.days(resolved.queryResultsExpirationDays), noncurrentVersionExpiration: Duration.days(1) }],
     });
+    sendObjectEventsToEventBridge(this.queryResultsBucket);
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: `black-hole-${resolved.environmentName}`,
       description: `Flow logs and violations of black hole ${resolved.environmentName}`,
@@ -383,10 +387,17 @@ export class FlowLogPipeline extends Construct {
     this.alarms = alarms;
 
     Tags.of(this).add(ENVIRONMENT_TAG, resolved.environmentName);
-    Validations.of(this.queryResultsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'Server access logging is enabled to the environment access-log bucket; the rule cannot see a cross-construct target.',
-    });
+    Validations.of(this.queryResultsBucket).acknowledge(
+      {
+        id: 'AwsSolutions-S1',
+        reason: 'Server access logging is enabled to the environment access-log bucket; the rule cannot see a cross-construct target.',
+      },
+      {
+        // CT.S3.PR.9.
+        id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+        reason: `Athena query results are reproducible scratch output that the lifecycle rule expires after ${resolved.queryResultsExpirationDays} days; Object Lock would keep them past that.`,
+      },
+    );
   }
 
   /** Lets `grantee` run the named queries: use the workgroup, read the Glue catalog, the logs and the results. */
@@ -437,16 +448,6 @@ export function flowLogSpaceDelimitedPattern(match: Record<string, string>): log
     return match[f.name] !== undefined ? `${name}="${match[f.name]}"` : name;
   });
   return logs.FilterPattern.literal(`[${parts.join(', ')}]`);
-}
-
-function cloudWatchLogsKeyStatement(stack: Stack): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    sid: 'AllowCloudWatchLogsToEncrypt',
-    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-    resources: ['*'],
-    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
-  });
 }
 
 interface ResolvedPipelineProps {

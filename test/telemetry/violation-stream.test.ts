@@ -70,7 +70,28 @@ test('CloudTrail rule: denied calls by the agent roles (errorCode, sessionIssuer
 test('DNS BLOCK and egress flows reach the correlator through subscription filters; alarms reach SNS', () => {
   template.hasResourceProperties('AWS::Logs::SubscriptionFilter', { FilterPattern: '{ $.firewall_rule_action = "BLOCK" }', LogGroupName: { Ref: Match.stringLikeRegexp('^NetworkResolverQueryLogs') } });
   template.hasResourceProperties('AWS::Logs::SubscriptionFilter', { FilterPattern: Match.stringLikeRegexp('flow_direction="egress"'), LogGroupName: { Ref: Match.stringLikeRegexp('^FlowLogsFlowLogGroup') } });
-  template.hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'source': ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] } });
+  // Alarm actions (Control Tower CT.CLOUDWATCH.PR.1), not an EventBridge rule on alarm state changes.
+  const topicId = Object.keys(template.findResources('AWS::SNS::Topic')).find((k) => k.startsWith('ViolationsTopic'))!;
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
+  expect(alarms).toHaveLength(2);
+  for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchAlarmsToPublish', Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
+  });
+});
+
+test('a deleted flow log or access log reaches the violation topic', () => {
+  template.hasResourceProperties('AWS::Events::Rule', {
+    EventPattern: {
+      'source': ['aws.s3'],
+      'detail-type': ['Object Deleted'],
+      'detail': { bucket: { name: [{ Ref: Match.stringLikeRegexp('^NetworkFlowLogBucket') }, { Ref: Match.stringLikeRegexp('^NetworkAccessLogBucket') }] } },
+    },
+  });
+  for (const prefix of ['NetworkFlowLogBucket', 'NetworkAccessLogBucket', 'FlowLogsQueryResultsBucket']) {
+    const bucket = Object.entries(template.findResources('AWS::S3::Bucket')).find(([k]) => k.startsWith(prefix))![1] as any;
+    expect(bucket.Properties.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+  }
 });
 
 test('violations: custom bus with archive, SNS (KMS) for all, responder for HIGH and CRITICAL', () => {

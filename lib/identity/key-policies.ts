@@ -1,0 +1,35 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/**
+ * Key-policy statements every key of the library carries. One module, so that the black hole's
+ * keys (logs, billing notifications, telemetry) cannot drift apart.
+ */
+
+/**
+ * Denies `kms:CreateGrant` unless the grant is for an AWS resource (EBS, DynamoDB, Lambda, ...
+ * creating grants on a caller's behalf) or the caller is an AWS service: a grant is a second,
+ * policy-invisible way to hand out key use, so nobody may mint one for a principal of their choice.
+ * This is the statement AWS Control Tower's proactive control CT.KMS.PR.3 asks for.
+ */
+export function denyGrantsExceptForAwsResourcesStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyGrantsExceptForAwsResources',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  });
+}
+
+/** Lets CloudWatch Logs encrypt the log groups of this stack's account and region with the key. */
+export function cloudWatchLogsKeyStatement(stack: Stack): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AllowCloudWatchLogsToEncrypt',
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    resources: ['*'],
+    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
+  });
+}
