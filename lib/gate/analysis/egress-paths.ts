@@ -238,6 +238,48 @@ export class EgressPathAnalysis {
     for (const r of m.resourcesOfType('AWS::EC2::VPNConnection')) {
       this.push(out, EgressKind.CROSS_VPC, r, NOT_PLACED, 'site-to-site VPN connection');
     }
+    // Public front doors to a relay inside (ESCAPES.md 7): the door lives outside, its targets inside.
+    for (const r of m.resourcesOfType('AWS::ApiGatewayV2::VpcLink')) {
+      this.push(out, EgressKind.CROSS_VPC, r, this.placeSubnets(r, r.properties.SubnetIds), 'API Gateway VPC link: a public API that relays into the VPC');
+    }
+    for (const r of m.resourcesOfType('AWS::ApiGateway::VpcLink')) {
+      this.push(out, EgressKind.CROSS_VPC, r, this.placeLoadBalancers(r, r.properties.TargetArns), 'API Gateway VPC link: a public API that relays into the VPC');
+    }
+    for (const r of m.resourcesOfType('AWS::EC2::VPCEndpointService')) {
+      const lbs = [r.properties.NetworkLoadBalancerArns, r.properties.GatewayLoadBalancerArns].filter((x) => x !== undefined);
+      let p: Placement = NOT_PLACED;
+      for (const v of lbs) {
+        const q = this.placeLoadBalancers(r, v);
+        if (q.environment !== undefined) { p = q; break; }
+        if (q.unresolved) p = q;
+      }
+      this.push(out, EgressKind.CROSS_VPC, r, p, 'VPC endpoint service: other accounts\' VPCs connect into the environment through PrivateLink');
+    }
+    for (const r of m.resourcesOfType('AWS::Lambda::Url')) {
+      const fn = m.refTargetResource(r.stack, r.properties.TargetFunctionArn);
+      const subnets = fn?.type === 'AWS::Lambda::Function' ? (fn.properties.VpcConfig as Record<string, unknown> | undefined)?.SubnetIds : undefined;
+      const p = fn ? (subnets !== undefined ? this.placeSubnets(fn, subnets) : NOT_PLACED) : this.unresolvedIfEnvironments(r, r.properties.TargetFunctionArn);
+      this.push(out, EgressKind.CROSS_VPC, r, p, 'Lambda function URL on a function in the VPC: a public front door to a relay inside');
+    }
+  }
+
+  /** Load balancers named by ARN (Ref/GetAtt or literal): placed by their subnets. */
+  private placeLoadBalancers(r: ModelResource, value: unknown): Placement {
+    const resolved = this.model.resolve(r.stack, value);
+    const items = resolved.kind === 'array' ? resolved.items : possibilities(resolved);
+    let unresolved = false;
+    for (const item of items) {
+      const ref = (item.kind === 'ref' || item.kind === 'getatt') && item.stack ? this.model.resourceAt({ stack: item.stack, logicalId: item.logicalId }) : undefined;
+      if (ref?.type === 'AWS::ElasticLoadBalancingV2::LoadBalancer') {
+        const mappings = Array.isArray(ref.properties.SubnetMappings) ? (ref.properties.SubnetMappings as Record<string, unknown>[]).map((x) => x?.SubnetId) : [];
+        const p = ref.properties.Subnets !== undefined ? this.placeSubnets(ref, ref.properties.Subnets) : this.placeSubnets(ref, mappings);
+        if (p.environment !== undefined) return p;
+        unresolved ||= p.unresolved;
+      } else if (!ref) {
+        unresolved ||= this.hasEnvironments && this.envOfTag(r) === undefined;
+      }
+    }
+    return { unresolved };
   }
 
   private collectRoutes(out: EgressPath[]): void {
@@ -314,6 +356,9 @@ export class EgressPathAnalysis {
       const v6 = r.properties.AmazonProvidedIpv6CidrBlock !== undefined || r.properties.Ipv6Pool !== undefined || r.properties.Ipv6CidrBlock !== undefined || r.properties.Ipv6IpamPoolId !== undefined;
       if (v6) this.push(out, EgressKind.PUBLIC_ADDRESS, r, this.placeVpc(r, r.properties.VpcId), 'IPv6 CIDR block added to the VPC');
     }
+    for (const r of m.resourcesOfType('AWS::EC2::SubnetCidrBlock')) {
+      this.push(out, EgressKind.PUBLIC_ADDRESS, r, this.placeSubnet(r, r.properties.SubnetId), 'IPv6 CIDR block associated with the subnet (the IPv6 side door)');
+    }
     for (const r of m.resourcesOfType('AWS::EC2::VPCBlockPublicAccessExclusion')) {
       const p = r.properties.VpcId !== undefined ? this.placeVpc(r, r.properties.VpcId) : this.placeSubnet(r, r.properties.SubnetId);
       this.push(out, EgressKind.PUBLIC_ADDRESS, r, p, 'VPC Block Public Access exclusion');
@@ -380,8 +425,8 @@ export class EgressPathAnalysis {
       const associations = firewallOf.get(vpc) ?? [];
       if (associations.length === 0) {
         this.push(out, EgressKind.MISSING_DNS_FIREWALL, vpc, p, 'no DNS firewall rule group is associated with the VPC: its resolver answers any public name (a DNS tunnel)');
-      } else if (!associations.some((a) => this.isWalledGarden(a))) {
-        this.push(out, EgressKind.MISSING_DNS_FIREWALL, vpc, p, 'the DNS firewall associated with the VPC does not end in a BLOCK of every domain (or its rule group cannot be read from the template)');
+      } else if (!this.isWalledGarden(associations)) {
+        this.push(out, EgressKind.MISSING_DNS_FIREWALL, vpc, p, 'the DNS firewall associated with the VPC does not end in a BLOCK of every domain, or a rule evaluated before that BLOCK lets any domain (or a public suffix wildcard) through (or its rule group cannot be read from the template)');
       }
       if (failOpen.has(vpc)) {
         this.push(out, EgressKind.MISSING_DNS_FIREWALL, vpc, p, 'the DNS firewall fails open (FirewallFailOpen ENABLED)');
@@ -397,19 +442,51 @@ export class EgressPathAnalysis {
     }
   }
 
-  private isWalledGarden(association: ModelResource): boolean {
+  /**
+   * The VPC's DNS firewall is a walled garden when, in evaluation order (association priority, then
+   * rule priority; the first matching rule decides), a BLOCK of `*` comes before any non-BLOCK rule
+   * that could match any domain: one whose domain list holds `*`, a public-suffix wildcard such as
+   * `*.com`, or cannot be read, or a threat-protection rule that lets matches through. Unresolvable
+   * priorities are read pessimistically (open rules first, the catch-all BLOCK last).
+   */
+  private isWalledGarden(associations: readonly ModelResource[]): boolean {
     const m = this.model;
-    const group = m.refTargetResource(association.stack, association.properties.FirewallRuleGroupId);
-    if (!group || group.type !== 'AWS::Route53Resolver::FirewallRuleGroup') return false;
-    const rules = group.properties.FirewallRules;
-    if (!Array.isArray(rules)) return false;
-    return (rules as Record<string, unknown>[]).some((rule) => {
-      if (String(rule?.Action ?? '').toUpperCase() !== 'BLOCK') return false;
-      const list = m.refTargetResource(group.stack, rule.FirewallDomainListId);
-      if (!list || list.type !== 'AWS::Route53Resolver::FirewallDomainList') return false;
-      const domains = m.resolve(list.stack, list.properties.Domains);
-      return domains.kind === 'array' && domains.items.some((d) => asString(d) === '*');
-    });
+    const order: { assoc: number; rule: number; block: boolean }[] = [];
+    const FIRST = -Number.MAX_SAFE_INTEGER;
+    const LAST = Number.MAX_SAFE_INTEGER;
+    const priority = (r: ModelResource, raw: unknown, unknownAs: number): number => {
+      const v = m.resolve(r.stack, raw);
+      const n = v.kind === 'literal' ? Number(v.value) : NaN;
+      return v.kind === 'literal' && v.value !== null && v.value !== '' && Number.isFinite(n) ? n : unknownAs;
+    };
+    for (const a of associations) {
+      const group = m.refTargetResource(a.stack, a.properties.FirewallRuleGroupId);
+      const rules = group?.type === 'AWS::Route53Resolver::FirewallRuleGroup' ? group.properties.FirewallRules : undefined;
+      if (!group || !Array.isArray(rules)) {
+        order.push({ assoc: priority(a, a.properties.Priority, FIRST), rule: FIRST, block: false });
+        continue;
+      }
+      for (const rule of rules as Record<string, unknown>[]) {
+        const action = String(rule?.Action ?? '').toUpperCase();
+        const domains = this.domainsOf(group, rule?.FirewallDomainListId);
+        if (action === 'BLOCK') {
+          if (domains?.includes('*')) order.push({ assoc: priority(a, a.properties.Priority, LAST), rule: priority(group, rule.Priority, LAST), block: true });
+        } else if (domains === undefined || domains.some(isBroadDomain)) {
+          order.push({ assoc: priority(a, a.properties.Priority, FIRST), rule: priority(group, rule?.Priority, FIRST), block: false });
+        }
+      }
+    }
+    order.sort((x, y) => x.assoc - y.assoc || x.rule - y.rule || Number(x.block) - Number(y.block));
+    return order.length > 0 && order[0].block;
+  }
+
+  /** The domains of a firewall domain list the rule names; undefined when it cannot be read (no list, imported, file URL). */
+  private domainsOf(group: ModelResource, listId: unknown): (string | undefined)[] | undefined {
+    if (listId === undefined) return undefined;
+    const list = this.model.refTargetResource(group.stack, listId);
+    if (!list || list.type !== 'AWS::Route53Resolver::FirewallDomainList') return undefined;
+    const domains = this.model.resolve(list.stack, list.properties.Domains);
+    return domains.kind === 'array' ? domains.items.map((d) => asString(d)) : undefined;
   }
 
   private placeInstance(r: ModelResource, value: unknown): Placement {
@@ -432,6 +509,16 @@ export class EgressPathAnalysis {
 /** `com.amazonaws.${AWS::Region}.s3` (placeholders from Join/Sub) reads as `com.amazonaws.region.s3`. */
 function normaliseServiceName(name: string): string {
   return name.replace(/\$\{AWS::Region\}/g, 'region').replace(/\$\{[^}]*\}/g, 'unresolved');
+}
+
+/**
+ * A domain-list entry that may match names anyone can register: `*`, a wildcard over fewer than two
+ * literal labels (`*.com`), a value that is (partly) unresolvable in its first labels, or unreadable.
+ */
+function isBroadDomain(d: string | undefined): boolean {
+  if (d === undefined) return true;
+  const labels = d.trim().toLowerCase().replace(/\.$/, '').split('.');
+  return labels.filter((l) => l !== '' && !/[*?${}]/.test(l)).length < 2;
 }
 
 function isTrueish(v: Resolved): boolean {

@@ -97,6 +97,17 @@ const COMPUTE: Readonly<Record<string, ComputeSpec>> = {
   'AWS::ECS::TaskDefinition': { roles: ['TaskRoleArn'] },
   'AWS::Batch::JobDefinition': { roles: ['ContainerProperties.JobRoleArn', 'EcsProperties.TaskProperties[].TaskRoleArn'] },
   'AWS::Batch::ComputeEnvironment': { profiles: ['ComputeResources.InstanceRole'], subnets: ['ComputeResources.Subnets'] },
+  'AWS::EC2::SpotFleet': {
+    profiles: ['SpotFleetRequestConfigData.LaunchSpecifications[].IamInstanceProfile.Arn'],
+    subnets: ['SpotFleetRequestConfigData.LaunchSpecifications[].SubnetId', 'SpotFleetRequestConfigData.LaunchSpecifications[].NetworkInterfaces[].SubnetId'],
+  },
+  // Pods on the nodes reach the node role through the instance metadata service.
+  'AWS::EKS::Nodegroup': { roles: ['NodeRole'], subnets: ['Subnets'] },
+  // SageMaker HyperPod: every instance group runs with its execution role.
+  'AWS::SageMaker::Cluster': {
+    roles: ['InstanceGroups[].ExecutionRole', 'RestrictedInstanceGroups[].ExecutionRole'],
+    subnets: ['VpcConfig.Subnets', 'InstanceGroups[].OverrideVpcConfig.Subnets'],
+  },
 };
 
 /** Compute that runs inside a VPC only when it has a VpcConfig. */
@@ -351,6 +362,11 @@ export class IdentityReachability {
     for (const i of this.model.resourcesOfType('AWS::EC2::Instance')) {
       for (const p of ['LaunchTemplate.LaunchTemplateId', 'LaunchTemplate.LaunchTemplateName']) {
         for (const raw of at(i.properties, p)) link(i, raw, ['SubnetId', 'NetworkInterfaces[].SubnetId']);
+      }
+    }
+    for (const f of this.model.resourcesOfType('AWS::EC2::SpotFleet')) {
+      for (const raw of at(f.properties, 'SpotFleetRequestConfigData.LaunchTemplateConfigs[].LaunchTemplateSpecification.LaunchTemplateId')) {
+        link(f, raw, ['SpotFleetRequestConfigData.LaunchTemplateConfigs[].Overrides[].SubnetId']);
       }
     }
     for (const f of this.model.resourcesOfType('AWS::EC2::EC2Fleet')) {
