@@ -1264,6 +1264,43 @@ export const BENIGN_VARIANTS: readonly BenignVariant[] = [
     },
   },
   {
+    id: 'ok-later-association-allows-all',
+    description: 'A second rule group that ALLOWs *, associated after the walled garden (higher priority number): the catch-all BLOCK decides first',
+    construct: (s, env) => {
+      const everything = new route53resolver.CfnFirewallDomainList(s, 'Everything', { domains: ['*'] });
+      const group = new route53resolver.CfnFirewallRuleGroup(s, 'LaterGroup', { firewallRules: [allowAllRule(everything.attrId, 1)] });
+      new route53resolver.CfnFirewallRuleGroupAssociation(s, 'LaterAssociation', { firewallRuleGroupId: group.attrId, vpcId: env.net.vpc.vpcId, priority: 9000 });
+    },
+    template: (t) => {
+      add(t, 'Everything', 'AWS::Route53Resolver::FirewallDomainList', { Domains: ['*'] });
+      add(t, 'LaterGroup', 'AWS::Route53Resolver::FirewallRuleGroup', { FirewallRules: [{ Action: 'ALLOW', Priority: 1, FirewallDomainListId: { 'Fn::GetAtt': ['Everything', 'Id'] } }] });
+      add(t, 'LaterAssociation', 'AWS::Route53Resolver::FirewallRuleGroupAssociation', { FirewallRuleGroupId: { 'Fn::GetAtt': ['LaterGroup', 'Id'] }, VpcId: ref(idsOf(t).vpc), Priority: 9000 });
+    },
+  },
+  {
+    id: 'ok-function-url-outside-vpc',
+    description: 'A function URL on a Lambda function with no VpcConfig: it runs outside the environment, nothing of the VPC behind it',
+    construct: (s, env) => {
+      const role = addRoleC(s, env, { id: 'WebhookRole', statements: [allow(['logs:CreateLogStream', 'logs:PutLogEvents'])], agentTag: false, trust: { service: 'lambda.amazonaws.com' } });
+      const fn = new lambda.CfnFunction(s, 'Webhook', { runtime: 'nodejs22.x', handler: 'index.handler', role: role.attrArn, code: { zipFile: ZIP } });
+      new lambda.CfnUrl(s, 'WebhookUrl', { targetFunctionArn: fn.attrArn, authType: 'AWS_IAM' });
+    },
+    template: (t) => {
+      addRoleT(t, { id: 'WebhookRole', statements: [allow(['logs:CreateLogStream', 'logs:PutLogEvents'])], agentTag: false, trust: { service: 'lambda.amazonaws.com' } });
+      add(t, 'Webhook', 'AWS::Lambda::Function', { Runtime: 'nodejs22.x', Handler: 'index.handler', Role: arnOf('WebhookRole'), Code: { ZipFile: ZIP } });
+      add(t, 'WebhookUrl', 'AWS::Lambda::Url', { TargetFunctionArn: arnOf('Webhook'), AuthType: 'AWS_IAM' });
+    },
+  },
+  {
+    id: 'ok-eks-nodes-with-agent-role',
+    description: 'An EKS managed node group in the environment subnets whose node role is the bounded AgentRole',
+    construct: (s, env) => { new eks.CfnNodegroup(s, 'AgentNodes', { clusterName: 'training', nodeRole: env.agent.roleArn, subnets: subnets(env), instanceTypes: ['g5.xlarge'] }); },
+    template: (t) => {
+      const ids = idsOf(t);
+      add(t, 'AgentNodes', 'AWS::EKS::Nodegroup', { ClusterName: 'training', NodeRole: arnOf(ids.agent), Subnets: ids.subnets.map(ref), InstanceTypes: ['g5.xlarge'] });
+    },
+  },
+  {
     id: 'ok-private-zone-allowed',
     description: 'The allow list gains the VPC\'s private hosted zone (*.corp.internal)',
     construct: (_s, env) => {
