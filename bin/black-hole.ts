@@ -5,6 +5,7 @@
  * BlackHoleChecks (and AwsSolutionsChecks): synth fails if the environment can leak.
  */
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BlackHoleChecks, BlackHoleEnvironment } from '../lib';
 
@@ -18,5 +19,6 @@ new BlackHoleEnvironment(stack, 'Environment', {
   billing: { monthlyLimitUsd: 1000 },
 });
 
-Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app));
+// CfnGuardValidator: the AWS Control Tower proactive controls, as a peer check (docs/COMPLIANCE.md).
+Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app), new CfnGuardValidator());
 app.synth();

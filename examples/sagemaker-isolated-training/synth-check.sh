@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Synthesizes the example offline (it must pass BlackHoleChecks and AwsSolutionsChecks), then audits it.
+# Synthesizes the example offline (it must pass BlackHoleChecks, AwsSolutionsChecks and the Control Tower
+# Guard rules), then audits it with black-hole audit.
 set -euo pipefail
 cd "$(dirname "$0")"
 rm -rf cdk.out
