@@ -101,6 +101,21 @@ function computeRole(id: string, service: string, statements: Statement[]): Role
 
 const networkCases: EscapeCase[] = [
   {
+    id: 'net-imdsv1-launch-template',
+    escapes: [28],
+    category: C.IDENTITY_ESCALATION,
+    description: 'GPU launch template that allows IMDSv1 and a hop limit of 3, used by an ASG in the environment subnets',
+    rules: [NET(8)],
+    construct: (s, env) => {
+      const lt = new ec2.CfnLaunchTemplate(s, 'LeakyMetadata', { launchTemplateData: { imageId: 'ami-12345678', metadataOptions: { httpTokens: 'optional', httpPutResponseHopLimit: 3 } } });
+      new autoscaling.CfnAutoScalingGroup(s, 'LeakyAsg', { minSize: '0', maxSize: '1', vpcZoneIdentifier: [subnet(env)], launchTemplate: { launchTemplateId: lt.ref, version: lt.attrLatestVersionNumber } });
+    },
+    template: (t) => {
+      add(t, 'LeakyMetadata', 'AWS::EC2::LaunchTemplate', { LaunchTemplateData: { ImageId: 'ami-12345678', MetadataOptions: { HttpTokens: 'optional', HttpPutResponseHopLimit: 3 } } });
+      add(t, 'LeakyAsg', 'AWS::AutoScaling::AutoScalingGroup', { MinSize: '0', MaxSize: '1', VPCZoneIdentifier: [ref(idsOf(t).subnets[0])], LaunchTemplate: { LaunchTemplateId: ref('LeakyMetadata'), Version: '1' } });
+    },
+  },
+  {
     id: 'net-igw-attached',
     escapes: [1],
     category: C.NETWORK_EGRESS,
@@ -1412,7 +1427,7 @@ export const ESCAPES: Readonly<Record<number, { readonly title: string; readonly
   27: { title: 'Leave the organisation or its fences' },
   28: {
     title: 'Stolen instance credentials used elsewhere',
-    note: 'Partly a boundary condition: the agent\'s API to weaken IMDS (ec2:ModifyInstanceMetadataOptions) is gated (IAM4); IMDSv2/hop limit on launch templates and the aws:SourceVpc perimeter in the boundary are construct-level controls (GpuTrainingFleet, AgentBoundary) that no gate rule checks, so a template with IMDSv1 passes the gate.',
+    note: 'IMDSv1 or a hop limit above 1 on environment compute (launch templates, launch configurations, bare instances) is NET8; the agent\'s API to weaken IMDS (ec2:ModifyInstanceMetadataOptions) is IAM4; the aws:SourceVpc perimeter in the boundary is a construct-level control (AgentBoundary) that no gate rule checks.',
   },
   29: { title: 'Raise its own quotas' },
   30: { title: 'Move the budget fences' },

@@ -26,6 +26,8 @@ export enum EgressKind {
   TUNNEL = 'tunnel',
   /** Public IPv4 or IPv6 addressing in environment subnets or compute, Block Public Access exclusions. */
   PUBLIC_ADDRESS = 'public-address',
+  /** Environment compute whose instance credentials are reachable with IMDSv1 or through extra hops. */
+  INSTANCE_METADATA = 'instance-metadata',
   /** The VPC has no DNS firewall walled garden (or it fails open, or it has no catch-all block). */
   MISSING_DNS_FIREWALL = 'missing-dns-firewall',
   /** The VPC has no flow log of ALL traffic. */
@@ -394,6 +396,56 @@ export class EgressPathAnalysis {
         this.push(out, EgressKind.PUBLIC_ADDRESS, r, p, 'launch template network interface with a public IP address');
       }
     }
+    this.collectInstanceMetadata(out, groupsOfTemplate);
+  }
+
+  /**
+   * Instance credentials must need IMDSv2 with a hop limit of 1: with IMDSv1 (or a larger hop
+   * limit) a process in a container or behind a proxy on the instance can lift the role's
+   * credentials and use them elsewhere (ESCAPES.md 28).
+   */
+  private collectInstanceMetadata(out: EgressPath[], groupsOfTemplate: Map<ModelResource, ModelResource[]>): void {
+    const m = this.model;
+    const placeVia = (r: ModelResource, subnets: unknown[], groups: readonly ModelResource[]): Placement => {
+      let p: Placement = NOT_PLACED;
+      for (const s of subnets) {
+        const q = this.placeSubnet(r, s);
+        if (q.environment !== undefined) return q;
+        if (q.unresolved) p = q;
+      }
+      for (const g of groups) {
+        const q = this.placeSubnets(g, g.properties.VPCZoneIdentifier);
+        if (q.environment !== undefined) return q;
+        if (q.unresolved) p = q;
+      }
+      return p;
+    };
+    const usersOf = (lt: ModelResource) => m.resourcesOfType('AWS::EC2::Instance').filter((i) => {
+      const spec = i.properties.LaunchTemplate as Record<string, unknown> | undefined;
+      return spec !== undefined && m.refTargetResource(i.stack, spec.LaunchTemplateId ?? spec.LaunchTemplateName) === lt;
+    });
+    for (const r of m.resourcesOfType('AWS::EC2::LaunchTemplate')) {
+      const data = (r.properties.LaunchTemplateData ?? {}) as Record<string, unknown>;
+      const problem = metadataProblem(m, r, data.MetadataOptions);
+      if (!problem) continue;
+      const interfaces = Array.isArray(data.NetworkInterfaces) ? (data.NetworkInterfaces as Record<string, unknown>[]) : [];
+      const instances = usersOf(r);
+      const subnets = [...interfaces.map((ni) => ni?.SubnetId).filter((x) => x !== undefined), ...instances.map((i) => i.properties.SubnetId).filter((x) => x !== undefined)];
+      this.push(out, EgressKind.INSTANCE_METADATA, r, placeVia(r, subnets, groupsOfTemplate.get(r) ?? []), `launch template ${problem}`);
+    }
+    for (const r of m.resourcesOfType('AWS::EC2::Instance')) {
+      if (r.properties.LaunchTemplate !== undefined) continue; // judged through its launch template
+      const interfaces = Array.isArray(r.properties.NetworkInterfaces) ? (r.properties.NetworkInterfaces as Record<string, unknown>[]) : [];
+      const subnets = [r.properties.SubnetId, ...interfaces.map((ni) => ni?.SubnetId)].filter((x) => x !== undefined);
+      this.push(out, EgressKind.INSTANCE_METADATA, r, placeVia(r, subnets, []),
+        'instance without a launch template: IMDSv1 stays allowed (CloudFormation sets metadata options only through a launch template)');
+    }
+    for (const r of m.resourcesOfType('AWS::AutoScaling::LaunchConfiguration')) {
+      const problem = metadataProblem(m, r, r.properties.MetadataOptions);
+      if (!problem) continue;
+      const groups = m.resourcesOfType('AWS::AutoScaling::AutoScalingGroup').filter((g) => m.refTargetResource(g.stack, g.properties.LaunchConfigurationName) === r);
+      this.push(out, EgressKind.INSTANCE_METADATA, r, placeVia(r, [], groups), `launch configuration ${problem}`);
+    }
   }
 
   private collectMissingControls(out: EgressPath[]): void {
@@ -504,6 +556,23 @@ export class EgressPathAnalysis {
     if (eni?.type === 'AWS::EC2::NetworkInterface') return this.placeSubnet(eni, eni.properties.SubnetId);
     return this.unresolvedIfEnvironments(r, value);
   }
+}
+
+/** Why metadata options leave instance credentials reachable, or undefined when IMDSv2 with hop limit 1 (or IMDS off). */
+function metadataProblem(m: TemplateModel, r: ModelResource, options: unknown): string | undefined {
+  if (!options || typeof options !== 'object') return 'allows IMDSv1 (no MetadataOptions: HttpTokens defaults to optional)';
+  const o = options as Record<string, unknown>;
+  const literal = (v: unknown) => {
+    const x = m.resolve(r.stack, v);
+    return x.kind === 'literal' && !x.placeholders ? x.value : undefined;
+  };
+  if (o.HttpEndpoint !== undefined && String(literal(o.HttpEndpoint)).toLowerCase() === 'disabled') return undefined;
+  if (String(literal(o.HttpTokens) ?? '').toLowerCase() !== 'required') return 'allows IMDSv1 (HttpTokens is not required)';
+  if (o.HttpPutResponseHopLimit !== undefined) {
+    const hops = Number(literal(o.HttpPutResponseHopLimit));
+    if (!(hops === 1)) return `lets instance credentials travel ${Number.isFinite(hops) ? hops : 'an unknown number of'} hops (HttpPutResponseHopLimit must be 1)`;
+  }
+  return undefined;
 }
 
 /** `com.amazonaws.${AWS::Region}.s3` (placeholders from Join/Sub) reads as `com.amazonaws.region.s3`. */

@@ -13,6 +13,7 @@ import { EnvironmentCrossVpcPath } from './EnvironmentCrossVpcPath';
 import { EnvironmentDnsFirewallMissing } from './EnvironmentDnsFirewallMissing';
 import { EnvironmentDnsRedirect } from './EnvironmentDnsRedirect';
 import { EnvironmentFlowLogMissing } from './EnvironmentFlowLogMissing';
+import { EnvironmentInstanceMetadataOpen } from './EnvironmentInstanceMetadataOpen';
 import { EnvironmentInternetPath } from './EnvironmentInternetPath';
 import { EnvironmentNonLocalRoute } from './EnvironmentNonLocalRoute';
 import { EnvironmentPublicAddressing } from './EnvironmentPublicAddressing';
@@ -36,6 +37,7 @@ export const ALL_RULES: readonly GateRule[] = Object.freeze([
   EndpointPolicyNotPerimeter,
   EnvironmentTunnelEndpoint,
   EnvironmentPublicAddressing,
+  EnvironmentInstanceMetadataOpen,
   EnvironmentDnsFirewallMissing,
   EnvironmentDnsRedirect,
   EnvironmentFlowLogMissing,
@@ -57,6 +59,7 @@ export {
   EnvironmentDnsFirewallMissing,
   EnvironmentDnsRedirect,
   EnvironmentFlowLogMissing,
+  EnvironmentInstanceMetadataOpen,
   EnvironmentInternetPath,
   EnvironmentNonLocalRoute,
   EnvironmentPublicAddressing,

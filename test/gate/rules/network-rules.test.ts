@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
 import { BlackHoleVpc } from '../../../lib/network';
@@ -125,6 +126,24 @@ const cases: Case[] = [
     template: (t, ids) => { t.Resources[ids.subnet].Properties.MapPublicIpOnLaunch = true; },
   },
   {
+    name: 'GPU instances that allow IMDSv1 (launch template used by an ASG in the environment)',
+    rule: 'BlackHole-NET8',
+    construct: (s, n) => {
+      const lt = new ec2.LaunchTemplate(s, 'Imdsv1', { machineImage: ec2.MachineImage.genericLinux({ 'us-east-1': 'ami-12345678' }), instanceType: new ec2.InstanceType('g5.xlarge') });
+      new autoscaling.AutoScalingGroup(s, 'Asg', { vpc: n.vpc, vpcSubnets: n.subnetSelection, launchTemplate: lt, maxCapacity: 1, minCapacity: 0 });
+    },
+    template: (t, ids) => {
+      add(t, 'Imdsv1', 'AWS::EC2::LaunchTemplate', { LaunchTemplateData: { ImageId: 'ami-12345678', MetadataOptions: { HttpTokens: 'optional' } } });
+      add(t, 'Asg', 'AWS::AutoScaling::AutoScalingGroup', { MinSize: '0', MaxSize: '1', VPCZoneIdentifier: [{ Ref: ids.subnet }], LaunchTemplate: { LaunchTemplateId: { Ref: 'Imdsv1' }, Version: '1' } });
+    },
+  },
+  {
+    name: 'an instance in an environment subnet without a launch template (IMDSv1 by default)',
+    rule: 'BlackHole-NET8',
+    construct: (s, n) => { new ec2.CfnInstance(s, 'Bare', { imageId: 'ami-12345678', instanceType: 'g5.xlarge', subnetId: n.isolatedSubnets[0].subnetId }); },
+    template: (t, ids) => add(t, 'Bare', 'AWS::EC2::Instance', { ImageId: 'ami-12345678', InstanceType: 'g5.xlarge', SubnetId: { Ref: ids.subnet } }),
+  },
+  {
     name: 'DNS firewall association removed',
     rule: 'BlackHole-DNS1',
     construct: (_s, n) => { n.node.tryRemoveChild('WalledGardenAssociation'); },
@@ -205,6 +224,17 @@ describe('what the network rules do not flag', () => {
       PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: 'arn:aws:kms:eu-west-1:111122223333:key/abc', Condition: { StringEquals: { 'aws:PrincipalAccount': '111122223333' } } }] },
     }));
     expect(auditTemplates({ Env: t }).code).toBe(0);
+  });
+
+  test('IMDSv2 required with hop limit 1 passes NET8; hop limit 2 fails it', () => {
+    const lt = (hops: number) => mutated((tpl, ids) => {
+      add(tpl, 'Lt', 'AWS::EC2::LaunchTemplate', { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: hops } } });
+      add(tpl, 'Asg', 'AWS::AutoScaling::AutoScalingGroup', { MinSize: '0', MaxSize: '1', VPCZoneIdentifier: [{ Ref: ids.subnet }], LaunchTemplate: { LaunchTemplateId: { Ref: 'Lt' }, Version: '1' } });
+    });
+    expect(auditTemplates({ Env: lt(1) }).code).toBe(0);
+    const r = auditTemplates({ Env: lt(2) });
+    expect(r.ruleIds).toEqual(['BlackHole-NET8']);
+    expect(r.report.findings[0].message).toMatch(/2 hops/);
   });
 
   test('a route table whose id cannot be resolved is reported as a possible path, never assumed safe', () => {
