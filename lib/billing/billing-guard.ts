@@ -167,8 +167,8 @@ export interface BillingGuardProps {
  *
  * Cost Anomaly Detection sends anomalies to the same topic immediately.
  *
- * The stop function is not tagged `black-hole:environment`: it is not compute of the environment
- * and must not be treated as agent-reachable by the gate; its role is not an agent role.
+ * The stop function runs outside the VPC (no VpcConfig), so the gate does not count it as the
+ * environment's compute even though it carries the environment tag; its role is not an agent role.
  */
 export class BillingGuard extends Construct {
   public readonly environmentName: string;

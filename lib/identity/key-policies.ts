@@ -33,3 +33,14 @@ export function cloudWatchLogsKeyStatement(stack: Stack): iam.PolicyStatement {
     conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` } },
   });
 }
+
+/** Lets log delivery (flow logs to S3) encrypt with the key, for this account only. */
+export function logDeliveryKeyStatement(stack: Stack): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'AllowLogDeliveryToEncrypt',
+    principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+  });
+}

@@ -6,12 +6,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
-import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_TAG } from '../common/tags';
-import { cloudWatchLogsKeyStatement, denyGrantsExceptForAwsResourcesStatement } from '../identity/key-policies';
+import { cloudWatchLogsKeyStatement, denyGrantsExceptForAwsResourcesStatement, logDeliveryKeyStatement } from '../identity/key-policies';
+import { createAccessLogBucket, createEvidenceBucket, deliverAccessLogsByBucketPolicy } from '../common/evidence-buckets';
 import { duplicatesOf, isIntegerIn, parseIpv4Cidr, PropsValidator } from '../common/validation';
-import { sendObjectEventsToEventBridge } from '../telemetry/bucket-events';
 import { FLOW_LOG_KEY_PREFIX, flowLogFormatString } from '../telemetry/flow-log-fields';
 import {
   allowedDomains,
@@ -159,9 +158,7 @@ export class BlackHoleVpc extends Construct {
 
   constructor(scope: Construct, id: string, props: BlackHoleVpcProps) {
     super(scope, id);
-    // Log delivery to the access-log bucket by bucket policy, whatever the app's feature flags say:
-    // the ACL alternative (LogDeliveryWrite, ObjectWriter) would re-enable ACLs on a log bucket.
-    this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
+    deliverAccessLogsByBucketPolicy(this);
     const resolved = validateBlackHoleVpcProps(props);
     this.environmentName = props.environmentName;
     this.endpointServices = resolved.endpointServices;
@@ -241,52 +238,17 @@ export class BlackHoleVpc extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.logKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowLogDeliveryToEncrypt',
-      principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
+    this.logKey.addToResourcePolicy(logDeliveryKeyStatement(stack));
     this.logKey.addToResourcePolicy(cloudWatchLogsKeyStatement(stack));
     this.logKey.addToResourcePolicy(denyGrantsExceptForAwsResourcesStatement());
 
-    this.accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED, // server access logging does not support SSE-KMS targets
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{
-        id: 'ColderStorage',
-        transitions: [
-          { storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) },
-        ],
-      }],
+    this.accessLogBucket = createAccessLogBucket(this, 'AccessLogBucket');
+    this.flowLogBucket = createEvidenceBucket(this, 'FlowLogBucket', {
+      key: this.logKey,
+      accessLogs: this.accessLogBucket,
+      accessLogsPrefix: 'flow-log-bucket/',
+      transition: { storageClass: s3.StorageClass.INTELLIGENT_TIERING, after: Duration.days(30) },
     });
-    this.flowLogBucket = new s3.Bucket(this, 'FlowLogBucket', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.logKey,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogBucket,
-      serverAccessLogsPrefix: 'flow-log-bucket/',
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{
-        id: 'ColderStorage',
-        transitions: [
-          { storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(30) },
-        ],
-      }],
-    });
-
-    // Object-level events (a deleted flow log is evidence being destroyed) reach EventBridge.
-    sendObjectEventsToEventBridge(this.accessLogBucket);
-    sendObjectEventsToEventBridge(this.flowLogBucket);
 
     this.flowLog = new ec2.FlowLog(this, 'FlowLog', {
       resourceType: ec2.FlowLogResourceType.fromVpc(this.vpc),
@@ -370,26 +332,6 @@ export class BlackHoleVpc extends Construct {
       id: 'cdk-validator-cfnguard::nacl_no_unrestricted_ssh_rdp_check',
       reason: 'Return traffic of HTTPS to the S3/DynamoDB gateway endpoints, whose public ranges a NACL cannot name (README, "Network ACLs and S3"). '
         + 'No internet gateway or NAT exists, so nothing from outside the VPC can open a connection to port 3389 (or any port); port 22 is outside the range.',
-    });
-    // CT.S3.PR.2, CT.S3.PR.9, CT.S3.PR.10 on the access-log bucket.
-    Validations.of(this.accessLogBucket).acknowledge(
-      {
-        id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
-        reason: 'This is the terminal server-access-log bucket: logging it to itself loops, logging it elsewhere only moves the question to another bucket.',
-      },
-      {
-        id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
-        reason: 'S3 server access logging delivers only to targets encrypted with SSE-S3 (AES256), not SSE-KMS.',
-      },
-      {
-        id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-        reason: 'S3 server access logging does not deliver to a bucket with an Object Lock default retention, and Object Lock without it protects nothing; the bucket is versioned and retained.',
-      },
-    );
-    Validations.of(this.flowLogBucket).acknowledge({
-      id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-      reason: 'Object Lock retention makes flow logs undeletable for its whole period (COMPLIANCE mode: even by root), a data-retention decision left to the owner; '
-        + 'the bucket is versioned (a deletion leaves the previous version) and retained, and deletions go to EventBridge (the violation stream alerts on them).',
     });
     Validations.of(this.endpointSecurityGroup).acknowledge({
       id: 'AwsSolutions-EC23',

@@ -10,9 +10,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_TAG } from '../common/tags';
 import { isIntegerIn, PropsValidator } from '../common/validation';
-import { cloudWatchLogsKeyStatement, denyGrantsExceptForAwsResourcesStatement } from '../identity/key-policies';
+import { cloudWatchLogsKeyStatement, denyGrantsExceptForAwsResourcesStatement, logDeliveryKeyStatement } from '../identity/key-policies';
 import type { BlackHoleVpc } from '../network/black-hole-vpc';
 import { sendObjectEventsToEventBridge } from './bucket-events';
+import { createAccessLogBucket, createEvidenceBucket, deliverAccessLogsByBucketPolicy } from '../common/evidence-buckets';
 import {
   FLOW_LOG_FIELDS,
   FLOW_LOG_HIVE_PARTITIONS,
@@ -141,6 +142,7 @@ export class FlowLogPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: FlowLogPipelineProps) {
     super(scope, id);
+    deliverAccessLogsByBucketPolicy(this);
     const resolved = validate(props);
     this.environmentName = resolved.environmentName;
     this.databaseName = resolved.databaseName;
@@ -158,45 +160,17 @@ export class FlowLogPipeline extends Construct {
         enableKeyRotation: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowLogDeliveryToEncrypt',
-        principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
-        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }));
+      key.addToResourcePolicy(logDeliveryKeyStatement(stack));
       key.addToResourcePolicy(denyGrantsExceptForAwsResourcesStatement());
       this.key = key;
-      const accessLogs = new s3.Bucket(this, 'AccessLogBucket', {
-        encryption: s3.BucketEncryption.S3_MANAGED, // server access logging does not support SSE-KMS targets
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        enforceSSL: true,
-        versioned: true,
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
       const lock = props.objectLock;
-      const bucket = new s3.Bucket(this, 'Bucket', {
-        encryption: s3.BucketEncryption.KMS,
-        encryptionKey: key,
-        bucketKeyEnabled: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        enforceSSL: true,
-        versioned: true,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        serverAccessLogsBucket: accessLogs,
-        serverAccessLogsPrefix: 'telemetry-bucket/',
-        removalPolicy: RemovalPolicy.RETAIN,
-        objectLockEnabled: lock ? true : undefined,
-        objectLockDefaultRetention: lock
-          ? (lock.mode === 'COMPLIANCE'
-            ? s3.ObjectLockRetention.compliance(lock.retention ?? Duration.days(365))
-            : s3.ObjectLockRetention.governance(lock.retention ?? Duration.days(365)))
-          : undefined,
-        lifecycleRules: [{
-          id: 'ColderStorage',
-          transitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(resolved.archiveAfterDays) }],
-          noncurrentVersionTransitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(resolved.archiveAfterDays) }],
-        }],
+      const retention = lock?.retention ?? Duration.days(365);
+      const bucket = createEvidenceBucket(this, 'Bucket', {
+        key,
+        accessLogs: createAccessLogBucket(this, 'AccessLogBucket'),
+        accessLogsPrefix: 'telemetry-bucket/',
+        transition: { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, after: Duration.days(resolved.archiveAfterDays) },
+        ...(lock ? { objectLock: lock.mode === 'COMPLIANCE' ? s3.ObjectLockRetention.compliance(retention) : s3.ObjectLockRetention.governance(retention) } : {}),
       });
       this.bucket = bucket;
       this.flowLog = new ec2.FlowLog(this, 'FlowLog', {
