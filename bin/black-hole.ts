@@ -7,17 +7,20 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { BlackHoleChecks, BlackHoleEnvironment } from '../lib';
+import { BlackHoleChecks, BlackHoleEnvironment, TrainingData } from '../lib';
 
 const app = new App();
 const stack = new Stack(app, 'BlackHoleReference', {
   description: 'cdk-black-hole reference environment: an air-gapped GPU training environment',
 });
-new BlackHoleEnvironment(stack, 'Environment', {
+const environment = new BlackHoleEnvironment(stack, 'Environment', {
   environmentName: 'reference',
   gpuFleet: { instanceTypes: ['g5.xlarge'], maxInstances: 2 },
   billing: { monthlyLimitUsd: 1000 },
 });
+// What the agents train on: datasets (read), checkpoints (write), mirrored images (pull), logs, metrics.
+const data = new TrainingData(stack, 'TrainingData', { environmentName: environment.environmentName });
+data.grantTrainingAccess(environment.agentRole);
 
 // CfnGuardValidator: the AWS Control Tower proactive controls, as a peer check (docs/COMPLIANCE.md).
 Validations.of(app).addPlugins(new BlackHoleChecks(app), new AwsSolutionsChecks(app), new CfnGuardValidator());

@@ -5,4 +5,5 @@ export * from './identity';
 export * from './billing';
 export * from './compute';
 export * from './environment';
+export * from './data';
 export * from './gate';

@@ -76,3 +76,19 @@ test('the reference environment has a budget that acts and one-minute GPU usage 
   expect(alarms.map((a) => a.Properties.Period)).toEqual([60]);
   expect(ofType('AWS::CE::AnomalySubscription').map((s) => s.Properties.Frequency)).toEqual(['IMMEDIATE']);
 });
+
+test('the reference agent role can do its work: read datasets, write checkpoints, pull images, write logs and metrics', () => {
+  const [roleId] = Object.entries(template.Resources).find(([, r]: [string, any]) =>
+    r.Type === 'AWS::IAM::Role' && (r.Properties.Tags ?? []).some((t: any) => t.Key === 'black-hole:agent-role'))!;
+  const actions = new Set<string>();
+  for (const r of Object.values(template.Resources) as any[]) {
+    if (r.Type !== 'AWS::IAM::Policy' || !(r.Properties.Roles ?? []).some((x: any) => x.Ref === roleId)) continue;
+    for (const s of r.Properties.PolicyDocument.Statement) {
+      if (s.Effect === 'Allow') for (const a of [s.Action].flat()) actions.add(a);
+    }
+  }
+  for (const a of ['s3:GetObject', 's3:ListBucket', 's3:PutObject', 'kms:Decrypt', 'kms:GenerateDataKey', 'ecr:BatchGetImage',
+    'ecr:GetDownloadUrlForLayer', 'ecr:GetAuthorizationToken', 'logs:PutLogEvents', 'cloudwatch:PutMetricData']) {
+    expect(actions).toContain(a);
+  }
+});
