@@ -23,6 +23,7 @@ import {
   flowLogLocationTemplate,
 } from './flow-log-fields';
 import { flowLogNamedQueries } from './named-queries';
+import { GATEWAY_ENDPOINT_SERVICES } from './runtime/signals';
 import { FLOW_LOG_TABLE_NAME_SQL, VIOLATION_TABLE_NAME_SQL } from './table-names';
 
 /** Object Lock for a bucket the pipeline creates. */
@@ -79,7 +80,7 @@ export interface FlowLogPipelineProps {
    */
   readonly archiveAfterDays?: number;
 
-  /** Also deliver the flow log to CloudWatch Logs, with REJECT and non-VPC metric filters and alarms. @default - S3 only */
+  /** Also deliver the flow log to CloudWatch Logs, with REJECT and leaving-the-VPC metric filters and alarms. @default - S3 only */
   readonly cloudWatchCopy?: FlowLogCloudWatchOptions;
 
   /** Glue database name. @default - `black_hole_<environment>` (hyphens as underscores) */
@@ -135,7 +136,7 @@ export class FlowLogPipeline extends Construct {
   public readonly namedQueries: Readonly<Record<string, athena.CfnNamedQuery>>;
   /** CloudWatch Logs copy of the flow log, when enabled. */
   public readonly cloudWatchLogGroup?: logs.LogGroup;
-  /** Alarms on the CloudWatch Logs copy (REJECTs, non-VPC destinations), when enabled. */
+  /** Alarms on the CloudWatch Logs copy (REJECTs, flows leaving the VPC), when enabled. */
   public readonly alarms: readonly cloudwatch.Alarm[];
   /** Glue database name. */
   public readonly databaseName: string;
@@ -333,11 +334,13 @@ export class FlowLogPipeline extends Construct {
         metricValue: '1',
         defaultValue: 0,
       });
-      const egress = new logs.MetricFilter(this, 'EgressToNonAwsDestinations', {
+      // Only flows that leave the VPC: see flowsLeavingVpcPattern (intra-VPC traffic, interface
+      // endpoints and NCCL between nodes, would keep the alarm in ALARM all the time).
+      const egress = new logs.MetricFilter(this, 'FlowsLeavingVpc', {
         logGroup: group,
-        filterPattern: flowLogSpaceDelimitedPattern({ 'flow-direction': 'egress', 'pkt-dst-aws-service': '-' }),
+        filterPattern: flowsLeavingVpcPattern(),
         metricNamespace: namespace,
-        metricName: 'EgressWithoutAwsService',
+        metricName: FLOWS_LEAVING_VPC_METRIC,
         metricValue: '1',
         defaultValue: 0,
       });
@@ -349,8 +352,9 @@ export class FlowLogPipeline extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }));
-      alarms.push(new cloudwatch.Alarm(this, 'EgressToNonAwsAlarm', {
-        alarmDescription: `Black hole ${resolved.environmentName}: egress flows to a destination that is not an AWS service (VPC-internal traffic included; see the named query for non-VPC destinations)`,
+      alarms.push(new cloudwatch.Alarm(this, 'FlowsLeavingVpcAlarm', {
+        alarmDescription: `Black hole ${resolved.environmentName}: flows left the VPC (internet, VPN or Direct Connect gateway, peering, local gateway, `
+          + 'or a gateway endpoint to a service other than S3/DynamoDB); a black hole has no such path, so any is a breach',
         metric: egress.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
         threshold: 1,
         evaluationPeriods: 1,
@@ -417,11 +421,48 @@ export const VIOLATION_COLUMNS: readonly [string, string][] = Object.freeze([
  * from {@link FLOW_LOG_FIELDS}, so the pattern cannot drift from the LogFormat.
  */
 export function flowLogSpaceDelimitedPattern(match: Record<string, string>): logs.IFilterPattern {
+  return flowLogFilterPattern(Object.fromEntries(Object.entries(match).map(([field, value]) => [field, (c: string) => `${c}="${value}"`])));
+}
+
+/**
+ * A space-delimited CloudWatch Logs filter pattern with a condition per field (`(column) => condition`,
+ * e.g. `c => `${c}>1``); conditions of different fields are ANDed. Syntax:
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+ */
+export function flowLogFilterPattern(conditions: Record<string, (column: string) => string>): logs.IFilterPattern {
+  const unknown = Object.keys(conditions).filter((name) => !FLOW_LOG_FIELDS.some((f) => f.name === name));
+  if (unknown.length > 0) throw new Error(`flow-log filter pattern: ${unknown.join(', ')} not in FLOW_LOG_FIELDS`);
   const parts = FLOW_LOG_FIELDS.map((f) => {
     const name = flowLogColumnName(f);
-    return match[f.name] !== undefined ? `${name}="${match[f.name]}"` : name;
+    return conditions[f.name] ? conditions[f.name](name) : name;
   });
   return logs.FilterPattern.literal(`[${parts.join(', ')}]`);
+}
+
+/** Metric (namespace `BlackHole/FlowLogs`) of the flows that left the VPC. */
+export const FLOWS_LEAVING_VPC_METRIC = 'FlowsLeavingVpc';
+
+/**
+ * The flows that left the VPC, as a CloudWatch Logs pattern (the egress alarm and the correlator's
+ * subscription): `flow-direction` egress, `traffic-path` above 1 (2 internet gateway or gateway
+ * endpoint, 3 virtual private gateway, 4/5 peering, 6 local gateway, 7 gateway endpoint and 8
+ * internet gateway on Nitro; 1 is "another resource in the same VPC": interface endpoints, other
+ * nodes; `-` for ingress), and a destination that is not S3 or DynamoDB
+ * ({@link GATEWAY_ENDPOINT_SERVICES}).
+ * https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html
+ *
+ * A pattern cannot compare an address with the VPC CIDR (a token) nor OR conditions of different
+ * fields, so two things are left to others: S3/DynamoDB through an internet gateway (the correlator
+ * flags it, `signalFromFlowLog`), and flows routed out through a resource inside the VPC (NAT or
+ * transit gateway, traffic-path 1): the gate forbids both, and the `egressToNonVpc` named query
+ * compares every destination with the CIDR. REJECTed attempts are counted by the REJECT alarm.
+ */
+export function flowsLeavingVpcPattern(): logs.IFilterPattern {
+  return flowLogFilterPattern({
+    'flow-direction': (c) => `${c}="egress"`,
+    'traffic-path': (c) => `${c}>1`,
+    'pkt-dst-aws-service': (c) => GATEWAY_ENDPOINT_SERVICES.map((svc) => `${c}!="${svc}"`).join(' && '),
+  });
 }
 
 interface ResolvedPipelineProps {

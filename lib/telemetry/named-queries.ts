@@ -1,3 +1,4 @@
+import { GATEWAY_ENDPOINT_SERVICES } from './runtime/signals';
 import { FLOW_LOG_TABLE_NAME_SQL, VIOLATION_TABLE_NAME_SQL } from './table-names';
 
 /** A named Athena query of the pipeline. */
@@ -18,12 +19,14 @@ const TODAY = 'year = year(current_date) AND month = month(current_date) AND day
 export function flowLogNamedQueries(opts: { database: string; vpcCidr: string }): FlowLogNamedQuery[] {
   const flows = `"${opts.database}"."${FLOW_LOG_TABLE_NAME_SQL}"`;
   const violations = `"${opts.database}"."${VIOLATION_TABLE_NAME_SQL}"`;
-  const notAwsService = "(pkt_dst_aws_service IS NULL OR pkt_dst_aws_service = '-')";
+  // Only S3 and DynamoDB (gateway endpoints) leave the VPC by design; pkt_dst_aws_service also names
+  // EC2 and other ranges anyone can rent, so "some AWS service" is not exempt (runtime/signals.ts).
+  const notAwsService = `(pkt_dst_aws_service IS NULL OR pkt_dst_aws_service NOT IN (${GATEWAY_ENDPOINT_SERVICES.map((s) => `'${s}'`).join(', ')}))`;
   return [
     {
       id: 'egressToNonVpc',
       name: 'Egress attempts to non-VPC destinations (today)',
-      description: 'Outbound flows whose packet destination is outside the VPC CIDR and not an AWS service reached through an endpoint, accepted or rejected.',
+      description: 'Outbound flows whose packet destination is outside the VPC CIDR and not S3 or DynamoDB (gateway endpoints), accepted or rejected.',
       sql: [
         'SELECT from_unixtime("start") AS flow_start, interface_id, instance_id, srcaddr, pkt_dstaddr, dstport, protocol, action, packets, bytes, traffic_path',
         `FROM ${flows}`,

@@ -8,8 +8,9 @@ import {
   flowLogColumnName,
   flowLogFormatString,
 } from '../../lib/telemetry/flow-log-fields';
-import { FlowLogPipeline } from '../../lib/telemetry/flow-log-pipeline';
+import { FlowLogPipeline, flowLogSpaceDelimitedPattern, flowsLeavingVpcPattern } from '../../lib/telemetry/flow-log-pipeline';
 import { flowLogNamedQueries } from '../../lib/telemetry/named-queries';
+import { FLOWS, LEAVING, matchesSpaceDelimited } from './flow-fixtures';
 
 let onNetwork: Template;
 let standalone: Template;
@@ -119,17 +120,36 @@ describe('built on a BlackHoleVpc', () => {
     expect(JSON.stringify(egress.QueryString)).toContain('CidrBlock');
   });
 
-  test('CloudWatch copy: REJECT and non-AWS egress metric filters over the same field list, with alarms', () => {
+  test('CloudWatch copy: REJECT and leaving-the-VPC metric filters over the same field list, with alarms', () => {
     const filters = resourcesOf(onNetworkJson, 'AWS::Logs::MetricFilter').map(([, r]) => r.Properties);
     const names = FLOW_LOG_FIELDS.map(flowLogColumnName);
     const reject = filters.find((f) => f.MetricTransformations[0].MetricName === 'RejectedFlows');
     expect(reject.FilterPattern).toBe(`[${names.map((n) => (n === 'action' ? 'action="REJECT"' : n)).join(', ')}]`);
-    const egress = filters.find((f) => f.MetricTransformations[0].MetricName === 'EgressWithoutAwsService');
-    expect(egress.FilterPattern).toContain('flow_direction="egress"');
-    expect(egress.FilterPattern).toContain('pkt_dst_aws_service="-"');
+    // Deliberate change: the egress metric counts flows that left the VPC (traffic-path > 1, not
+    // S3/DynamoDB), no longer every egress flow without an AWS service (all intra-VPC traffic).
+    const egress = filters.find((f) => f.MetricTransformations[0].MetricName === 'FlowsLeavingVpc');
+    const conditions: Record<string, string> = {
+      flow_direction: 'flow_direction="egress"',
+      traffic_path: 'traffic_path>1',
+      pkt_dst_aws_service: 'pkt_dst_aws_service!="S3" && pkt_dst_aws_service!="DYNAMODB"',
+    };
+    expect(egress.FilterPattern).toBe(`[${names.map((n) => conditions[n] ?? n).join(', ')}]`);
+    expect(egress.FilterPattern).toBe(flowsLeavingVpcPattern().logPatternString);
     onNetwork.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     onNetwork.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RejectedFlows', Threshold: 1, Period: 60, Statistic: 'Sum' });
+    onNetwork.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FlowsLeavingVpc', Namespace: 'BlackHole/FlowLogs', Threshold: 1, Period: 60, Statistic: 'Sum', TreatMissingData: 'notBreaching' });
     onNetwork.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { KmsKeyId: Match.anyValue(), RetentionInDays: 365 } });
+  });
+
+  test('the leaving-the-VPC pattern: intra-VPC flows (interface endpoint, other node), S3/DynamoDB gateway endpoints and ingress do not match; the internet, EC2 addresses and peering do', () => {
+    const egress = resourcesOf(onNetworkJson, 'AWS::Logs::MetricFilter').map(([, r]) => r.Properties)
+      .find((f) => f.MetricTransformations[0].MetricName === 'FlowsLeavingVpc');
+    const matched = Object.entries(FLOWS).filter(([, line]) => matchesSpaceDelimited(egress.FilterPattern, line)).map(([name]) => name);
+    expect(matched.sort()).toEqual([...LEAVING].sort());
+    // The pattern the old alarm used matched the intra-VPC flows: why it was always in ALARM.
+    const old = flowLogSpaceDelimitedPattern({ 'flow-direction': 'egress', 'pkt-dst-aws-service': '-' }).logPatternString;
+    expect(matchesSpaceDelimited(old, FLOWS.toOtherNode)).toBe(true);
+    expect(matchesSpaceDelimited(old, FLOWS.toEc2PublicIp)).toBe(false);
   });
 
   test('query results bucket: KMS, TLS-only, public access blocked, access logs, retained', () => {
@@ -201,6 +221,8 @@ test('the named queries are data over the table names and the VPC CIDR', () => {
   expect(qs.map((q) => q.id)).toEqual(['egressToNonVpc', 'rejectedPerEniHour', 'flowsOfViolatingEpisodes']);
   expect(qs[0].sql).toContain(`NOT contains('10.80.0.0/16', CAST(pkt_dstaddr AS IPADDRESS))`);
   expect(qs[0].sql).toContain(`FROM "db"."vpc_flow_logs"`);
+  // Only the gateway-endpoint services are exempt, not every address pkt_dst_aws_service names.
+  expect(qs[0].sql).toContain("(pkt_dst_aws_service IS NULL OR pkt_dst_aws_service NOT IN ('S3', 'DYNAMODB'))");
   expect(qs[1].sql).toContain("action = 'REJECT'");
   expect(qs[1].sql).toContain('GROUP BY interface_id, instance_id, year, month, day, hour');
   expect(qs[2].sql).toContain(`JOIN "db"."vpc_flow_logs" f`);

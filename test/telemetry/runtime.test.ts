@@ -4,11 +4,12 @@ import { gzipSync } from 'zlib';
 import { AgentBoundary } from '../../lib/identity/agent-boundary';
 import { flowLogFormatString } from '../../lib/telemetry/flow-log-fields';
 import { contain, ContainmentApis, planContainment, REVOCATION_TEMPLATE_TIME, revocationDocument, roleNameOf } from '../../lib/telemetry/runtime/contain';
-import { archiveObject, BlackHoleViolation, correlate, CorrelatorApis, signalsFromInput } from '../../lib/telemetry/runtime/correlate';
+import { archiveObject, BlackHoleViolation, correlate, CorrelatorApis, signalsFromInput, SkippedRecord } from '../../lib/telemetry/runtime/correlate';
 import { findActiveEpisode, LedgerDynamoDb, recordEpisodeEnd, recordEpisodeStart } from '../../lib/telemetry/runtime/ledger-client';
 import {
   camelizeKeys, parseFlowLogLine, signalFromCloudTrail, signalFromFlowLog, signalFromGuardDuty, signalFromResolverQuery, wildcardMatch,
 } from '../../lib/telemetry/runtime/signals';
+import { FLOWS, flowLine, LEAVING, VPC_CIDR } from './flow-fixtures';
 
 const FIX = path.join(__dirname, '../fixtures/telemetry');
 const read = (p: string) => fs.readFileSync(path.join(FIX, p), 'utf8');
@@ -21,12 +22,26 @@ function flowFixture(file: string): Record<string, any>[] {
 }
 
 describe('flow-log records (AWS docs samples)', () => {
-  test('v5 records parse by header; S3 through the gateway endpoint is not a violation', () => {
+  test('v5 records parse by header; S3 through an internet gateway (traffic-path 8) is egress, through the gateway endpoint it is not', () => {
     const [ingress, egress] = flowFixture('flowlogs/custom-v5-traffic-path-flow-direction-examples.txt');
     expect(egress).toMatchObject({ 'flow-direction': 'egress', 'pkt-dst-aws-service': 'S3', 'traffic-path': 8, 'instance-id': 'i-0c50d5961bcb2d47b', start: 1616729292 });
     expect(ingress['pkt-dst-aws-service']).toBeUndefined();
     expect(signalFromFlowLog(ingress, ['10.0.0.0/16'])).toBeUndefined();
-    expect(signalFromFlowLog(egress, ['10.0.0.0/16'])).toBeUndefined();
+    // Deliberate change: the docs' record went out through an internet gateway (8), which a black hole
+    // must not have; only traffic-path 2 or 7 (gateway endpoint) exempts S3 and DynamoDB.
+    expect(signalFromFlowLog(egress, ['10.0.0.0/16'])).toMatchObject({ category: 'egress-attempt', severity: 'CRITICAL', technique: 'tcp:52.95.128.179:80 ACCEPT' });
+    expect(signalFromFlowLog({ ...egress, 'traffic-path': 7 }, ['10.0.0.0/16'])).toBeUndefined();
+    expect(signalFromFlowLog({ ...egress, 'traffic-path': 2 }, ['10.0.0.0/16'])).toBeUndefined();
+  });
+
+  test('NAT gateway docs records (no flow-direction): the flows towards 203.0.113.5 are egress, the replies and the NAT hop inside are not', () => {
+    const [header, ...lines] = read('flowlogs/custom-nat-gateway-examples.txt').split('\n').filter((l) => l.trim());
+    const records = lines.map((l) => parseFlowLogLine(l.replace(/#.*$/, ''), header.trim().split(/\s+/)));
+    const signals = records.map((r) => signalFromFlowLog(r, ['10.0.0.0/16']));
+    // 1: instance -> NAT ENI, packet to the internet; 2: NAT -> internet; 5: instance -> internet (instance ENI).
+    expect(signals.map((x) => (x ? x.technique : undefined))).toEqual([
+      'proto--:203.0.113.5:-', 'proto--:203.0.113.5:-', undefined, undefined, 'proto--:203.0.113.5:-', undefined,
+    ]);
   });
 
   test('v3 records (no flow-direction, one double space): accepted egress to the internet is CRITICAL', () => {
@@ -55,6 +70,40 @@ describe('flow-log records (AWS docs samples)', () => {
     expect(s.technique).toBe('tcp:203.0.113.7:22 REJECT');
     expect(s.time).toBe('2026-01-01T00:00:00Z');
     expect(() => parseFlowLogLine('5 too few')).toThrow(/2 fields|3 fields/);
+  });
+});
+
+describe('flows inside the VPC are never violations (pipeline format, VPC_CIDRS)', () => {
+  const signal = (line: string) => signalFromFlowLog(parseFlowLogLine(line), [VPC_CIDR]);
+
+  test('to an interface endpoint ENI, to another node, an ingress answer: none', () => {
+    expect(signal(FLOWS.toInterfaceEndpoint)).toBeUndefined();
+    expect(signal(FLOWS.toOtherNode)).toBeUndefined();
+    expect(signal(FLOWS.ingressFromEndpoint)).toBeUndefined();
+  });
+
+  test('a destination inside the VPC CIDR is never one, whatever traffic-path and service say', () => {
+    expect(signal(flowLine({ 'traffic-path': '8', 'pkt-dst-aws-service': 'EC2' }))).toBeUndefined();
+    expect(signal(flowLine({ 'action': 'REJECT', 'traffic-path': '-' }))).toBeUndefined();
+    // Secondary CIDRs: every CIDR given in VPC_CIDRS counts.
+    expect(signalFromFlowLog(parseFlowLogLine(FLOWS.toPeeredVpc), [VPC_CIDR, '10.99.0.0/16'])).toBeUndefined();
+  });
+
+  test('S3 and DynamoDB through their gateway endpoints: none', () => {
+    expect(signal(FLOWS.toS3GatewayEndpoint)).toBeUndefined();
+    expect(signal(FLOWS.toDynamoDbGatewayEndpoint)).toBeUndefined();
+  });
+
+  test('a public IP is one, also when pkt-dst-aws-service names EC2 (anyone can rent those addresses)', () => {
+    expect(signal(FLOWS.toInternet)).toMatchObject({ category: 'egress-attempt', severity: 'CRITICAL', technique: 'tcp:203.0.113.7:443 ACCEPT' });
+    expect(signal(FLOWS.toEc2PublicIp)).toMatchObject({ severity: 'CRITICAL', technique: 'tcp:3.120.0.10:443 ACCEPT' });
+    expect(signal(FLOWS.toPeeredVpc)).toMatchObject({ severity: 'CRITICAL', technique: 'tcp:10.99.0.5:443 ACCEPT' });
+    expect(signal(flowLine({ 'dstaddr': '198.51.100.1', 'pkt-dstaddr': '198.51.100.1', 'action': 'REJECT', 'traffic-path': '-' }))).toMatchObject({ severity: 'MEDIUM' });
+  });
+
+  test('every named case: a signal exactly for the flows that left the VPC', () => {
+    const flagged = Object.entries(FLOWS).filter(([, line]) => signal(line)).map(([name]) => name);
+    expect(flagged.sort()).toEqual([...LEAVING].sort());
   });
 });
 
@@ -209,6 +258,40 @@ describe('correlator', () => {
     const input = { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(batch))).toString('base64') } };
     const { violations } = await run(input);
     expect(violations).toEqual([expect.objectContaining({ category: 'dns-blocked', episodeId: 'ep-7', subjects: ['instance#i-0d15cd0d3example'] })]);
+  });
+
+  test('a batch of one malformed and two good flow-log lines: the two are published, the bad one is skipped and counted', async () => {
+    const batch = {
+      messageType: 'DATA_MESSAGE', logGroup: 'flow-logs', logStream: 'eni-0node1-all', subscriptionFilters: ['EgressFlowSubscription'],
+      logEvents: [
+        { id: '1', timestamp: 0, message: flowLine({ 'dstaddr': '203.0.113.7', 'pkt-dstaddr': '203.0.113.7', 'traffic-path': '8' }) },
+        { id: '2', timestamp: 0, message: '5 123456789012 vpc-0abc eni-0node1 truncated record' },
+        { id: '3', timestamp: 0, message: flowLine({ 'dstaddr': '198.51.100.1', 'pkt-dstaddr': '198.51.100.1', 'traffic-path': '8', 'action': 'REJECT' }) },
+      ],
+    };
+    const input = { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(batch))).toString('base64') } };
+    const skipped: SkippedRecord[] = [];
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const ledger = fakeLedger();
+      const puts: any[] = [];
+      const violations = await correlate(input, { ...config, vpcCidrs: [VPC_CIDR] }, {
+        ledger, events: { putEvents: async (i) => { puts.push(i); return { FailedEntryCount: 0 }; } }, archive: { putObject: async () => ({}) },
+      }, skipped);
+      expect(violations.map((v) => v.technique)).toEqual(['tcp:203.0.113.7:443 ACCEPT', 'tcp:198.51.100.1:443 REJECT']);
+      expect(puts[0].Entries).toHaveLength(2);
+      expect(skipped).toEqual([{ reason: 'flow-log record has 6 fields, the format has 24', message: '5 123456789012 vpc-0abc eni-0node1 truncated record' }]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(JSON.parse(warn.mock.calls[0][0])).toMatchObject({ skipped: 1 });
+    } finally {
+      warn.mockRestore();
+    }
+    // A bad JSON line and a record whose time cannot be read are skipped the same way.
+    const more: SkippedRecord[] = [];
+    const lines = ['{"query_timestamp": ', flowLine({ 'dstaddr': '203.0.113.7', 'pkt-dstaddr': '203.0.113.7', 'traffic-path': '8', 'start': '99999999999999999' }), FLOWS.toInternet];
+    const data = gzipSync(Buffer.from(JSON.stringify({ messageType: 'DATA_MESSAGE', logEvents: lines.map((message, i) => ({ id: String(i), timestamp: 0, message })) }))).toString('base64');
+    expect(signalsFromInput({ awslogs: { data } }, { vpcCidrs: [VPC_CIDR] }, more)).toHaveLength(1);
+    expect(more).toHaveLength(2);
   });
 
   test('an unattributed denied call is still published, without an episode', async () => {

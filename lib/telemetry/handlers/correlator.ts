@@ -2,7 +2,7 @@
  * Correlator Lambda entry point: reads its configuration from the environment and gives the pure
  * logic (runtime/correlate.ts) AWS SDK v3 clients. The SDK modules are external (Lambda runtime).
  */
-import { correlate, CorrelatorApis, CorrelatorConfig } from '../runtime/correlate';
+import { correlate, CorrelatorApis, CorrelatorConfig, SkippedRecord } from '../runtime/correlate';
 import { dynamoDbFromSdkClient } from '../runtime/ledger-client';
 
 let apis: CorrelatorApis | undefined;
@@ -33,8 +33,9 @@ export function configFromEnv(env: Record<string, string | undefined>): Correlat
   };
 }
 
-export async function handler(event: unknown): Promise<{ violations: number }> {
+export async function handler(event: unknown): Promise<{ violations: number; skipped: number }> {
   apis = apis ?? sdkApis();
-  const out = await correlate(event, configFromEnv(process.env), apis);
-  return { violations: out.length };
+  const skipped: SkippedRecord[] = [];
+  const out = await correlate(event, configFromEnv(process.env), apis, skipped);
+  return { violations: out.length, skipped: skipped.length };
 }

@@ -59,12 +59,32 @@ export interface CorrelatorApis {
   };
 }
 
-/** Every signal in an input: an EventBridge event (GuardDuty, CloudTrail) or a CloudWatch Logs subscription batch. */
-export function signalsFromInput(input: any, config: Pick<CorrelatorConfig, 'vpcCidrs' | 'agentRoleArns'>): ViolationSignal[] {
+/** A log message the correlator could not read: skipped (and logged), never the whole batch. */
+export interface SkippedRecord {
+  /** Why: the parser's error message. */
+  readonly reason: string;
+  /** The start of the message (at most 200 characters). */
+  readonly message: string;
+}
+
+/**
+ * Every signal in an input: an EventBridge event (GuardDuty, CloudTrail) or a CloudWatch Logs
+ * subscription batch. A message of an unexpected shape in a batch is pushed to `skipped` and the
+ * rest of the batch is still read: one bad line must not hide the violations next to it (a thrown
+ * error would make Lambda retry the same batch and then drop it whole).
+ */
+export function signalsFromInput(input: any, config: Pick<CorrelatorConfig, 'vpcCidrs' | 'agentRoleArns'>, skipped: SkippedRecord[] = []): ViolationSignal[] {
   if (input?.awslogs?.data) {
     const batch = JSON.parse(gunzipSync(Buffer.from(input.awslogs.data, 'base64')).toString('utf8'));
     if (batch.messageType !== 'DATA_MESSAGE') return [];
-    return batch.logEvents.flatMap((e: { message: string }) => signalsFromLogMessage(e.message, config));
+    return (batch.logEvents ?? []).flatMap((e: { message?: unknown }) => {
+      try {
+        return signalsFromLogMessage(String(e?.message ?? ''), config);
+      } catch (err) {
+        skipped.push({ reason: err instanceof Error ? err.message : String(err), message: String(e?.message ?? '').slice(0, 200) });
+        return [];
+      }
+    });
   }
   if (input?.['detail-type'] === 'GuardDuty Finding' || input?.source === 'aws.guardduty') {
     const s = signalFromGuardDuty(input);
@@ -77,14 +97,16 @@ export function signalsFromInput(input: any, config: Pick<CorrelatorConfig, 'vpc
   return [];
 }
 
-/** One CloudWatch Logs message: a Resolver query log (JSON) or a flow-log record in the pipeline's format. */
+/**
+ * One CloudWatch Logs message: a Resolver query log (JSON) or a flow-log record in the pipeline's
+ * format. Throws on a message of another shape (and on a signal whose time cannot be read).
+ */
 export function signalsFromLogMessage(message: string, config: Pick<CorrelatorConfig, 'vpcCidrs'>): ViolationSignal[] {
   const text = message.trim();
-  if (text.startsWith('{')) {
-    const s = signalFromResolverQuery(JSON.parse(text) as ResolverQueryLogRecord);
-    return s ? [s] : [];
-  }
-  const s = signalFromFlowLog(parseFlowLogLine(text), config.vpcCidrs);
+  const s = text.startsWith('{')
+    ? signalFromResolverQuery(JSON.parse(text) as ResolverQueryLogRecord)
+    : signalFromFlowLog(parseFlowLogLine(text), config.vpcCidrs);
+  if (s && Number.isNaN(Date.parse(s.time))) throw new Error(`unreadable time '${s.time}'`);
   return s ? [s] : [];
 }
 
@@ -133,10 +155,18 @@ export function archiveObject(v: BlackHoleViolation, bucket: string, prefix = 'v
   };
 }
 
-/** Correlates one input: attributes every signal, archives it and publishes the violations (10 per PutEvents call). */
-export async function correlate(input: unknown, config: CorrelatorConfig, apis: CorrelatorApis): Promise<BlackHoleViolation[]> {
+/**
+ * Correlates one input: attributes every signal, archives it and publishes the violations (10 per
+ * PutEvents call). Unreadable log messages are collected in `skipped` and logged, not thrown.
+ */
+export async function correlate(input: unknown, config: CorrelatorConfig, apis: CorrelatorApis, skipped: SkippedRecord[] = []): Promise<BlackHoleViolation[]> {
   const violations: BlackHoleViolation[] = [];
-  for (const signal of signalsFromInput(input, config)) {
+  const signals = signalsFromInput(input, config, skipped);
+  if (skipped.length > 0) {
+    // One structured line per invocation: the count and the first few, for a metric filter or a search.
+    console.warn(JSON.stringify({ message: 'skipped log messages of an unexpected shape', skipped: skipped.length, first: skipped.slice(0, 3) }));
+  }
+  for (const signal of signals) {
     violations.push(toViolation(signal, await attribute(signal, apis.ledger, config.ledgerTableName), config.environment));
   }
   if (config.archiveBucket && apis.archive) {

@@ -84,10 +84,27 @@ export function inCidrs(ip: string | undefined, cidrs: readonly string[]): boole
 }
 
 /**
+ * Services reached through a gateway VPC endpoint: their traffic leaves the VPC by design (to the
+ * service's public ranges). Every other AWS service is reached through an interface endpoint, an
+ * address inside the VPC; `pkt-dst-aws-service` also names EC2 and other ranges anyone can rent, so
+ * "some AWS service" is not exempt. https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html
+ */
+export const GATEWAY_ENDPOINT_SERVICES: readonly string[] = Object.freeze(['S3', 'DYNAMODB']);
+
+/**
+ * `traffic-path` values of traffic through a gateway VPC endpoint: 2 (internet gateway or gateway
+ * endpoint) and 7 (gateway endpoint, Nitro). 8 is an internet gateway (Nitro), 1 another resource
+ * in the same VPC. https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html
+ */
+const GATEWAY_ENDPOINT_PATHS = [2, 7];
+
+/**
  * An egress attempt: traffic leaving the VPC (flow-direction `egress`, or, for formats without it,
- * a source inside and a destination outside the VPC) to a destination that is neither inside the
- * VPC nor an AWS service reached through an endpoint (`pkt-dst-aws-service`). ACCEPTed means it
- * got out: CRITICAL. REJECTed: MEDIUM (the black hole held). Anything else: undefined.
+ * a source inside and a destination outside the VPC) to a packet destination outside the VPC's
+ * CIDRs. Never one: a destination inside the VPC (interface endpoints, other nodes, whatever the
+ * traffic-path says), and S3 or DynamoDB through their gateway endpoint ({@link GATEWAY_ENDPOINT_SERVICES},
+ * traffic-path 2, 7 or unknown). S3 through an internet gateway (traffic-path 8) is one.
+ * ACCEPTed means it got out: CRITICAL. REJECTed: MEDIUM (the black hole held). Anything else: undefined.
  */
 export function signalFromFlowLog(record: FlowLogRecord, vpcCidrs: readonly string[]): ViolationSignal | undefined {
   if (record['log-status'] !== undefined && record['log-status'] !== 'OK') return undefined;
@@ -95,7 +112,12 @@ export function signalFromFlowLog(record: FlowLogRecord, vpcCidrs: readonly stri
   const dst = (record['pkt-dstaddr'] ?? record.dstaddr) as string | undefined;
   const direction = record['flow-direction'] as string | undefined;
   const leaving = direction !== undefined ? direction === 'egress' : inCidrs(src, vpcCidrs) && !inCidrs(dst, vpcCidrs);
-  if (!leaving || !dst || inCidrs(dst, vpcCidrs) || record['pkt-dst-aws-service'] !== undefined) return undefined;
+  if (!leaving || !dst || inCidrs(dst, vpcCidrs)) return undefined;
+  const path = record['traffic-path'];
+  const service = record['pkt-dst-aws-service'];
+  if (typeof service === 'string' && GATEWAY_ENDPOINT_SERVICES.includes(service) && (path === undefined || GATEWAY_ENDPOINT_PATHS.includes(Number(path)))) {
+    return undefined;
+  }
   const action = record.action as string | undefined;
   const subjects: Subject[] = [];
   if (record['instance-id']) subjects.push({ kind: 'instance', id: String(record['instance-id']) });
