@@ -8,3 +8,4 @@ export * from './runtime/ledger-client';
 export * from './runtime/correlate';
 export * from './runtime/contain';
 export * from './guardduty-detector';
+export * from './management-event-trail';

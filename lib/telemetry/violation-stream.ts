@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { CfnResource, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -17,7 +17,8 @@ import { PropsValidator } from '../common/validation';
 import { AgentBoundary } from '../identity/agent-boundary';
 import type { BlackHoleVpc } from '../network/black-hole-vpc';
 import { EpisodeLedger } from './episode-ledger';
-import { FlowLogPipeline, VIOLATION_KEY_PREFIX, flowLogSpaceDelimitedPattern } from './flow-log-pipeline';
+import { FlowLogPipeline, VIOLATION_KEY_PREFIX, flowsLeavingVpcPattern } from './flow-log-pipeline';
+import { ManagementEventTrail } from './management-event-trail';
 import { ContainmentMode, REVOCATION_TEMPLATE_TIME } from './runtime/contain';
 import { VIOLATION_DETAIL_TYPE, VIOLATION_EVENT_SOURCE } from './runtime/correlate';
 import { DENIED_ERROR_CODES, GUARDDUTY_FINDING_TYPE_PATTERNS, SEVERITIES, ViolationSeverity } from './runtime/signals';
@@ -41,6 +42,25 @@ export interface ViolationStreamProps {
   readonly containment?: ContainmentOptions;
   /** How long the event bus archive keeps violations. @default Duration.days(365) */
   readonly archiveRetention?: Duration;
+  /**
+   * The CloudTrail trail that denied API calls need: EventBridge receives `AWS API Call via
+   * CloudTrail` events only while a trail logs them. By default the stack gets one
+   * ({@link ManagementEventTrail}: single-region, read and write management events, KMS, validated,
+   * retained bucket; one per stack, shared by its environments).
+   * @default - create the stack's ManagementEventTrail
+   */
+  readonly trail?: ViolationStreamTrailOptions;
+}
+
+/** Where the violation stream's CloudTrail events come from. */
+export interface ViolationStreamTrailOptions {
+  /**
+   * `true`: the account (or its organization) already has a trail logging management events, read
+   * and write, in this region, so none is created. Without one, denied calls are never reported.
+   * The first copy of management events in a region is free; a second trail is billed per event.
+   * @default false
+   */
+  readonly existingTrail?: boolean;
 }
 
 const RUNTIME = lambda.Runtime.NODEJS_22_X;
@@ -74,6 +94,10 @@ export class ViolationStream extends Construct {
   public readonly guardDutyRule: events.Rule;
   public readonly deniedCallRule: events.Rule;
   public readonly containmentRule: events.Rule;
+  /** Name of the environment watched. */
+  public readonly environmentName: string;
+  /** The trail that feeds the denied-call rule, unless `trail.existingTrail`. */
+  public readonly managementEventTrail?: ManagementEventTrail;
   /** Deletions in the environment's flow-log and access-log buckets, to the violation topic. */
   public readonly logDeletionRule: events.Rule;
 
@@ -88,6 +112,7 @@ export class ViolationStream extends Construct {
     v.throwIfAny();
 
     const env = props.network.environmentName;
+    this.environmentName = env;
     const stack = Stack.of(this);
     const key = props.network.logKey;
 
@@ -155,6 +180,13 @@ export class ViolationStream extends Construct {
       },
       targets: [new targets.LambdaFunction(this.correlator, { retryAttempts: 8 })],
     });
+    // Denied Describe*/Get*/List* calls (reconnaissance) are read-only management events: a rule in
+    // state ENABLED does not receive them. The L2 Rule only knows enabled true/false.
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail-management.html
+    (this.deniedCallRule.node.defaultChild as events.CfnRule).state = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+    if (!props.trail?.existingTrail) {
+      this.managementEventTrail = ManagementEventTrail.of(this);
+    }
     // DNS Firewall BLOCKs (Resolver query logs) and, with the pipeline's CloudWatch copy, egress flows.
     new logs.SubscriptionFilter(this, 'DnsBlockSubscription', {
       logGroup: props.network.queryLogGroup,
@@ -165,7 +197,8 @@ export class ViolationStream extends Construct {
       new logs.SubscriptionFilter(this, 'EgressFlowSubscription', {
         logGroup: props.pipeline.cloudWatchLogGroup,
         destination: new destinations.LambdaDestination(this.correlator),
-        filterPattern: flowLogSpaceDelimitedPattern({ 'flow-direction': 'egress', 'pkt-dst-aws-service': '-' }),
+        // Only flows that left the VPC; the correlator also drops destinations inside VPC_CIDRS.
+        filterPattern: flowsLeavingVpcPattern(),
       });
     }
     // Flow-log alarms (REJECTs, egress) notify the violation topic through their own alarm actions.
@@ -192,11 +225,18 @@ export class ViolationStream extends Construct {
     }
     // The log buckets send object events to EventBridge; a deleted log is evidence being destroyed.
     this.logDeletionRule = new events.Rule(this, 'LogDeletionRule', {
-      description: 'A flow log or server access log deleted (object or delete marker) to the violation topic',
+      description: 'A flow log, CloudTrail log or server access log deleted (object or delete marker) to the violation topic',
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Deleted'],
-        detail: { bucket: { name: [props.network.flowLogBucket.bucketName, props.network.accessLogBucket.bucketName] } },
+        detail: {
+          bucket: {
+            name: [
+              props.network.flowLogBucket.bucketName, props.network.accessLogBucket.bucketName,
+              ...(this.managementEventTrail ? [this.managementEventTrail.bucket.bucketName, this.managementEventTrail.accessLogBucket.bucketName] : []),
+            ],
+          },
+        },
       },
       targets: [new targets.SnsTopic(this.topic)],
     });
@@ -230,15 +270,35 @@ export class ViolationStream extends Construct {
   }
 
   private lambda(id: string, entry: string, description: string, environment: Record<string, string | undefined>, key: kms.IKey): nodejs.NodejsFunction {
+    const stack = Stack.of(this);
+    // A fixed name, so that the role's policy can name the function's ARN without referencing the
+    // function (which depends on the role: a cycle).
+    const functionName = `black-hole-${this.environmentName}-${id.toLowerCase()}`;
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR, encryptionKey: key, removalPolicy: RemovalPolicy.RETAIN });
     const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `${description} (not agent-reachable)`,
     });
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    // The environment is encrypted with the customer key: Lambda decrypts it at every cold start as
+    // the execution role, with encryption context aws:lambda:FunctionArn = the function's ARN (the
+    // console helpers' LambdaFunctionName context is for variables the code decrypts itself).
+    // Without this the function never starts. The key policy lets the account's IAM policies act.
+    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DecryptOwnEnvironment',
+      actions: ['kms:Decrypt'],
+      resources: [key.keyArn],
+      conditions: {
+        StringEquals: {
+          'kms:EncryptionContext:aws:lambda:FunctionArn': stack.formatArn({ service: 'lambda', resource: 'function', resourceName: functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        },
+      },
+    }));
     const env = Object.fromEntries(Object.entries(environment).filter(([, v]) => v !== undefined)) as Record<string, string>;
     const fn = new nodejs.NodejsFunction(this, id, {
       entry: path.join(__dirname, 'handlers', entry),
+      functionName,
       handler: 'handler',
       runtime: RUNTIME,
       architecture: lambda.Architecture.ARM_64,

@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { AgentBoundary } from '../../lib/identity/agent-boundary';
 import { AgentRole } from '../../lib/identity/agent-role';
 import { BlackHoleVpc } from '../../lib/network/black-hole-vpc';
-import { FlowLogPipeline } from '../../lib/telemetry/flow-log-pipeline';
+import { FlowLogPipeline, flowsLeavingVpcPattern } from '../../lib/telemetry/flow-log-pipeline';
 import { REVOCATION_TEMPLATE_TIME } from '../../lib/telemetry/runtime/contain';
 import { GUARDDUTY_FINDING_TYPE_PATTERNS } from '../../lib/telemetry/runtime/signals';
 import { ViolationStream } from '../../lib/telemetry/violation-stream';
@@ -67,9 +67,94 @@ test('CloudTrail rule: denied calls by the agent roles (errorCode, sessionIssuer
   });
 });
 
+test('denied calls: the rule receives read-only management events too, and a trail logs them', () => {
+  const rules = Object.values<any>(template.findResources('AWS::Events::Rule'));
+  const denied = rules.find((r) => r.Properties.EventPattern['detail-type']?.[0] === 'AWS API Call via CloudTrail');
+  expect(denied.Properties.State).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+  expect(denied.Properties.EventBusName).toBeUndefined(); // CloudTrail delivers to the default bus
+  const trails = Object.values<any>(template.findResources('AWS::CloudTrail::Trail'));
+  expect(trails).toHaveLength(1);
+  const trail = trails[0].Properties;
+  expect(trail).toMatchObject({
+    IsLogging: true, IsMultiRegionTrail: false, IncludeGlobalServiceEvents: true, EnableLogFileValidation: true,
+    EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'All' }],
+    KMSKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^BlackHoleManagementEventTrailKey/), 'Arn'] },
+    S3BucketName: { Ref: expect.stringMatching(/^BlackHoleManagementEventTrailBucket/) },
+  });
+  expect(trail.CloudWatchLogsLogGroupArn).toBeUndefined();
+});
+
+test('the trail bucket and key: KMS, versioned, TLS-only, access-logged, retained; CloudTrail of this account only', () => {
+  const [, bucket] = Object.entries<any>(template.findResources('AWS::S3::Bucket')).find(([k]) => /^BlackHoleManagementEventTrailBucket/.test(k))!;
+  expect(bucket.DeletionPolicy).toBe('Retain');
+  expect(bucket.UpdateReplacePolicy).toBe('Retain');
+  expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+  expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+    SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^BlackHoleManagementEventTrailKey/), 'Arn'] },
+  });
+  expect(bucket.Properties.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: expect.stringMatching(/^BlackHoleManagementEventTrailAccessLogBucket/) });
+  const policy = Object.values<any>(template.findResources('AWS::S3::BucketPolicy')).find((p) => /^BlackHoleManagementEventTrailBucket/.test(p.Properties.Bucket.Ref));
+  expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+  expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 's3:PutObject' }));
+  const [, key] = Object.entries<any>(template.findResources('AWS::KMS::Key')).find(([k]) => /^BlackHoleManagementEventTrailKey/.test(k))!;
+  expect(key.DeletionPolicy).toBe('Retain');
+  expect(key.Properties.EnableKeyRotation).toBe(true);
+  expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
+    Sid: 'AllowCloudTrailToEncryptLogs', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:GenerateDataKey*',
+  }));
+  expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({ Sid: 'DenyGrantsExceptForAwsResources' }));
+});
+
+test('each Lambda may decrypt its own encrypted environment: kms:Decrypt on the log key, encryption context = its function ARN', () => {
+  const fns = Object.entries<any>(json.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && /Correlates|Contains|Attributes/.test(r.Properties.Description ?? ''));
+  expect(fns.map(([, f]) => f.Properties.FunctionName).sort()).toEqual(['black-hole-alpha-correlator', 'black-hole-alpha-responder']);
+  const logKeyArn = { 'Fn::GetAtt': [expect.stringMatching(/^NetworkLogKey/), 'Arn'] };
+  for (const [, fn] of fns) {
+    expect(fn.Properties.KmsKeyArn).toEqual(logKeyArn);
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values<any>(json.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === roleId))
+      .flatMap((r) => r.Properties.PolicyDocument.Statement);
+    const decrypt = statements.find((st: any) => st.Sid === 'DecryptOwnEnvironment');
+    expect(decrypt).toMatchObject({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: logKeyArn });
+    expect(decrypt.Condition).toEqual({ StringEquals: { 'kms:EncryptionContext:aws:lambda:FunctionArn': {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:function:${fn.Properties.FunctionName}`]],
+    } } });
+  }
+  // The key policy lets IAM policies of the account take effect (CDK's default key policy).
+  const [, logKey] = Object.entries<any>(template.findResources('AWS::KMS::Key')).find(([k]) => /^NetworkLogKey/.test(k))!;
+  expect(logKey.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
+    Effect: 'Allow', Action: 'kms:*', Resource: '*',
+    Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } },
+  }));
+});
+
+test('one trail per stack for many environments; none with existingTrail', () => {
+  const stack = new Stack(new App(), 'Two');
+  for (const [name, existingTrail] of [['one', false], ['two', false], ['three', true]] as const) {
+    const network = new BlackHoleVpc(stack, `Network-${name}`, { environmentName: name });
+    const boundary = new AgentBoundary(stack, `Boundary-${name}`, { environmentName: name, vpc: network.vpc, enabledEndpointServices: [...network.endpointServices] });
+    const agent = new AgentRole(stack, `Agent-${name}`, { boundary });
+    const pipeline = new FlowLogPipeline(stack, `FlowLogs-${name}`, { network });
+    const stream = new ViolationStream(stack, `Violations-${name}`, { network, pipeline, agentRoles: [agent], trail: { existingTrail } });
+    expect(stream.managementEventTrail !== undefined).toBe(!existingTrail);
+  }
+  Template.fromStack(stack).resourceCountIs('AWS::CloudTrail::Trail', 1);
+  const alone = new Stack(new App(), 'Alone');
+  const network = new BlackHoleVpc(alone, 'Network', { environmentName: 'solo' });
+  const boundary = new AgentBoundary(alone, 'Boundary', { environmentName: 'solo', vpc: network.vpc, enabledEndpointServices: [...network.endpointServices] });
+  const pipeline = new FlowLogPipeline(alone, 'FlowLogs', { network });
+  new ViolationStream(alone, 'Violations', { network, pipeline, agentRoles: [new AgentRole(alone, 'Agent', { boundary })], trail: { existingTrail: true } });
+  const t = Template.fromStack(alone);
+  t.resourceCountIs('AWS::CloudTrail::Trail', 0);
+  t.hasResourceProperties('AWS::Events::Rule', { State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' });
+}, 120000);
+
 test('DNS BLOCK and egress flows reach the correlator through subscription filters; alarms reach SNS', () => {
   template.hasResourceProperties('AWS::Logs::SubscriptionFilter', { FilterPattern: '{ $.firewall_rule_action = "BLOCK" }', LogGroupName: { Ref: Match.stringLikeRegexp('^NetworkResolverQueryLogs') } });
-  template.hasResourceProperties('AWS::Logs::SubscriptionFilter', { FilterPattern: Match.stringLikeRegexp('flow_direction="egress"'), LogGroupName: { Ref: Match.stringLikeRegexp('^FlowLogsFlowLogGroup') } });
+  // Only flows that left the VPC reach the correlator, not every intra-VPC egress flow.
+  template.hasResourceProperties('AWS::Logs::SubscriptionFilter', { FilterPattern: flowsLeavingVpcPattern().logPatternString, LogGroupName: { Ref: Match.stringLikeRegexp('^FlowLogsFlowLogGroup') } });
+  expect(flowsLeavingVpcPattern().logPatternString).toContain('flow_direction="egress", traffic_path>1, pkt_src_aws_service, pkt_dst_aws_service!="S3" && pkt_dst_aws_service!="DYNAMODB"]');
   // Alarm actions (Control Tower CT.CLOUDWATCH.PR.1), not an EventBridge rule on alarm state changes.
   const topicId = Object.keys(template.findResources('AWS::SNS::Topic')).find((k) => k.startsWith('ViolationsTopic'))!;
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
@@ -80,15 +165,18 @@ test('DNS BLOCK and egress flows reach the correlator through subscription filte
   });
 });
 
-test('a deleted flow log or access log reaches the violation topic', () => {
+test('a deleted flow log, CloudTrail log or access log reaches the violation topic', () => {
   template.hasResourceProperties('AWS::Events::Rule', {
     EventPattern: {
       'source': ['aws.s3'],
       'detail-type': ['Object Deleted'],
-      'detail': { bucket: { name: [{ Ref: Match.stringLikeRegexp('^NetworkFlowLogBucket') }, { Ref: Match.stringLikeRegexp('^NetworkAccessLogBucket') }] } },
+      'detail': { bucket: { name: [
+        { Ref: Match.stringLikeRegexp('^NetworkFlowLogBucket') }, { Ref: Match.stringLikeRegexp('^NetworkAccessLogBucket') },
+        { Ref: Match.stringLikeRegexp('^BlackHoleManagementEventTrailBucket') }, { Ref: Match.stringLikeRegexp('^BlackHoleManagementEventTrailAccessLogBucket') },
+      ] } },
     },
   });
-  for (const prefix of ['NetworkFlowLogBucket', 'NetworkAccessLogBucket', 'FlowLogsQueryResultsBucket']) {
+  for (const prefix of ['NetworkFlowLogBucket', 'NetworkAccessLogBucket', 'FlowLogsQueryResultsBucket', 'BlackHoleManagementEventTrailBucket']) {
     const bucket = Object.entries(template.findResources('AWS::S3::Bucket')).find(([k]) => k.startsWith(prefix))![1] as any;
     expect(bucket.Properties.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
   }
