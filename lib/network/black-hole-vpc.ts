@@ -210,7 +210,7 @@ export class BlackHoleVpc extends Construct {
           service: serviceId === 's3' ? ec2.GatewayVpcEndpointAwsService.S3 : ec2.GatewayVpcEndpointAwsService.DYNAMODB,
           subnets: [subnets],
         });
-        for (const statement of perimeterStatements(serviceId, resolved, props.organizationId)) {
+        for (const statement of perimeterStatements(stack, serviceId, resolved, props.organizationId)) {
           endpoint.addToPolicy(statement);
         }
         gateways[serviceId] = endpoint;
@@ -222,7 +222,7 @@ export class BlackHoleVpc extends Construct {
           open: false,
           securityGroups: [this.endpointSecurityGroup],
         });
-        for (const statement of perimeterStatements(serviceId, resolved, props.organizationId)) {
+        for (const statement of perimeterStatements(stack, serviceId, resolved, props.organizationId)) {
           endpoint.addToPolicy(statement);
         }
         interfaces[serviceId] = endpoint;
@@ -461,7 +461,7 @@ function endpointConstructId(serviceId: string): string {
  * (or organisation), plus AWS service principals, plus the few AWS-owned resources a service needs
  * (ECR's image layers live in an AWS-owned bucket).
  */
-function perimeterStatements(serviceId: string, resolved: ResolvedVpcProps, organizationId?: string): iam.PolicyStatement[] {
+function perimeterStatements(stack: Stack, serviceId: string, resolved: ResolvedVpcProps, organizationId?: string): iam.PolicyStatement[] {
   const statements: iam.PolicyStatement[] = [];
   const principal = organizationId ? { 'aws:PrincipalOrgID': organizationId } : { 'aws:PrincipalAccount': Aws.ACCOUNT_ID };
   const resource = organizationId ? { 'aws:ResourceOrgID': organizationId } : { 'aws:ResourceAccount': Aws.ACCOUNT_ID };
@@ -480,12 +480,19 @@ function perimeterStatements(serviceId: string, resolved: ResolvedVpcProps, orga
     conditions: { Bool: { 'aws:PrincipalIsAWSService': 'true' } },
   }));
   if (serviceId === 's3' && resolved.endpointServices.includes('ecr.dkr')) {
+    // Image layers are downloaded with pre-signed URLs that an ECR service account signs, so the
+    // request's principal is not ours: an aws:PrincipalAccount/aws:PrincipalOrgID condition here
+    // fails every image pull. As AWS documents ("Minimum Amazon S3 bucket permissions for Amazon
+    // ECR", https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html#ecr-minimum-s3-perms)
+    // and as the data-perimeter examples do (aws-samples/data-perimeter-policy-examples,
+    // vpc_endpoint_policies/s3_endpoint_policy.json, AllowRequestsToAWSOwnedResources: any principal,
+    // s3:GetObject, that bucket's objects, no condition), the statement is scoped by resource and
+    // action only: reads of ECR's AWS-owned layer bucket in this region, nothing else.
     statements.push(new iam.PolicyStatement({
       sid: 'EcrImageLayers',
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:GetObject'],
-      resources: [`arn:${Aws.PARTITION}:s3:::prod-${Aws.REGION}-starport-layer-bucket/*`],
-      conditions: { StringEquals: principal },
+      resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
     }));
   }
   return statements;

@@ -186,7 +186,8 @@ describe('BlackHoleVpc: endpoint perimeter', () => {
       });
       for (const s of statements) {
         expect(s.Effect).toBe('Allow');
-        expect(s.Condition).toBeDefined(); // no unconditional allow to the world
+        // no unconditional allow to the world, except reads of ECR's AWS-owned layer bucket (below)
+        if (s.Sid !== 'EcrImageLayers') expect(s.Condition).toBeDefined();
       }
     }
   });
@@ -203,15 +204,44 @@ describe('BlackHoleVpc: endpoint perimeter', () => {
     });
   });
 
-  test('ECR image layers (an AWS-owned bucket) are admitted through S3 only when ECR is enabled', () => {
-    const s3Policy = (t: Template) => Object.values(resourcesOf(t, 'AWS::EC2::VPCEndpoint'))
-      .find((e) => e.Properties.VpcEndpointType === 'Gateway')!.Properties.PolicyDocument.Statement;
-    const withEcr = s3Policy(synth({ endpointServices: ['ecr.api', 'ecr.dkr'] }));
-    const layers = withEcr.find((s: any) => s.Sid === 'EcrImageLayers');
-    expect(layers.Action).toBe('s3:GetObject');
-    expect(JSON.stringify(layers.Resource)).toContain('-starport-layer-bucket/*');
-    expect(layers.Condition.StringEquals['aws:PrincipalAccount']).toEqual({ Ref: 'AWS::AccountId' });
-    expect(s3Policy(synth()).find((s: any) => s.Sid === 'EcrImageLayers')).toBeUndefined();
+  describe('ECR image layers (an AWS-owned bucket, pre-signed URLs signed by ECR)', () => {
+    const endpointPolicies = (t: Template) => Object.values(resourcesOf(t, 'AWS::EC2::VPCEndpoint'))
+      .map((e) => ({ type: e.Properties.VpcEndpointType, service: JSON.stringify(e.Properties.ServiceName), statements: e.Properties.PolicyDocument.Statement }));
+    const s3Policy = (t: Template) => endpointPolicies(t).find((e) => e.type === 'Gateway' && e.service.includes('.s3'))!.statements;
+
+    test('any principal may GetObject on exactly the region\'s layer bucket, with no condition', () => {
+      const t = synth({ endpointServices: ['ecr.api', 'ecr.dkr'] }, { env: { account: '111122223333', region: 'eu-west-1' } });
+      const layers = s3Policy(t).filter((s: any) => s.Sid === 'EcrImageLayers');
+      expect(layers).toHaveLength(1);
+      // The layer download's principal is an ECR service account: any principal condition breaks pulls.
+      expect(layers[0]).toEqual({
+        Sid: 'EcrImageLayers',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-eu-west-1-starport-layer-bucket/*']] },
+      });
+      expect(layers[0].Condition).toBeUndefined();
+    });
+
+    test('partition and region follow the stack when it is environment-agnostic', () => {
+      const layers = s3Policy(synth({ endpointServices: ['ecr.api', 'ecr.dkr'] })).find((s: any) => s.Sid === 'EcrImageLayers');
+      expect(layers.Resource).toEqual({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-', { Ref: 'AWS::Region' }, '-starport-layer-bucket/*']],
+      });
+      expect(layers.Condition).toBeUndefined();
+    });
+
+    test('only with ecr.dkr enabled, only on the S3 endpoint, and no other unconditional statement anywhere', () => {
+      expect(s3Policy(synth()).find((s: any) => s.Sid === 'EcrImageLayers')).toBeUndefined();
+      expect(s3Policy(synth({ endpointServices: ['ecr.api'] })).find((s: any) => s.Sid === 'EcrImageLayers')).toBeUndefined();
+      const all = endpointPolicies(synth({ endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING, 'dynamodb'] }));
+      for (const e of all) {
+        const unconditional = e.statements.filter((s: any) => s.Condition === undefined);
+        expect({ service: e.service, sids: unconditional.map((s: any) => s.Sid) })
+          .toEqual({ service: e.service, sids: e.type === 'Gateway' && e.service.includes('.s3') ? ['EcrImageLayers'] : [] });
+      }
+    });
   });
 });
 
