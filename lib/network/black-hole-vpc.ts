@@ -44,6 +44,22 @@ export interface DnsWalledGardenOptions {
    * @default 'MEDIUM'
    */
   readonly tunnelingConfidence?: 'LOW' | 'MEDIUM' | 'HIGH';
+
+  /**
+   * Turn on mutation protection of the VPC's DNS Firewall rule group association, so that nobody
+   * (not even CloudFormation) can disassociate or change it while it is on.
+   *
+   * Trade-off: CloudFormation can then neither update nor delete the association. A first deploy
+   * that fails after the association exists cannot roll back (the stack ends in ROLLBACK_FAILED),
+   * and the stack cannot be deleted. To delete or replace it, first deploy with this set to false
+   * (or `aws route53resolver update-firewall-rule-group-association --mutation-protection DISABLED
+   * --firewall-rule-group-association-id <id>`), then delete. Agents are already kept away from the
+   * association by the escape catalog (route53resolver:UpdateFirewall*, DisassociateFirewallRuleGroup
+   * and the like), so this guards against humans and other automation.
+   * https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_UpdateFirewallRuleGroupAssociation.html
+   * @default false - the association can be updated and deleted by CloudFormation
+   */
+  readonly mutationProtection?: boolean;
 }
 
 /** Properties of a {@link BlackHoleVpc}. */
@@ -301,7 +317,8 @@ export class BlackHoleVpc extends Construct {
       firewallRuleGroupId: this.firewallRuleGroup.attrId,
       vpcId: this.vpc.vpcId,
       priority: 101,
-      mutationProtection: 'ENABLED',
+      // ENABLED blocks CloudFormation too (stuck ROLLBACK_FAILED, undeletable stack): opt-in only.
+      mutationProtection: props.dnsFirewall?.mutationProtection ? 'ENABLED' : 'DISABLED',
     });
     new route53resolver.CfnFirewallConfig(this, 'FirewallFailsClosed', {
       resourceId: this.vpc.vpcId,
@@ -438,6 +455,9 @@ function validateBlackHoleVpcProps(props: BlackHoleVpcProps): ResolvedVpcProps {
     v.check(DOMAIN_PATTERN.test(d) && labels.length >= 2, 'dnsFirewall.additionalAllowedDomains',
       `'${d}' is not allowed: give a domain name with at least two labels, optionally prefixed with '*.' (a catch-all would reopen DNS tunnels)`);
   }
+  const mutationProtection = props.dnsFirewall?.mutationProtection;
+  v.check(mutationProtection === undefined || typeof mutationProtection === 'boolean', 'dnsFirewall.mutationProtection',
+    `${JSON.stringify(mutationProtection)} is not allowed: use true or false`);
   const dupDomains = duplicatesOf(extraDomains);
   v.check(dupDomains.length === 0, 'dnsFirewall.additionalAllowedDomains', `listed more than once: ${dupDomains.join(', ')}`);
 

@@ -269,16 +269,26 @@ describe('BlackHoleVpc: DNS walled garden', () => {
     expect(JSON.stringify(rules[2].FirewallDomainListId)).toContain('AllDomains');
   });
 
-  test('associated with the VPC with mutation protection, failing closed', () => {
-    t.hasResourceProperties('AWS::Route53Resolver::FirewallRuleGroupAssociation', {
-      VpcId: { Ref: Match.stringLikeRegexp('NetVpc') },
-      MutationProtection: 'ENABLED',
+  test('associated with the VPC, failing closed, without mutation protection by default (CloudFormation can roll back and delete it)', () => {
+    const associations = Object.values(resourcesOf(t, 'AWS::Route53Resolver::FirewallRuleGroupAssociation'));
+    expect(associations).toHaveLength(1);
+    expect(associations[0].Properties).toMatchObject({
+      VpcId: { Ref: expect.stringMatching(/^NetVpc/) },
+      FirewallRuleGroupId: { 'Fn::GetAtt': [expect.stringMatching(/WalledGarden/), 'Id'] },
+      MutationProtection: 'DISABLED',
     });
     t.hasResourceProperties('AWS::Route53Resolver::FirewallConfig', {
       ResourceId: { Ref: Match.stringLikeRegexp('NetVpc') },
       FirewallFailOpen: 'DISABLED',
     });
   });
+
+  test.each<[boolean | undefined, string]>([[undefined, 'DISABLED'], [false, 'DISABLED'], [true, 'ENABLED']])(
+    'dnsFirewall.mutationProtection %s renders MutationProtection %s', (mutationProtection, rendered) => {
+      const t2 = synth({ dnsFirewall: { mutationProtection } });
+      const associations = Object.values(resourcesOf(t2, 'AWS::Route53Resolver::FirewallRuleGroupAssociation'));
+      expect(associations.map((a) => a.Properties.MutationProtection)).toEqual([rendered]);
+    });
 
   test('resolver query logging to an encrypted, retained log group', () => {
     t.hasResourceProperties('AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation', {
@@ -402,6 +412,7 @@ describe('BlackHoleVpc: validation', () => {
     [{ organizationId: 'org-1' }, /organizationId: 'org-1' is not an AWS Organizations ID/],
     [{ dnsFirewall: { additionalAllowedDomains: ['*'] } }, /dnsFirewall\.additionalAllowedDomains: '\*' is not allowed/],
     [{ dnsFirewall: { additionalAllowedDomains: ['*.com'] } }, /dnsFirewall\.additionalAllowedDomains: '\*\.com' is not allowed/],
+    [{ dnsFirewall: { mutationProtection: 'ENABLED' as any } }, /dnsFirewall\.mutationProtection: "ENABLED" is not allowed: use true or false/],
   ])('%j is rejected', (props, message) => {
     expect(make(props)).toThrow(message);
   });
