@@ -302,7 +302,19 @@ export class BlackHoleVpc extends Construct {
     });
     this.firewallRuleGroup = new route53resolver.CfnFirewallRuleGroup(this, 'WalledGarden', {
       firewallRules: [
-        { priority: 100, action: 'ALLOW', firewallDomainListId: allowList.attrId },
+        {
+          priority: 100,
+          action: 'ALLOW',
+          firewallDomainListId: allowList.attrId,
+          // AWS answers some service names through CNAME chains to AWS-internal names outside the list
+          // (s3.amazonaws.com -> s3-1.amazonaws.com, and AWS may change those names). With the default
+          // INSPECT_REDIRECTION_DOMAIN every name in the chain must be on the list, or the catch-all
+          // BLOCK answers NXDOMAIN for an allowed name. Trusting the chain of an ALLOWED name adds no
+          // channel: a CNAME target is chosen by the zone's owner (AWS, or the owner of a zone in
+          // additionalAllowedDomains), not by the querier, so no data rides on it.
+          // https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_FirewallRule.html
+          firewallDomainRedirectionAction: 'TRUST_REDIRECTION_DOMAIN',
+        },
         {
           priority: 200,
           action: 'BLOCK',

@@ -290,6 +290,12 @@ describe('BlackHoleVpc: DNS walled garden', () => {
       expect(associations.map((a) => a.Properties.MutationProtection)).toEqual([rendered]);
     });
 
+  test('the ALLOW rule trusts the CNAME chain of an allowed name; the BLOCK rules keep the default', () => {
+    const group = Object.values(resourcesOf(t, 'AWS::Route53Resolver::FirewallRuleGroup'))[0];
+    const rules = [...group.Properties.FirewallRules].sort((a: any, b: any) => a.Priority - b.Priority);
+    expect(rules.map((r: any) => r.FirewallDomainRedirectionAction)).toEqual(['TRUST_REDIRECTION_DOMAIN', undefined, undefined]);
+  });
+
   test('resolver query logging to an encrypted, retained log group', () => {
     t.hasResourceProperties('AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation', {
       ResourceId: { Ref: Match.stringLikeRegexp('NetVpc') },
