@@ -1,2 +1,3 @@
 export * from './black-hole-vpc';
 export * from './endpoint-services';
+export * from './dns-firewall-match';
