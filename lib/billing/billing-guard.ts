@@ -12,6 +12,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_TAG } from '../common/tags';
 import { duplicatesOf, PropsValidator } from '../common/validation';
@@ -27,6 +28,7 @@ import {
   USAGE_NAMESPACE,
   USAGE_STATISTIC,
 } from './usage-metrics';
+import { BUDGET_STOP_THRESHOLD_PERCENT } from './stop-compute';
 
 /** Whether a budget notification compares actual or forecasted cost. */
 export enum BudgetNotificationType {
@@ -50,8 +52,11 @@ export const DEFAULT_BUDGET_THRESHOLDS: readonly BudgetThreshold[] = Object.free
   { percent: 100, type: BudgetNotificationType.FORECASTED },
 ]);
 
-/** Percentage of actual cost at which the budget actions run. */
-export const BUDGET_ACTION_THRESHOLD_PERCENT = 100;
+/**
+ * Percentage of actual cost at which the budget actions run; the same threshold's notification
+ * makes the stop function stop the compute.
+ */
+export const BUDGET_ACTION_THRESHOLD_PERCENT = BUDGET_STOP_THRESHOLD_PERCENT;
 
 /** AWS Budgets allows at most ten notifications per budget. */
 const MAX_NOTIFICATIONS = 10;
@@ -191,8 +196,12 @@ export class BillingGuard extends Construct {
   public readonly denyAllScp?: organizations.CfnPolicy;
   /** RUN_SSM_DOCUMENTS action, when `stopInstanceIds` are given. */
   public readonly ssmAction?: budgets.CfnBudgetsAction;
-  /** Function that stops the environment's compute, when `declaredVcpus` is given. */
-  public readonly stopFunction?: nodejs.NodejsFunction;
+  /**
+   * Function that stops the environment's compute without losing evidence (processes suspended,
+   * instances detached and stopped, training jobs stopped; nothing terminated): invoked by the
+   * budget's 100 % ACTUAL notification and by the usage alarms.
+   */
+  public readonly stopFunction: nodejs.NodejsFunction;
   /** Usage alarms by AWS/Usage class. */
   public readonly usageAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
   /** The anomaly monitor, unless an existing one was given. */
@@ -358,10 +367,18 @@ export class BillingGuard extends Construct {
     }
 
     if (props.stopInstanceIds !== undefined) {
+      // ssm:StartAutomationExecution requires the `document` and `automation-execution` resource
+      // types (automation-definition is optional): the Service Authorization Reference,
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
+      // Without them the action fails when the budget runs it, long after deploy.
       this.executionRole.addToPolicy(new iam.PolicyStatement({
         sid: 'RunTheStopDocument',
         actions: ['ssm:StartAutomationExecution'],
-        resources: [`arn:${stack.partition}:ssm:${stack.region}:*:automation-definition/AWS-StopEC2Instance:*`],
+        resources: [
+          `arn:${stack.partition}:ssm:${stack.region}:*:automation-definition/AWS-StopEC2Instance:*`,
+          `arn:${stack.partition}:ssm:${stack.region}:*:document/AWS-StopEC2Instance`,
+          `arn:${stack.partition}:ssm:${stack.region}:${stack.account}:automation-execution/*`,
+        ],
       }));
       this.executionRole.addToPolicy(new iam.PolicyStatement({
         sid: 'StopTheListedInstances',
@@ -389,15 +406,31 @@ export class BillingGuard extends Construct {
     if (props.stopInstanceIds !== undefined) {
       ack.push(
         { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${regionForNag(stack)}:*:automation-definition/AWS-StopEC2Instance:*]`, reason: 'The AWS-owned AWS-StopEC2Instance document, any version: its ARN has no account.' },
+        { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${regionForNag(stack)}:*:document/AWS-StopEC2Instance]`, reason: 'The AWS-owned AWS-StopEC2Instance document: its ARN has no account.' },
+        { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${regionForNag(stack)}:${accountForNag(stack)}:automation-execution/*]`, reason: 'The execution the action starts, whose id is assigned at run time.' },
         { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:DescribeInstanceStatus and ec2:DescribeInstances do not support resource-level permissions.' },
       );
     }
     if (executionPolicy && ack.length > 0) Validations.of(executionPolicy).acknowledge(...ack);
 
+    // The stop function: the budget's 100 % ACTUAL notification and the usage alarms invoke it.
+    this.stopFunction = this.createStopFunction(env, resolved.budgetName);
+    // At 100 % the budget actions cut the agents' API access, but instances and training jobs keep
+    // running (and billing) without API calls: the notification of the same threshold stops them.
+    // Budgets publishes plain text without message attributes, so no SNS filter policy can select
+    // the 100 % ACTUAL message (payload filtering needs JSON); the function ignores the rest
+    // (stop-compute.ts). SNS decrypts for the Lambda subscriber; only publishers need the key.
+    // https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html
+    this.topic.addSubscription(new snsSubscriptions.LambdaSubscription(this.stopFunction));
+
     // The fast path.
     const alarms: Record<string, cloudwatch.Alarm> = {};
+    for (const skipped of resolved.ungroundedClasses) {
+      Annotations.of(this).addWarningV2(`black-hole:billing-no-usage-metric-${skipped.replace(/[^A-Za-z0-9]/g, '')}`,
+        `BillingGuard: '${skipped}' has no AWS/Usage vCPU metric grounded in a public AWS source (usage-metrics.ts), so it gets no one-minute usage alarm; `
+        + 'the budget (refreshed a few times a day) and its stop are the only stop for that capacity');
+    }
     if (resolved.declaredVcpus.length > 0) {
-      this.stopFunction = this.createStopFunction(env);
       const stopAction = new cwActions.LambdaAction(this.stopFunction, { useUniquePermissionId: true });
       const notifyAction = new cwActions.SnsAction(this.topic);
       for (const [usageClass, cap] of resolved.declaredVcpus) {
@@ -419,7 +452,7 @@ export class BillingGuard extends Construct {
         alarm.addAlarmAction(notifyAction, stopAction);
         alarms[usageClass] = alarm;
       }
-    } else {
+    } else if (resolved.ungroundedClasses.length === 0) {
       Annotations.of(this).addWarningV2('black-hole:billing-no-usage-alarms',
         'BillingGuard has no declaredVcpus: there are no one-minute usage alarms, and the budget (refreshed a few times a day) is the only stop');
     }
@@ -447,7 +480,7 @@ export class BillingGuard extends Construct {
     Tags.of(this).add(ENVIRONMENT_TAG, env);
   }
 
-  private createStopFunction(env: string): nodejs.NodejsFunction {
+  private createStopFunction(env: string, budgetName: string): nodejs.NodejsFunction {
     assertLocalEsbuild();
     // The guard's key also encrypts its function's logs: they record what was stopped and why.
     this.topicKey.addToResourcePolicy(cloudWatchLogsKeyStatement(Stack.of(this)));
@@ -461,29 +494,11 @@ export class BillingGuard extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       maxSessionDuration: Duration.hours(1),
     });
-    const stack = Stack.of(this);
-    const tagCondition = { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_TAG}`]: env } };
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'StopTheEnvironmentsInstances',
-      actions: ['ec2:StopInstances'],
-      resources: [`arn:${stack.partition}:ec2:${stack.region}:${stack.account}:instance/*`],
-      conditions: tagCondition,
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'ScaleTheEnvironmentsGroupsToZero',
-      actions: ['autoscaling:UpdateAutoScalingGroup'],
-      resources: [`arn:${stack.partition}:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/*`],
-      conditions: tagCondition,
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'FindTheEnvironmentsCompute',
-      actions: ['ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingGroups'],
-      resources: ['*'],
-    }));
+    for (const statement of stopComputeStatements(Stack.of(this), env)) role.addToPolicy(statement);
     logGroup.grantWrite(role);
 
     const fn = new nodejs.NodejsFunction(this, 'StopCompute', {
-      description: `Billing guard of black hole ${env}: scales its Auto Scaling groups to 0 and stops its instances`,
+      description: `Billing guard of black hole ${env}: detaches and stops its instances and stops its training jobs, keeping their volumes`,
       entry: handlerEntry(),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -492,7 +507,7 @@ export class BillingGuard extends Construct {
       timeout: Duration.minutes(2),
       role,
       logGroup,
-      environment: { ENVIRONMENT_NAME: env, ENVIRONMENT_TAG_KEY: ENVIRONMENT_TAG },
+      environment: { ENVIRONMENT_NAME: env, ENVIRONMENT_TAG_KEY: ENVIRONMENT_TAG, BUDGET_NAME: budgetName },
       bundling: {
         forceDockerBundling: false,
         externalModules: ['@aws-sdk/*'],
@@ -506,16 +521,57 @@ export class BillingGuard extends Construct {
       reason: 'The stop function must run outside the black hole: it calls the EC2 and Auto Scaling APIs, which the black hole has no route to, '
         + 'and inside the VPC the gate would count it as environment compute that the agents could reach.',
     });
+    const stack = Stack.of(this);
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       Validations.of(policy).acknowledge(
-        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:DescribeInstances and autoscaling:DescribeAutoScalingGroups do not support resource-level permissions.' },
+        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:DescribeInstances, autoscaling:DescribeAutoScalingGroups and sagemaker:Search do not support resource-level permissions.' },
+        { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:${regionForNag(stack)}:${accountForNag(stack)}:training-job/*]`, reason: `Any training job, but only with the tag ${ENVIRONMENT_TAG}=${env} (aws:ResourceTag condition): jobs are created after deploy.` },
         { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${regionForNag(stack)}:${accountForNag(stack)}:instance/*]`, reason: `Any instance, but only with the tag ${ENVIRONMENT_TAG}=${env} (aws:ResourceTag condition): instances are created after deploy.` },
         { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${regionForNag(stack)}:${accountForNag(stack)}:autoScalingGroup:*:autoScalingGroupName/*]`, reason: `Any Auto Scaling group, but only with the tag ${ENVIRONMENT_TAG}=${env} (aws:ResourceTag condition).` },
       );
     }
     return fn;
   }
+}
+
+/**
+ * The stop function's permissions: exactly the calls of preserveAndStopEnvironment
+ * (lib/compute/runtime/preserve-and-stop.ts), each on the environment's resources only where the
+ * service authorizes by resource tag (Service Authorization Reference: SuspendProcesses,
+ * SetInstanceProtection and DetachInstances on `autoScalingGroup` with `aws:ResourceTag`;
+ * StopInstances on `instance`; StopTrainingJob on `training-job`). The describe and search calls
+ * have no resource types. No UpdateAutoScalingGroup, no TerminateInstances: the function never
+ * changes a group's capacity (desired 0 terminates the instances) or terminates anything.
+ */
+export function stopComputeStatements(stack: Stack, env: string): iam.PolicyStatement[] {
+  const tagCondition = { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_TAG}`]: env } };
+  const arn = (service: string, resource: string) => `arn:${stack.partition}:${service}:${stack.region}:${stack.account}:${resource}`;
+  return [
+    new iam.PolicyStatement({
+      sid: 'SuspendAndDetachTheEnvironmentsGroups',
+      actions: ['autoscaling:SuspendProcesses', 'autoscaling:SetInstanceProtection', 'autoscaling:DetachInstances'],
+      resources: [arn('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*')],
+      conditions: tagCondition,
+    }),
+    new iam.PolicyStatement({
+      sid: 'StopTheEnvironmentsInstances',
+      actions: ['ec2:StopInstances'],
+      resources: [arn('ec2', 'instance/*')],
+      conditions: tagCondition,
+    }),
+    new iam.PolicyStatement({
+      sid: 'StopTheEnvironmentsTrainingJobs',
+      actions: ['sagemaker:StopTrainingJob'],
+      resources: [arn('sagemaker', 'training-job/*')],
+      conditions: tagCondition,
+    }),
+    new iam.PolicyStatement({
+      sid: 'FindTheEnvironmentsCompute',
+      actions: ['ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingGroups', 'sagemaker:Search'],
+      resources: ['*'],
+    }),
+  ];
 }
 
 /** Budgets' legacy CostFilters value for a cost allocation tag: `user:<key>$<value>`. */
@@ -567,7 +623,15 @@ interface ResolvedBillingGuardProps {
   readonly budgetName: string;
   readonly thresholds: readonly BudgetThreshold[];
   readonly declaredVcpus: ReadonlyArray<[string, number]>;
+  /** Declared classes of the GPU allowlist without a grounded usage metric (no fast path; warned). */
+  readonly ungroundedClasses: readonly string[];
   readonly anomalyImpactThresholdUsd: number;
+}
+
+/** `<usageClass>/<OnDemand|Spot>` of a family of the GPU allowlist that usage-metrics.ts has no metric for. */
+function isAllowlistClassWithoutMetric(usageClass: string): boolean {
+  const m = /^([A-Za-z]+)\/(OnDemand|Spot)$/.exec(usageClass);
+  return m !== null && GPU_INSTANCE_FAMILIES.some((f) => f.usageClass === m[1]) && !GPU_USAGE_CLASSES.some((c) => c.familyClass === m[1]);
 }
 
 const isPositiveFinite = (n: unknown): boolean => typeof n === 'number' && Number.isFinite(n) && n > 0;
@@ -594,6 +658,8 @@ export function validateBillingGuardProps(props: BillingGuardProps): ResolvedBil
   const keys = thresholds.map((t) => `${t.percent}% ${t.type ?? BudgetNotificationType.ACTUAL}`);
   const dupThresholds = duplicatesOf(keys);
   v.check(dupThresholds.length === 0, 'thresholds', `listed more than once: ${dupThresholds.join(', ')}`);
+  v.check(thresholds.some((t) => (t.type ?? BudgetNotificationType.ACTUAL) === BudgetNotificationType.ACTUAL && t.percent === BUDGET_ACTION_THRESHOLD_PERCENT), 'thresholds',
+    `include ${BUDGET_ACTION_THRESHOLD_PERCENT} % ${BudgetNotificationType.ACTUAL}: its notification makes the stop function stop the compute when the budget actions run`);
 
   const emails = props.emailSubscribers ?? [];
   for (const e of emails) {
@@ -635,6 +701,7 @@ export function validateBillingGuardProps(props: BillingGuardProps): ResolvedBil
   }
 
   const declared: Array<[string, number]> = [];
+  const ungrounded: string[] = [];
   if (props.declaredVcpus !== undefined) {
     const entries = Object.entries(props.declaredVcpus);
     v.check(entries.length > 0, 'declaredVcpus', 'declare at least one class, or leave it out');
@@ -642,6 +709,12 @@ export function validateBillingGuardProps(props: BillingGuardProps): ResolvedBil
     const allowlistClasses = new Set(GPU_INSTANCE_FAMILIES.map((f) => f.usageClass));
     for (const [usageClass, cap] of entries) {
       const known = gpuUsageClass(usageClass);
+      if (!known && isAllowlistClassWithoutMetric(usageClass)) {
+        // e.g. Trn/OnDemand of a Trainium fleet: a real class of the allowlist, but no public AWS
+        // source shows its AWS/Usage metric; skip the fast path (warned) rather than fail synth.
+        ungrounded.push(usageClass);
+        continue;
+      }
       if (!known) {
         v.add('declaredVcpus', `'${usageClass}' has no known AWS/Usage vCPU metric: use ${allowedClasses}`);
         continue;
@@ -669,5 +742,5 @@ export function validateBillingGuardProps(props: BillingGuardProps): ResolvedBil
   }
 
   v.throwIfAny();
-  return { budgetName, thresholds, declaredVcpus: declared, anomalyImpactThresholdUsd: anomalyThreshold };
+  return { budgetName, thresholds, declaredVcpus: declared, ungroundedClasses: ungrounded, anomalyImpactThresholdUsd: anomalyThreshold };
 }

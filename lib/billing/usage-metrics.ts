@@ -5,8 +5,10 @@
  *
  * Instance families map to classes through `usageClass` of lib/identity/gpu-instance-types.ts (the
  * GPU allowlist): class = `<usageClass>/<OnDemand|Spot>`. A family whose class is not listed here
- * (Trainium, `Trn`) has no grounded usage metric yet, so the guard refuses to declare a cap for it
- * rather than alarm on a metric that may never be published.
+ * (Trainium, `Trn`) has no grounded usage metric yet (the EC2 documentation's Class list has
+ * Standard, F, G, Inf, P and X only: test/fixtures/billing/ec2-usage-metrics_doc-excerpt.md), so the
+ * guard gives it no one-minute alarm and warns, rather than alarm on a metric that may never be
+ * published or fail the synth of a Trainium fleet; the budget and its stop still cover it.
  *
  * SageMaker training instances: SageMaker's quotas (`ml.<type> for training job usage`) are not known
  * to publish an AWS/Usage metric, so there is no fast path for them; the budget and its actions are

