@@ -367,6 +367,49 @@ export class ViolationStream extends Construct {
           resources: [stack.formatArn({ service: 'sagemaker', resource: 'training-job', resourceName: '*' })],
           conditions: { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_TAG}`]: env } },
         }),
+        // Before an instance of an Auto Scaling group is stopped, its group's processes are suspended
+        // and it is protected and detached (lib/compute/runtime/preserve-and-stop.ts): otherwise the
+        // group terminates it and launches a replacement with post-revocation credentials. These
+        // actions authorize on the group with aws:ResourceTag (Service Authorization Reference).
+        new iam.PolicyStatement({
+          sid: 'ReleaseEnvironmentInstancesFromTheirGroups',
+          actions: ['autoscaling:SuspendProcesses', 'autoscaling:SetInstanceProtection', 'autoscaling:DetachInstances'],
+          resources: [`arn:${stack.partition}:autoscaling:${stack.region}:${stack.account}:autoScalingGroup:*:autoScalingGroupName/*`],
+          conditions: { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_TAG}`]: env } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'FindGroupsOfInstances',
+          actions: ['autoscaling:DescribeAutoScalingInstances'],
+          resources: ['*'],
+        }),
+        // Evidence snapshots before the stop. ec2:CreateSnapshots authorizes the instance (tag
+        // condition: only the environment's), its volumes (only those attached to that instance)
+        // and the new snapshots, which must carry the environment tag; tags on create need
+        // ec2:CreateTags with ec2:CreateAction.
+        // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html
+        new iam.PolicyStatement({
+          sid: 'SnapshotEnvironmentInstances',
+          actions: ['ec2:CreateSnapshots'],
+          resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
+          conditions: { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_TAG}`]: env } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'SnapshotTheirVolumes',
+          actions: ['ec2:CreateSnapshots'],
+          resources: [stack.formatArn({ service: 'ec2', resource: 'volume', resourceName: '*' })],
+        }),
+        new iam.PolicyStatement({
+          sid: 'CreateEnvironmentEvidenceSnapshots',
+          actions: ['ec2:CreateSnapshots'],
+          resources: [stack.formatArn({ service: 'ec2', account: '', resource: 'snapshot', resourceName: '*' })],
+          conditions: { StringEquals: { [`aws:RequestTag/${ENVIRONMENT_TAG}`]: env } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'TagEvidenceSnapshotsOnCreate',
+          actions: ['ec2:CreateTags'],
+          resources: [stack.formatArn({ service: 'ec2', account: '', resource: 'snapshot', resourceName: '*' })],
+          conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' } },
+        }),
       ],
     });
     policy.attachToRole(role);
@@ -377,9 +420,15 @@ export class ViolationStream extends Construct {
       'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:security-group/*',
       'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*',
       'arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/*',
+      'arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*',
+      'arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*',
     ]) {
       Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
     }
-    Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:DescribeNetworkInterfaces supports no resource-level permissions; it only reads.' });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:volume/*]',
+      reason: 'ec2:CreateSnapshots snapshots only the volumes attached to the instance it names, which must carry the environment tag (separate statement).',
+    });
+    Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:DescribeNetworkInterfaces and autoscaling:DescribeAutoScalingInstances support no resource-level permissions; they only read.' });
   }
 }

@@ -326,9 +326,9 @@ describe('containment responder', () => {
         describeNetworkInterfaces: rec('ec2.describeNetworkInterfaces', { NetworkInterfaces: [{ NetworkInterfaceId: 'eni-abcdef00' }, { NetworkInterfaceId: 'eni-abcdef01' }] }),
         modifyNetworkInterfaceAttribute: rec('ec2.modifyNetworkInterfaceAttribute'),
         createTags: rec('ec2.createTags'),
-        stopInstances: rec('ec2.stopInstances'),
       },
-      sagemaker: { stopTrainingJob: rec('sagemaker.stopTrainingJob') },
+      // The stop goes through lib/compute/runtime/preserve-and-stop.ts (test/telemetry/containment.test.ts).
+      compute: new Proxy({}, { get: (_, m: string) => async (...args: any[]) => { calls.push([`compute.${m}`, args]); return m.startsWith('describe') || m === 'createSnapshots' ? [] : undefined; } }) as any,
     };
     return { apis, calls };
   }
@@ -346,8 +346,10 @@ describe('containment responder', () => {
       ['ec2.describeNetworkInterfaces', { Filters: [{ Name: 'attachment.instance-id', Values: ['i-99999999'] }] }],
       ['ec2.modifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-abcdef00', Groups: ['sg-quarantine'] }],
       ['ec2.modifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-abcdef01', Groups: ['sg-quarantine'] }],
-      ['ec2.stopInstances', { InstanceIds: ['i-99999999'], Force: false }],
-      ['sagemaker.stopTrainingJob', { TrainingJobName: 'train-7' }],
+      ['compute.describeAutoScalingInstances', [['i-99999999']]],
+      ['compute.createSnapshots', ['i-99999999', expect.stringContaining('v1'), expect.objectContaining({ 'black-hole:quarantine': 'v1' })]],
+      ['compute.stopInstances', [['i-99999999']]],
+      ['compute.stopTrainingJob', ['train-7']],
     ]);
   });
 
@@ -355,7 +357,7 @@ describe('containment responder', () => {
     const { apis, calls } = fakeApis('iam.putRolePolicy');
     const report = await contain(violation, config, apis, now);
     expect(report.errors).toEqual(['revoke agent-role: boom']);
-    expect(calls.map(([n]) => n)).toContain('ec2.stopInstances');
+    expect(calls.map(([n]) => n)).toContain('compute.stopInstances');
   });
 
   test('alert-only mode and sub-threshold severities make no calls', async () => {

@@ -2,6 +2,7 @@
  * Containment responder Lambda entry point: configuration from the environment, AWS SDK v3 clients
  * for the pure logic in runtime/contain.ts. The SDK modules are external (Lambda runtime).
  */
+import { sdkPreserveAndStopClient } from '../../compute/runtime/preserve-and-stop-sdk';
 import { contain, ContainmentApis, ContainmentReport, ResponderConfig } from '../runtime/contain';
 import type { BlackHoleViolation } from '../runtime/correlate';
 import { ViolationSeverity } from '../runtime/signals';
@@ -12,19 +13,18 @@ function sdkApis(): ContainmentApis {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const iam = require('@aws-sdk/client-iam');
   const ec2 = require('@aws-sdk/client-ec2');
-  const sm = require('@aws-sdk/client-sagemaker');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const i = new iam.IAMClient({});
   const e = new ec2.EC2Client({});
-  const s = new sm.SageMakerClient({});
   return {
     iam: { putRolePolicy: (input) => i.send(new iam.PutRolePolicyCommand(input)) },
     ec2: {
       describeNetworkInterfaces: (input) => e.send(new ec2.DescribeNetworkInterfacesCommand(input)),
       modifyNetworkInterfaceAttribute: (input) => e.send(new ec2.ModifyNetworkInterfaceAttributeCommand(input)),
       createTags: (input) => e.send(new ec2.CreateTagsCommand(input)),
-      stopInstances: (input) => e.send(new ec2.StopInstancesCommand(input)),
     },
-    sagemaker: { stopTrainingJob: (input) => s.send(new sm.StopTrainingJobCommand(input)) },
+    // Suspend, protect, detach, snapshot, stop: the same module as the billing stop function.
+    compute: sdkPreserveAndStopClient(),
   };
 }
 
@@ -37,9 +37,15 @@ export function configFromEnv(env: Record<string, string | undefined>): Responde
   };
 }
 
+/**
+ * Contains the violation; throws after attempting every action when any failed, so that the
+ * invocation counts as failed and EventBridge retries it (the rule's retryAttempts). A retry
+ * repeats the calls: the revocation moves to the retry's time, and evidence snapshots are taken again.
+ */
 export async function handler(event: { detail: BlackHoleViolation }): Promise<ContainmentReport> {
   apis = apis ?? sdkApis();
   const report = await contain(event.detail, configFromEnv(process.env), apis, new Date());
   console.log(JSON.stringify(report));
+  if (report.errors.length > 0) throw new Error(`containment of ${report.violationId} failed in part: ${report.errors.join('; ')}`);
   return report;
 }

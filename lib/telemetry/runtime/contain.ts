@@ -4,7 +4,15 @@
  * first), tag the evidence, move ENIs to the quarantine security group, stop instances and jobs.
  * A security-group swap does not cut tracked connections; stopping compute and revoking sessions do
  * (ARCHITECTURE.md), so all three happen.
+ *
+ * Instances are stopped through lib/compute/runtime/preserve-and-stop.ts, not a bare StopInstances:
+ * a stopped instance of an Auto Scaling group would be terminated (root volume and evidence gone)
+ * and replaced by one whose credentials postdate the revocation time, so its group's processes are
+ * suspended and it is protected and detached first, and its volumes are snapshotted (tagged with the
+ * violation, episode and environment) before the stop.
  */
+import { preserveAndStopInstances, PreserveAndStopClient, stopTrainingJobs } from '../../compute/runtime/preserve-and-stop';
+import { ENVIRONMENT_TAG } from '../../common/tags';
 import type { BlackHoleViolation } from './correlate';
 import { SEVERITIES, ViolationSeverity } from './signals';
 
@@ -20,6 +28,18 @@ export const REVOCATION_TEMPLATE_TIME = '2000-01-01T00:00:00Z';
 /** Tag keys written on contained resources (reserved prefix: agents cannot set or remove them). */
 export const QUARANTINE_TAG = 'black-hole:quarantine';
 export const VIOLATION_CATEGORY_TAG = 'black-hole:violation-category';
+/** Tag key of the episode on evidence snapshots (the key SageMaker training jobs carry too). */
+export const EPISODE_TAG = 'black-hole:episode';
+
+/** Tags of the evidence snapshots of a violation: which violation, category, episode, environment. */
+export function evidenceTags(v: BlackHoleViolation): Record<string, string> {
+  return {
+    [QUARANTINE_TAG]: v.id,
+    [VIOLATION_CATEGORY_TAG]: v.category,
+    ...(v.episodeId ? { [EPISODE_TAG]: v.episodeId } : {}),
+    [ENVIRONMENT_TAG]: v.environment,
+  };
+}
 
 export interface ResponderConfig {
   readonly mode: ContainmentMode;
@@ -71,22 +91,26 @@ export function planContainment(v: BlackHoleViolation, config: Pick<ResponderCon
   return actions;
 }
 
-/** The AWS calls the responder makes (inputs as in the IAM, EC2 and SageMaker APIs). */
+/**
+ * The AWS calls the responder makes: IAM and EC2 network calls with their API inputs; the stop of
+ * instances and jobs through the shared preserve-and-stop client (Auto Scaling, EC2, SageMaker).
+ */
 export interface ContainmentApis {
   readonly iam: { putRolePolicy(input: { RoleName: string; PolicyName: string; PolicyDocument: string }): Promise<unknown> };
   readonly ec2: {
     describeNetworkInterfaces(input: { Filters: { Name: string; Values: string[] }[] }): Promise<{ NetworkInterfaces?: { NetworkInterfaceId?: string }[] }>;
     modifyNetworkInterfaceAttribute(input: { NetworkInterfaceId: string; Groups: string[] }): Promise<unknown>;
     createTags(input: { Resources: string[]; Tags: { Key: string; Value: string }[] }): Promise<unknown>;
-    stopInstances(input: { InstanceIds: string[]; Force: boolean }): Promise<unknown>;
   };
-  readonly sagemaker: { stopTrainingJob(input: { TrainingJobName: string }): Promise<unknown> };
+  readonly compute: PreserveAndStopClient;
 }
 
 export interface ContainmentReport {
   readonly violationId: string;
   readonly mode: ContainmentMode;
   readonly actions: readonly ContainmentAction[];
+  /** Evidence snapshots by instance. */
+  readonly snapshots: Readonly<Record<string, string[]>>;
   readonly errors: readonly string[];
 }
 
@@ -94,6 +118,7 @@ export interface ContainmentReport {
 export async function contain(v: BlackHoleViolation, config: ResponderConfig, apis: ContainmentApis, now: Date): Promise<ContainmentReport> {
   const actions = planContainment(v, config, now);
   const errors: string[] = [];
+  const snapshots: Record<string, string[]> = {};
   const attempt = async (what: string, f: () => Promise<unknown>): Promise<void> => {
     try { await f(); } catch (e) { errors.push(`${what}: ${(e as Error).message}`); }
   };
@@ -122,13 +147,19 @@ export async function contain(v: BlackHoleViolation, config: ResponderConfig, ap
         }
         break;
       }
-      case 'stop-instances':
-        await attempt('stop instances', () => apis.ec2.stopInstances({ InstanceIds: [...a.instanceIds], Force: false }));
+      case 'stop-instances': {
+        const r = await preserveAndStopInstances(apis.compute, a.instanceIds, {
+          description: `Evidence of black hole violation ${v.id} (${v.category})${v.episodeId ? `, episode ${v.episodeId}` : ''}, environment ${v.environment}`,
+          tags: evidenceTags(v),
+        });
+        Object.assign(snapshots, r.snapshots);
+        errors.push(...r.errors);
         break;
+      }
       case 'stop-training-job':
-        await attempt(`stop ${a.trainingJobName}`, () => apis.sagemaker.stopTrainingJob({ TrainingJobName: a.trainingJobName }));
+        errors.push(...(await stopTrainingJobs(apis.compute, [a.trainingJobName])).errors);
         break;
     }
   }
-  return { violationId: v.id, mode: config.mode, actions, errors };
+  return { violationId: v.id, mode: config.mode, actions, snapshots, errors };
 }
