@@ -15,6 +15,28 @@ import { gpuFamilyOf, vcpusOf } from './instance-capacity';
  */
 export const DEFAULT_GPU_AMI_PARAMETER = '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id';
 
+/**
+ * Boot commands that disable and stop the SSM agent, in both forms AMIs ship it: the systemd unit
+ * (`amazon-ssm-agent`, e.g. Amazon Linux 2023 and the Deep Learning AMIs) and the snap
+ * (`snap.amazon-ssm-agent.amazon-ssm-agent`, e.g. Ubuntu).
+ *
+ * Why: the SSM endpoints are deliberately outside the black hole's endpoint perimeter (Session
+ * Manager and Run Command are ways in and out), so the agent's endless attempts to resolve
+ * `ssm.<region>.amazonaws.com`, `ssmmessages...` and `ec2messages...` are blocked by the DNS
+ * firewall and each one is a false DNS violation that buries the real ones. The agent is useless
+ * here anyway: it cannot reach its service. Masking keeps anything from starting the unit again;
+ * `snap stop --disable` keeps the snap's service off across reboots and refreshes. Every command
+ * tolerates the form that is absent. The agent may have started before user data runs (cloud-init
+ * runs late in boot), so a few early queries can still appear.
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/ssm-agent-status-and-restart.html
+ */
+export const DISABLE_SSM_AGENT_COMMANDS: readonly string[] = Object.freeze([
+  'systemctl disable --now amazon-ssm-agent.service || true',
+  'systemctl mask amazon-ssm-agent.service || true',
+  'systemctl disable --now snap.amazon-ssm-agent.amazon-ssm-agent.service || true',
+  'if command -v snap >/dev/null 2>&1; then snap stop --disable amazon-ssm-agent || true; fi',
+]);
+
 export interface GpuTrainingFleetProps {
   /** The black hole network: the fleet runs in its isolated subnets with its training security group. */
   readonly network: BlackHoleVpc;
@@ -62,7 +84,11 @@ export class GpuTrainingFleet extends Construct {
     }
     this.declaredVcpus = declared;
 
+    const userData = ec2.UserData.forLinux();
+    userData.addCommands(...DISABLE_SSM_AGENT_COMMANDS);
+
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      userData,
       machineImage: props.machineImage ?? ec2.MachineImage.fromSsmParameter(DEFAULT_GPU_AMI_PARAMETER),
       instanceType: new ec2.InstanceType(props.instanceTypes[0]),
       role: props.role,

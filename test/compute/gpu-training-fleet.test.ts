@@ -22,6 +22,17 @@ describe('launch template', () => {
   const t = Template.fromStack(stack);
   const data = () => Object.values(t.findResources('AWS::EC2::LaunchTemplate'))[0].Properties.LaunchTemplateData;
 
+  test('user data disables and stops the SSM agent at boot, as a systemd unit and as a snap (its endpoints are outside the perimeter: false DNS violations)', () => {
+    const userData = data().UserData['Fn::Base64'] as string;
+    expect(userData.startsWith('#!/bin/bash')).toBe(true);
+    expect(userData).toContain('systemctl disable --now amazon-ssm-agent.service');
+    expect(userData).toContain('systemctl mask amazon-ssm-agent.service');
+    expect(userData).toContain('systemctl disable --now snap.amazon-ssm-agent.amazon-ssm-agent.service');
+    expect(userData).toContain('snap stop --disable amazon-ssm-agent');
+    // Each command tolerates the absent form: a missing unit or snap must not fail the boot script.
+    for (const line of userData.split('\n').filter((l) => /ssm-agent/.test(l))) expect(line).toMatch(/\|\| true/);
+  });
+
   test('IMDSv2 required, hop limit 1, no instance metadata tags', () => {
     expect(data().MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 1, InstanceMetadataTags: 'disabled' });
   });
