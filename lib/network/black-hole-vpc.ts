@@ -246,7 +246,11 @@ export class BlackHoleVpc extends Construct {
     }
     this.gatewayEndpoints = gateways;
     this.interfaceEndpoints = interfaces;
-    this.trainingSecurityGroup.addEgressRule(ec2.Peer.prefixList(s3PrefixListIdToken(this)), ec2.Port.tcp(443), 'S3 through the gateway endpoint');
+    this.trainingSecurityGroup.addEgressRule(ec2.Peer.prefixList(gatewayPrefixListIdToken(this, 's3')), ec2.Port.tcp(443), 'S3 through the gateway endpoint');
+    if (resolved.endpointServices.includes('dynamodb')) {
+      // The DynamoDB gateway endpoint reaches DynamoDB's public ranges, which only its prefix list names.
+      this.trainingSecurityGroup.addEgressRule(ec2.Peer.prefixList(gatewayPrefixListIdToken(this, 'dynamodb')), ec2.Port.tcp(443), 'DynamoDB through the gateway endpoint');
+    }
 
     // Logs: one key, retained; buckets and log groups are retained when the stack is deleted.
     this.logKey = new kms.Key(this, 'LogKey', {
@@ -366,11 +370,14 @@ export class BlackHoleVpc extends Construct {
       id: 'AwsSolutions-EC23',
       reason: 'Ingress is TCP 443 from the VPC CIDR (a token the rule cannot read), never from 0.0.0.0/0; the gate checks it.',
     });
-    const lookup = this.node.findChild('S3PrefixListLookup');
-    Validations.of(lookup).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ec2:DescribeManagedPrefixLists supports no resource-level permissions; the deploy-time lookup role can only describe prefix lists.',
-    });
+    for (const id of ['S3PrefixListLookup', 'DynamodbPrefixListLookup']) {
+      const lookup = this.node.tryFindChild(id);
+      if (!lookup) continue;
+      Validations.of(lookup).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'ec2:DescribeManagedPrefixLists supports no resource-level permissions; the deploy-time lookup role can only describe prefix lists.',
+      });
+    }
     // The deploy-time providers are stack-level singletons created by aws-cdk-lib (CT.LAMBDA.PR.3).
     const outsideTheVpc = 'Deploy-time custom resource provider of aws-cdk-lib; it calls the EC2 API, which the black hole has no route to unless the ec2 endpoint is enabled, '
       + 'and inside the VPC it would be compute that the environment\'s agents could reach. It runs only when CloudFormation deploys the stack.';
@@ -519,29 +526,31 @@ function perimeterStatements(stack: Stack, serviceId: string, resolved: Resolved
     // and as the data-perimeter examples do (aws-samples/data-perimeter-policy-examples,
     // vpc_endpoint_policies/s3_endpoint_policy.json, AllowRequestsToAWSOwnedResources: any principal,
     // s3:GetObject, that bucket's objects, no condition), the statement is scoped by resource and
-    // action only: reads of ECR's AWS-owned layer bucket in this region, nothing else.
+    // action only: reads of ECR's AWS-owned layer bucket in this region, nothing else. The region is
+    // the deploy-time pseudo parameter even in env-specific stacks: the gate can then prove that the
+    // bucket is the deployment region's own (a literal could name a bucket anyone may register).
     statements.push(new iam.PolicyStatement({
       sid: 'EcrImageLayers',
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:GetObject'],
-      resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
+      resources: [`arn:${Aws.PARTITION}:s3:::prod-${Aws.REGION}-starport-layer-bucket/*`],
     }));
   }
   return statements;
 }
 
 /**
- * The region's S3 managed prefix list (`com.amazonaws.<region>.s3`), looked up at deploy time by a
+ * The region's managed prefix list of a gateway endpoint service (`com.amazonaws.<region>.s3` or `.dynamodb`), looked up at deploy time by a
  * CloudFormation custom resource: a synth-time lookup would need credentials, and prefix list IDs
  * differ per region. The lookup's role may only describe prefix lists; it is not agent-reachable.
  */
-function s3PrefixListIdToken(scope: Construct): string {
-  const lookup = new cr.AwsCustomResource(scope, 'S3PrefixListLookup', {
+function gatewayPrefixListIdToken(scope: Construct, service: 's3' | 'dynamodb'): string {
+  const lookup = new cr.AwsCustomResource(scope, `${service.charAt(0).toUpperCase()}${service.slice(1)}PrefixListLookup`, {
     onUpdate: {
       service: 'EC2',
       action: 'describeManagedPrefixLists',
-      parameters: { Filters: [{ Name: 'prefix-list-name', Values: [`com.amazonaws.${Aws.REGION}.s3`] }] },
-      physicalResourceId: cr.PhysicalResourceId.of(`s3-prefix-list-${Aws.REGION}`),
+      parameters: { Filters: [{ Name: 'prefix-list-name', Values: [`com.amazonaws.${Aws.REGION}.${service}`] }] },
+      physicalResourceId: cr.PhysicalResourceId.of(`${service}-prefix-list-${Aws.REGION}`),
       outputPaths: ['PrefixLists.0.PrefixListId'],
     },
     policy: cr.AwsCustomResourcePolicy.fromStatements([

@@ -172,6 +172,16 @@ describe('BlackHoleVpc: endpoint perimeter', () => {
     });
   });
 
+  test('with DynamoDB enabled, training compute may also reach the DynamoDB prefix list (the gateway endpoint reaches its public ranges)', () => {
+    const t = synth({ endpointServices: ['dynamodb'] });
+    const egress = Object.values(resourcesOf(t, 'AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties);
+    const toPrefixLists = egress.filter((p) => JSON.stringify(p.GroupId).includes('TrainingSecurityGroup') && p.DestinationPrefixListId);
+    expect(toPrefixLists.map((p) => JSON.stringify(p.DestinationPrefixListId).match(/(S3|Dynamodb)PrefixListLookup/)![1]).sort()).toEqual(['Dynamodb', 'S3']);
+    for (const p of toPrefixLists) expect(p).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
+    const calls = Object.values(resourcesOf(t, 'Custom::AWS')).map((r) => JSON.stringify(r.Properties.Update));
+    expect(calls.some((c) => c.includes('.dynamodb'))).toBe(true);
+  });
+
   test('every endpoint policy admits only principals AND resources of the account, plus AWS services', () => {
     const t = synth({ endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING] });
     for (const e of Object.values(resourcesOf(t, 'AWS::EC2::VPCEndpoint'))) {
@@ -219,12 +229,13 @@ describe('BlackHoleVpc: endpoint perimeter', () => {
         Effect: 'Allow',
         Principal: { AWS: '*' },
         Action: 's3:GetObject',
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-eu-west-1-starport-layer-bucket/*']] },
+        // The deploy-time region even in an env-specific stack: the gate proves it is the deployment region's own bucket.
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-', { Ref: 'AWS::Region' }, '-starport-layer-bucket/*']] },
       });
       expect(layers[0].Condition).toBeUndefined();
     });
 
-    test('partition and region follow the stack when it is environment-agnostic', () => {
+    test('the same in an environment-agnostic stack', () => {
       const layers = s3Policy(synth({ endpointServices: ['ecr.api', 'ecr.dkr'] })).find((s: any) => s.Sid === 'EcrImageLayers');
       expect(layers.Resource).toEqual({
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-', { Ref: 'AWS::Region' }, '-starport-layer-bucket/*']],

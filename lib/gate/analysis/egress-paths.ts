@@ -611,6 +611,7 @@ function endpointPolicyProblem(m: TemplateModel, r: ModelResource): string | und
     if (!s || typeof s !== 'object') return `statement ${i} cannot be read`;
     const st = s as Record<string, unknown>;
     if (String(st.Effect) !== 'Allow') continue;
+    if (isEcrLayerRead(st)) continue;
     const conditionKeys = Object.values((st.Condition ?? {}) as Record<string, unknown>)
       .flatMap((block) => (block && typeof block === 'object' ? Object.keys(block) : []))
       .map((k) => k.toLowerCase());
@@ -624,6 +625,24 @@ function endpointPolicyProblem(m: TemplateModel, r: ModelResource): string | und
   }
   return undefined;
 }
+
+/**
+ * ECR's image layers are pre-signed S3 GETs of an AWS-owned bucket, signed by an ECR service
+ * account: an endpoint policy must admit them without a principal condition
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html#ecr-minimum-s3-perms).
+ * Safe only in exactly that form: s3:GetObject alone, on `prod-${AWS::Region}-starport-layer-bucket`
+ * of the deployment region (a literal region could name a bucket anyone may register), no NotAction
+ * or NotResource.
+ */
+function isEcrLayerRead(st: Record<string, unknown>): boolean {
+  if (st.NotAction !== undefined || st.NotResource !== undefined) return false;
+  const actions = ([] as unknown[]).concat(st.Action ?? []);
+  const resources = ([] as unknown[]).concat(st.Resource ?? []);
+  return actions.length > 0 && actions.every((a) => typeof a === 'string' && a.toLowerCase() === 's3:getobject')
+    && resources.length > 0 && resources.every((r) => typeof r === 'string' && ECR_LAYER_BUCKET_OBJECTS.test(r));
+}
+
+const ECR_LAYER_BUCKET_OBJECTS = /^arn:(\$\{AWS::Partition\}|aws|aws-cn|aws-us-gov):s3:::prod-\$\{AWS::Region\}-starport-layer-bucket\/\*$/;
 
 function isWildcardPrincipal(p: unknown): boolean {
   if (p === undefined || p === '*') return true;

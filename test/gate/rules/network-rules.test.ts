@@ -226,6 +226,21 @@ describe('what the network rules do not flag', () => {
     expect(auditTemplates({ Env: t }).code).toBe(0);
   });
 
+  test('ECR layer reads of the deployment region\'s AWS-owned bucket pass NET5 without a principal condition; any other bucket, action or a literal region fails', () => {
+    const endpoint = (statement: Record<string, unknown>) => mutated((tpl, ids) => add(tpl, 'S3Gw', 'AWS::EC2::VPCEndpoint', {
+      VpcId: { Ref: ids.vpc },
+      VpcEndpointType: 'Gateway',
+      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.s3']] },
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, ...statement }] },
+    }));
+    const layers = (region: unknown) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-', region, '-starport-layer-bucket/*']] });
+    expect(auditTemplates({ Env: endpoint({ Action: 's3:GetObject', Resource: layers({ Ref: 'AWS::Region' }) }) }).code).toBe(0);
+    expect(auditTemplates({ Env: endpoint({ Action: 's3:GetObject', Resource: layers('xx-evil-1') }) }).ruleIds).toEqual(['BlackHole-NET5']);
+    expect(auditTemplates({ Env: endpoint({ Action: ['s3:GetObject', 's3:PutObject'], Resource: layers({ Ref: 'AWS::Region' }) }) }).ruleIds).toEqual(['BlackHole-NET5']);
+    expect(auditTemplates({ Env: endpoint({ Action: 's3:GetObject', Resource: 'arn:aws:s3:::attacker-bucket/*' }) }).ruleIds).toEqual(['BlackHole-NET5']);
+    expect(auditTemplates({ Env: endpoint({ NotAction: 's3:PutObject', Resource: layers({ Ref: 'AWS::Region' }) }) }).ruleIds).toEqual(['BlackHole-NET5']);
+  });
+
   test('IMDSv2 required with hop limit 1 passes NET8; hop limit 2 fails it', () => {
     const lt = (hops: number) => mutated((tpl, ids) => {
       add(tpl, 'Lt', 'AWS::EC2::LaunchTemplate', { LaunchTemplateData: { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: hops } } });
