@@ -1,10 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import type * as sarif from 'sarif';
 import { EgressKind, EgressPathAnalysis } from '../analysis/egress-paths';
 import { failsGate, type GateResult } from '../engine';
 import type { Finding } from '../findings';
 import type { TemplateModel } from '../model';
 import { ALL_RULES } from '../rules';
+import { packageInfo } from './package-info';
 
 export type ReportFormat = 'text' | 'json' | 'sarif' | 'markdown';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'markdown'];
@@ -15,7 +17,10 @@ export interface ReportOptions {
   readonly baseDir?: string;
 }
 
-const RULES_DOC = 'https://github.com/cdk-black-hole/cdk-black-hole/blob/main/RULES.md';
+/** The documentation link of a rule: RULES.md on the package's homepage (package.json). */
+function ruleDocUrl(ruleId: string): string {
+  return `${packageInfo().rulesDocUrl}#${ruleId.toLowerCase()}`;
+}
 
 /** Renders the gate result in one of the four formats. */
 export function renderReport(format: ReportFormat, model: TemplateModel, result: GateResult, options: ReportOptions): string {
@@ -66,7 +71,7 @@ function renderJson(result: GateResult, options: ReportOptions): string {
 function renderSarif(model: TemplateModel, result: GateResult, options: ReportOptions): string {
   const base = options.baseDir ?? process.cwd();
   const lineCache = new Map<string, string[]>();
-  const locate = (f: Finding) => {
+  const locate = (f: Finding): { uri: string; line: number } | undefined => {
     const stack = model.stack(f.stack);
     const file = stack?.templatePath;
     if (!file) return undefined;
@@ -79,16 +84,16 @@ function renderSarif(model: TemplateModel, result: GateResult, options: ReportOp
     const idx = lines.findIndex((l) => needle.test(l));
     return { uri: path.relative(base, file).split(path.sep).join('/'), line: idx >= 0 ? idx + 1 : 1 };
   };
-  const rules = ALL_RULES.map((r) => ({
+  const rules: sarif.ReportingDescriptor[] = ALL_RULES.map((r) => ({
     id: r.id,
     name: r.name,
     shortDescription: { text: r.info },
     fullDescription: { text: r.explanation },
-    helpUri: `${RULES_DOC}#${r.id.toLowerCase()}`,
+    helpUri: ruleDocUrl(r.id),
     defaultConfiguration: { level: r.severity },
     properties: { core: r.core },
   }));
-  const results = result.findings.map((f) => {
+  const results = result.findings.map((f): sarif.Result => {
     const loc = locate(f);
     return {
       ruleId: f.ruleId,
@@ -103,11 +108,16 @@ function renderSarif(model: TemplateModel, result: GateResult, options: ReportOp
       properties: { evidence: f.evidence, ...(f.path ? { constructPath: f.path } : {}) },
     };
   });
-  return JSON.stringify({
+  const pkg = packageInfo();
+  const log: sarif.Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'black-hole', informationUri: RULES_DOC, rules } }, results }],
-  }, null, 2) + '\n';
+    runs: [{
+      tool: { driver: { name: 'black-hole', fullName: `${pkg.name} black-hole audit`, version: pkg.version, semanticVersion: pkg.version, informationUri: pkg.rulesDocUrl, rules } },
+      results,
+    }],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
 }
 
 function mdEscape(s: string): string {
@@ -129,7 +139,7 @@ function renderMarkdown(model: TemplateModel, result: GateResult, options: Repor
   if (result.findings.length > 0) {
     out.push('| Status | Rule | Resource | Finding |', '| --- | --- | --- | --- |');
     for (const f of result.findings) {
-      out.push(`| ${status(f, options)} | [${f.ruleId}](${RULES_DOC}#${f.ruleId.toLowerCase()}) | \`${f.stack}/${f.resource}\` | ${mdEscape(f.message)} |`);
+      out.push(`| ${status(f, options)} | [${f.ruleId}](${ruleDocUrl(f.ruleId)}) | \`${f.stack}/${f.resource}\` | ${mdEscape(f.message)} |`);
     }
     out.push('');
   }
