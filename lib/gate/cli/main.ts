@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { failsGate, runGate } from '../engine';
 import { GateInputError, TemplateModel } from '../model';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/reporters';
@@ -26,33 +27,53 @@ interface AuditArgs {
   readonly allowAcknowledged: boolean;
 }
 
-function parseArgs(argv: readonly string[]): AuditArgs | 'help' {
+/** The audit command's options, tokenized by node:util parseArgs; validation and messages are ours. */
+const AUDIT_OPTIONS = {
+  'format': { type: 'string' },
+  'out': { type: 'string' },
+  'allow-acknowledged': { type: 'boolean' },
+  'help': { type: 'boolean', short: 'h' },
+} as const;
+
+function parseAuditArgs(argv: readonly string[]): AuditArgs | 'help' {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return 'help';
   if (argv[0] !== 'audit') throw new UsageError(`unknown command '${argv[0]}' (the command is 'audit')`);
+  const rest = argv.slice(1);
+  // strict: false so that unknown options and missing values come back as tokens, in order, and
+  // the messages (and which problem is reported first) stay the CLI's own.
+  const { tokens } = nodeParseArgs({ args: [...rest], options: AUDIT_OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const paths: string[] = [];
   let format: ReportFormat = 'text';
   let out: string | undefined;
   let allowAcknowledged = false;
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (name: string) => {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    if (a === '--help' || a === '-h') return 'help';
-    if (a === '--format' || a.startsWith('--format=')) {
-      const f = value('--format');
-      if (!REPORT_FORMATS.includes(f as ReportFormat)) throw new UsageError(`--format '${f}' is not one of ${REPORT_FORMATS.join(', ')}`);
-      format = f as ReportFormat;
-    } else if (a === '--out' || a.startsWith('--out=')) {
-      out = value('--out');
-    } else if (a === '--allow-acknowledged') {
+  for (const token of tokens) {
+    const raw = rest[token.index];
+    // `-` and `--` are not options of this CLI (there is no stdin input): reported as before.
+    if (token.kind === 'option-terminator' || (token.kind === 'positional' && raw === '-')) throw new UsageError(`unknown option '${raw}'`);
+    if (token.kind === 'positional') {
+      paths.push(token.value);
+      continue;
+    }
+    // Only the spellings `--name`, `--name=value` and `-h` alone; short groups such as `-hx` are unknown.
+    const known = Object.prototype.hasOwnProperty.call(AUDIT_OPTIONS, token.name)
+      && (token.rawName === `--${token.name}` || (token.rawName === '-h' && raw === '-h'));
+    if (!known) throw new UsageError(`unknown option '${raw}'`);
+    if (token.name === 'help') {
+      if (token.inlineValue) throw new UsageError(`unknown option '${raw}'`);
+      return 'help';
+    }
+    if (token.name === 'allow-acknowledged') {
+      if (token.inlineValue) throw new UsageError(`unknown option '${raw}'`);
       allowAcknowledged = true;
-    } else if (a.startsWith('-')) {
-      throw new UsageError(`unknown option '${a}'`);
+      continue;
+    }
+    const value = token.value;
+    if (value === undefined || value === '') throw new UsageError(`--${token.name} needs a value`);
+    if (token.name === 'format') {
+      if (!REPORT_FORMATS.includes(value as ReportFormat)) throw new UsageError(`--format '${value}' is not one of ${REPORT_FORMATS.join(', ')}`);
+      format = value as ReportFormat;
     } else {
-      paths.push(a);
+      out = value;
     }
   }
   if (paths.length === 0) throw new UsageError('no input: give a cdk.out directory or template files');
@@ -66,7 +87,7 @@ function parseArgs(argv: readonly string[]): AuditArgs | 'help' {
 export function main(argv: readonly string[], io: Io = processIo): number {
   let args: AuditArgs | 'help';
   try {
-    args = parseArgs(argv);
+    args = parseAuditArgs(argv);
   } catch (e) {
     io.stderr(`black-hole: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
