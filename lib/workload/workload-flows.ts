@@ -100,6 +100,7 @@ const DOC = {
   iamPutRolePolicy: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html',
   ec2Keys: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
   ebsSnapshot: 'https://docs.aws.amazon.com/ebs/latest/userguide/ebs-creating-snapshot.html',
+  ec2CreateSnapshots: 'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSnapshots.html',
   asgSuspend: 'https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-suspend-resume-processes.html',
   asgDetach: 'https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-detach-attach-instances.html',
   asgKeys: 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
@@ -147,7 +148,7 @@ function lambdaStart(id: string, fn: string, label: string): WorkloadFlow {
     calls: [{
       action: 'kms:Decrypt',
       resource: `{function-key:${fn}}`,
-      context: { 'kms:ViaService': 'lambda.{region}.amazonaws.com', 'kms:CallerAccount': '{account}', 'kms:EncryptionContext:LambdaFunctionName': `{function:${fn}}`, 'kms:EncryptionContextKeys': ['LambdaFunctionName'], 'aws:CalledVia': ['lambda.amazonaws.com'] },
+      context: { 'kms:ViaService': 'lambda.{region}.amazonaws.com', 'kms:CallerAccount': '{account}', 'kms:EncryptionContext:aws:lambda:FunctionArn': `{function-arn:${fn}}`, 'kms:EncryptionContextKeys': ['aws:lambda:FunctionArn'], 'aws:CalledVia': ['lambda.amazonaws.com'] },
     }],
     requires: ['lambda-kms-key'],
     source: [DOC.lambdaEnvEncryption, DOC.kmsConditions],
@@ -444,14 +445,16 @@ export const WORKLOAD_FLOWS: readonly WorkloadFlow[] = Object.freeze([
     id: 'responder.stop-with-evidence',
     description: 'The responder snapshots the instance\'s volumes for evidence, then stops the instance',
     principal: { kind: 'lambda', function: 'Violations/Responder' }, network: { kind: 'aws-network' },
+    // One CreateSnapshots call (crash-consistent, every volume of the instance, tags on create) is
+    // authorised on the instance, each of its volumes and each new snapshot.
     calls: [
-      { action: 'ec2:DescribeInstances', resource: '*' },
-      { action: 'ec2:CreateSnapshot', resource: 'arn:{partition}:ec2:{region}:{account}:volume/vol-0123456789abcdef0', context: { [`aws:ResourceTag/${ENV_TAG}`]: '{environment}' } },
-      { action: 'ec2:CreateSnapshot', resource: 'arn:{partition}:ec2:{region}::snapshot/*' },
-      { action: 'ec2:CreateTags', resource: 'arn:{partition}:ec2:{region}::snapshot/*', context: { 'ec2:CreateAction': 'CreateSnapshot' } },
+      { action: 'ec2:CreateSnapshots', resource: 'arn:{partition}:ec2:{region}:{account}:instance/i-0123456789abcdef0', context: { [`aws:ResourceTag/${ENV_TAG}`]: '{environment}' } },
+      { action: 'ec2:CreateSnapshots', resource: 'arn:{partition}:ec2:{region}:{account}:volume/vol-0123456789abcdef0' },
+      { action: 'ec2:CreateSnapshots', resource: 'arn:{partition}:ec2:{region}::snapshot/*', context: { [`aws:RequestTag/${ENV_TAG}`]: '{environment}', 'aws:TagKeys': [ENV_TAG, 'black-hole:violation'] } },
+      { action: 'ec2:CreateTags', resource: 'arn:{partition}:ec2:{region}::snapshot/*', context: { 'ec2:CreateAction': 'CreateSnapshots', [`aws:RequestTag/${ENV_TAG}`]: '{environment}' } },
       { action: 'ec2:StopInstances', resource: 'arn:{partition}:ec2:{region}:{account}:instance/i-0123456789abcdef0', context: { [`aws:ResourceTag/${ENV_TAG}`]: '{environment}' } },
     ],
-    source: [DOC.ebsSnapshot, DOC.ec2Keys],
+    source: [DOC.ebsSnapshot, DOC.ec2CreateSnapshots, DOC.ec2Keys],
   },
   {
     id: 'responder.hold-in-group',
@@ -459,7 +462,7 @@ export const WORKLOAD_FLOWS: readonly WorkloadFlow[] = Object.freeze([
     principal: { kind: 'lambda', function: 'Violations/Responder' }, network: { kind: 'aws-network' },
     calls: [
       { action: 'autoscaling:DescribeAutoScalingInstances', resource: '*' },
-      ...['autoscaling:SuspendProcesses', 'autoscaling:DetachInstances'].map((action) => ({ action, resource: 'arn:{partition}:autoscaling:{region}:{account}:autoScalingGroup:11111111-2222-3333-4444-555555555555:autoScalingGroupName/{asg:GpuFleet/Group}', context: { [`aws:ResourceTag/${ENV_TAG}`]: '{environment}' } })),
+      ...['autoscaling:SuspendProcesses', 'autoscaling:SetInstanceProtection', 'autoscaling:DetachInstances'].map((action) => ({ action, resource: 'arn:{partition}:autoscaling:{region}:{account}:autoScalingGroup:11111111-2222-3333-4444-555555555555:autoScalingGroupName/{asg:GpuFleet/Group}', context: { [`aws:ResourceTag/${ENV_TAG}`]: '{environment}' } })),
     ],
     requires: ['fleet'], source: [DOC.asgSuspend, DOC.asgDetach, DOC.asgKeys],
   },
@@ -494,7 +497,7 @@ export const WORKLOAD_FLOWS: readonly WorkloadFlow[] = Object.freeze([
     principal: { kind: 'lambda', function: 'BillingGuard/StopCompute' }, network: { kind: 'aws-network' },
     calls: [
       { action: 'autoscaling:DescribeAutoScalingGroups', resource: '*' },
-      ...['autoscaling:SuspendProcesses', 'autoscaling:DetachInstances'].map((action) => ({ action, resource: 'arn:{partition}:autoscaling:{region}:{account}:autoScalingGroup:11111111-2222-3333-4444-555555555555:autoScalingGroupName/{asg:GpuFleet/Group}', context: { [`aws:ResourceTag/${ENV_TAG}`]: '{environment}' } })),
+      ...['autoscaling:SuspendProcesses', 'autoscaling:SetInstanceProtection', 'autoscaling:DetachInstances'].map((action) => ({ action, resource: 'arn:{partition}:autoscaling:{region}:{account}:autoScalingGroup:11111111-2222-3333-4444-555555555555:autoScalingGroupName/{asg:GpuFleet/Group}', context: { [`aws:ResourceTag/${ENV_TAG}`]: '{environment}' } })),
       { action: 'ec2:DescribeInstances', resource: '*' },
       { action: 'ec2:StopInstances', resource: 'arn:{partition}:ec2:{region}:{account}:instance/i-0123456789abcdef0', context: { [`aws:ResourceTag/${ENV_TAG}`]: '{environment}' } },
       { action: 'sagemaker:StopTrainingJob', resource: TRAINING_JOB, context: { [`aws:ResourceTag/${ENV_TAG}`]: '{environment}' } },

@@ -545,8 +545,73 @@ export interface CallResult {
   readonly ignoredContextKeys: string[];
 }
 
+/**
+ * iam-simulate (0.1.x) ignores `kms:EncryptionContext:<key>` context keys: a condition on them never
+ * matches (test/workload/simulator-limits.test.ts proves it, so an upgrade that fixes it is noticed).
+ * The harness evaluates those conditions itself, with IAM's operator semantics, against the
+ * context the flow says AWS sends, and hands the simulator the policies with the decided
+ * conditions removed: a statement whose encryption-context condition does not match is dropped
+ * (it cannot apply), one whose condition matches keeps its other conditions.
+ */
+export function decideEncryptionContextConditions(simulation: Simulation): Simulation {
+  const ctx = simulation.request.contextVariables;
+  const isEc = (k: string) => /^kms:encryptioncontext:/i.test(k);
+  const valueOf = (k: string): string[] | undefined => {
+    const hit = Object.keys(ctx).find((c) => c.toLowerCase() === k.toLowerCase());
+    return hit === undefined ? undefined : ([] as string[]).concat(ctx[hit] as string | string[]);
+  };
+  const like = (pattern: string, v: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(v);
+  const holds = (op: string, key: string, expected: unknown): boolean => {
+    const base = op.replace(/IfExists$/, '');
+    const actual = valueOf(key);
+    const wanted = ([] as unknown[]).concat(expected).map(String);
+    if (actual === undefined) return op.endsWith('IfExists');
+    const anyMatch = (fn: (w: string, a: string) => boolean) => actual.some((a) => wanted.some((w) => fn(w, a)));
+    switch (base) {
+      case 'StringEquals': case 'ArnEquals': return anyMatch((w, a) => w === a);
+      case 'StringLike': case 'ArnLike': return anyMatch(like);
+      case 'StringNotEquals': case 'ArnNotEquals': return !anyMatch((w, a) => w === a);
+      case 'StringNotLike': case 'ArnNotLike': return !anyMatch(like);
+      default: throw new Error(`harness: operator ${op} on ${key} is not evaluated; extend decideEncryptionContextConditions`);
+    }
+  };
+  const rewrite = (doc: unknown): unknown => {
+    if (!doc || typeof doc !== 'object') return doc;
+    const d = doc as { Statement?: unknown };
+    const list = ([] as Record<string, unknown>[]).concat((d.Statement ?? []) as Record<string, unknown>[]);
+    const out: Record<string, unknown>[] = [];
+    for (const st of list) {
+      const cond = st.Condition as Record<string, Record<string, unknown>> | undefined;
+      if (!cond) { out.push(st); continue; }
+      let applies = true;
+      const kept: Record<string, Record<string, unknown>> = {};
+      for (const [op, block] of Object.entries(cond)) {
+        for (const [key, expected] of Object.entries(block)) {
+          if (isEc(key)) applies = applies && holds(op, key, expected);
+          else (kept[op] ??= {})[key] = expected;
+        }
+      }
+      if (!applies) continue;
+      const { Condition: _c, ...rest } = st;
+      out.push(Object.keys(kept).length ? { ...rest, Condition: kept } : rest);
+    }
+    return { ...d, Statement: out };
+  };
+  const swap = <T extends { policy: unknown }>(l: T[] | undefined) => l?.map((p) => ({ ...p, policy: rewrite(p.policy) }));
+  return {
+    ...simulation,
+    request: { ...simulation.request, contextVariables: Object.fromEntries(Object.entries(ctx).filter(([k]) => !isEc(k))) },
+    identityPolicies: swap(simulation.identityPolicies)!,
+    permissionBoundaryPolicies: swap(simulation.permissionBoundaryPolicies),
+    vpcEndpointPolicies: swap(simulation.vpcEndpointPolicies),
+    serviceControlPolicies: simulation.serviceControlPolicies.map((o) => ({ ...o, policies: swap(o.policies)! })),
+    resourcePolicy: simulation.resourcePolicy === undefined ? undefined : rewrite(simulation.resourcePolicy),
+  };
+}
+
 /** Runs one prepared call; errors of the simulator throw. */
-export async function decide(simulation: Simulation): Promise<{ decision: string; reasons: string[]; ignored: string[] }> {
+export async function decide(prepared: Simulation): Promise<{ decision: string; reasons: string[]; ignored: string[] }> {
+  const simulation = decideEncryptionContextConditions(prepared);
   const result = await runSimulation(simulation, {});
   if (result.resultType === 'error') throw new Error(`iam-simulate: ${JSON.stringify(result.errors)}`);
   if (result.resultType !== 'single') return { decision: result.overallResult, reasons: [], ignored: [] };
