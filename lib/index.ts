@@ -1,4 +1,5 @@
 export * from './common/tags';
+export * from './common/runtime-roles';
 export * from './network';
 export * from './telemetry';
 export * from './identity';

@@ -1,4 +1,5 @@
 import { CfnOutput, Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ENVIRONMENT_TAG } from '../common/tags';
@@ -13,6 +14,12 @@ export interface SageMakerTrainingTargetProps {
    * @default `/black-hole/<environment>/sagemaker`
    */
   readonly parameterPrefix?: string;
+  /**
+   * The execution role jobs run as (a SageMakerExecutionRole), published as
+   * `<prefix>/execution-role-arn` for the harness to put in CreateTrainingJob's RoleArn.
+   * @default - not published
+   */
+  readonly executionRole?: iam.IRole;
 }
 
 /**
@@ -23,6 +30,7 @@ export interface SageMakerTrainingTargetProps {
 export class SageMakerTrainingTarget extends Construct {
   public readonly subnetIdsParameter: ssm.StringListParameter;
   public readonly securityGroupIdParameter: ssm.StringParameter;
+  public readonly executionRoleArnParameter?: ssm.StringParameter;
 
   constructor(scope: Construct, id: string, props: SageMakerTrainingTargetProps) {
     super(scope, id);
@@ -38,6 +46,14 @@ export class SageMakerTrainingTarget extends Construct {
       stringValue: props.network.trainingSecurityGroup.securityGroupId,
       description: 'Security group SageMaker training jobs of this black hole must use (VpcConfig.SecurityGroupIds)',
     });
+    if (props.executionRole) {
+      this.executionRoleArnParameter = new ssm.StringParameter(this, 'ExecutionRoleArn', {
+        parameterName: `${prefix}/execution-role-arn`,
+        stringValue: props.executionRole.roleArn,
+        description: 'Execution role SageMaker training jobs of this black hole must run as (RoleArn); the launch policy passes no other',
+      });
+      new CfnOutput(this, 'TrainingExecutionRoleArn', { value: props.executionRole.roleArn });
+    }
     new CfnOutput(this, 'TrainingSubnetIds', { value: subnetIds.join(',') });
     new CfnOutput(this, 'TrainingSecurityGroupId', { value: props.network.trainingSecurityGroup.securityGroupId });
     Tags.of(this).add(ENVIRONMENT_TAG, props.network.environmentName);
@@ -48,7 +64,11 @@ export class SageMakerTrainingTarget extends Construct {
 export interface BlackHoleTrainingJobInput {
   readonly trainingJobName: string;
   readonly environmentName: string;
-  /** The agent role the job runs as (its ARN). */
+  /**
+   * The execution role the job runs as (its ARN): the environment's SageMakerExecutionRole, the
+   * only role the launch policy passes. SageMaker uses it, not the job's code (which has no network
+   * and no credentials under network isolation).
+   */
   readonly roleArn: string;
   readonly trainingImage: string;
   /** An allowed GPU type, `ml.<family>.<size>`. */

@@ -1,10 +1,13 @@
+import { Aspects, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BillingGuard, type BillingGuardProps } from '../billing/billing-guard';
+import { RuntimeRolesAspect } from '../common/runtime-roles';
 import { PropsValidator } from '../common/validation';
 import { GpuTrainingFleet, type GpuTrainingFleetProps } from '../compute/gpu-training-fleet';
 import { SageMakerTrainingTarget } from '../compute/sagemaker-training';
 import { AgentBoundary } from '../identity/agent-boundary';
 import { AgentComputeService, AgentRole } from '../identity/agent-role';
+import { SageMakerExecutionRole } from '../identity/sagemaker-execution-role';
 import { BlackHoleVpc, type BlackHoleVpcProps } from '../network/black-hole-vpc';
 import { ENDPOINT_PRESETS } from '../network/endpoint-services';
 import { FlowLogPipeline, type FlowLogPipelineProps } from '../telemetry/flow-log-pipeline';
@@ -40,15 +43,27 @@ export interface BlackHoleEnvironmentProps {
   readonly billing: EnvironmentBillingOptions;
   /** Telemetry and containment. @default - on, containing HIGH and CRITICAL violations */
   readonly telemetry?: EnvironmentTelemetryOptions;
-  /** Publish where SageMaker training jobs must run (SSM parameters, outputs). @default true */
+  /**
+   * SageMaker training: publish where jobs must run (SSM parameters, outputs) and create the
+   * environment's {@link SageMakerExecutionRole} (`sageMakerExecutionRole`), the role jobs run as.
+   * @default true
+   */
   readonly sageMakerTarget?: boolean;
 }
 
 /**
  * A whole black hole: the air-gapped network, the agent boundary and role, an optional GPU fleet,
  * the billing guard, the flow-log pipeline, the violation stream with containment, and the
- * SageMaker placement, all with the closed defaults. Everything is configurable; nothing opens
- * silently: every prop that opens something belongs to the construct it configures.
+ * SageMaker placement and execution role, all with the closed defaults. Everything is
+ * configurable; nothing opens silently: every prop that opens something belongs to the construct
+ * it configures.
+ *
+ * Runtime path: every role the environment creates except the agent role (telemetry and billing
+ * Lambdas, the budget action role, the flow-log delivery role, the SageMaker execution role) and
+ * CDK's singleton provider roles of its stack (default-security-group handler, AwsCustomResource,
+ * bucket notifications, log retention) are put on the IAM path `/black-hole-runtime/` at synthesis
+ * (RuntimeRolesAspect), so that the organisation guardrail's default scope exempts them. Do not
+ * create your own roles inside this construct's scope: they would be exempted as well.
  */
 export class BlackHoleEnvironment extends Construct {
   public readonly environmentName: string;
@@ -60,6 +75,8 @@ export class BlackHoleEnvironment extends Construct {
   public readonly flowLogs: FlowLogPipeline;
   public readonly violations: ViolationStream;
   public readonly sageMakerTarget?: SageMakerTrainingTarget;
+  /** The execution role of the environment's SageMaker training jobs (when `sageMakerTarget` is on). */
+  public readonly sageMakerExecutionRole?: SageMakerExecutionRole;
 
   constructor(scope: Construct, id: string, props: BlackHoleEnvironmentProps) {
     super(scope, id);
@@ -104,7 +121,17 @@ export class BlackHoleEnvironment extends Construct {
       ...(props.telemetry?.containment ? { containment: props.telemetry.containment } : {}),
     });
     if (props.sageMakerTarget ?? true) {
-      this.sageMakerTarget = new SageMakerTrainingTarget(this, 'SageMakerTarget', { network: this.network });
+      this.sageMakerExecutionRole = new SageMakerExecutionRole(this, 'SageMakerExecutionRole', {
+        environmentName: props.environmentName,
+        vpc: this.network.vpc,
+        subnets: this.network.isolatedSubnets,
+        securityGroups: [this.network.trainingSecurityGroup],
+      });
+      this.sageMakerTarget = new SageMakerTrainingTarget(this, 'SageMakerTarget', { network: this.network, executionRole: this.sageMakerExecutionRole });
     }
+
+    // The library's runtime roles leave the guardrail SCP's reach by their path (lib/common/runtime-roles.ts).
+    Aspects.of(this).add(new RuntimeRolesAspect({ subtree: true }));
+    Aspects.of(Stack.of(this)).add(new RuntimeRolesAspect({ cdkSingletons: true, subtree: false }));
   }
 }

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { ENVIRONMENT_TAG } from '../common/tags';
 import { PropsValidator } from '../common/validation';
 import { AgentRole } from './agent-role';
+import { SageMakerExecutionRole } from './sagemaker-execution-role';
 import { isAllowedSageMakerGpuInstanceType, sagemakerGpuInstanceTypePatterns } from './gpu-instance-types';
 
 /** SageMaker's upper bound for `StoppingCondition.MaxRuntimeInSeconds` (28 days). */
@@ -21,10 +22,22 @@ export interface SageMakerTrainingLaunchPolicyProps {
   readonly securityGroups: ec2.ISecurityGroup[];
 
   /**
-   * The agent roles jobs may run as (iam:PassRole, only to SageMaker). Use {@link AgentRole}s;
-   * any other role gets a warning, as it is not bounded by the environment's boundary.
+   * The execution roles jobs may run as (iam:PassRole, only to SageMaker): the environment's
+   * {@link SageMakerExecutionRole}. An {@link AgentRole} is refused: its boundary denies ec2:* and
+   * every call from outside the VPC, and SageMaker creates the job's network interfaces, pulls the
+   * image and writes logs with the execution role from its own network, so no job could start.
+   * Any other role gets a warning: nothing checks what it may do.
+   * @default - none; give this (or the deprecated `agentRoles`)
    */
-  readonly agentRoles: iam.IRole[];
+  readonly executionRoles?: iam.IRole[];
+
+  /**
+   * @deprecated Use `executionRoles` with the environment's SageMakerExecutionRole. Kept for source
+   * compatibility: the roles are passable as before, with a warning, but a job whose execution role
+   * is an AgentRole cannot start (its boundary denies the ENI and image calls SageMaker makes with it).
+   * @default - none
+   */
+  readonly agentRoles?: iam.IRole[];
 
   /**
    * Allowed instance types or families (`ml.p5.48xlarge`, `ml.g6e.*`), each from the GPU allowlist
@@ -54,10 +67,13 @@ export interface SageMakerTrainingLaunchPolicyProps {
  * absent key), instance types from the GPU allowlist, a bounded run time, no warm pool keep-alive,
  * no remote debugging, and the environment tag. Any request without these is implicitly denied;
  * every other way to start compute (CreateProcessingJob, CreateNotebookInstance, ...) is not allowed.
- * iam:PassRole is allowed only for the environment's agent roles and only to SageMaker.
+ * iam:PassRole is allowed only for the environment's execution roles and only to SageMaker
+ * (`iam:PassedToService`).
  *
  * Attach it to the launcher (never to an agent role: the boundary denies sagemaker:Create*Job and
  * iam:PassRole to agents) with `attachToRole()` or `launcherRole.addManagedPolicy(policy.managedPolicy)`.
+ * Under the organisation guardrail (all principals in scope) the launcher must be on the runtime
+ * path: `markRuntimeRole(launcher)` (lib/common/runtime-roles.ts).
  */
 export class SageMakerTrainingLaunchPolicy extends Construct {
   /** The customer managed policy. */
@@ -73,10 +89,15 @@ export class SageMakerTrainingLaunchPolicy extends Construct {
     const maxRuntime = (props.maxRuntime ?? Duration.days(1)).toSeconds();
     const trainingJobs = `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:training-job/*`;
 
-    for (const role of props.agentRoles) {
-      if (!(role instanceof AgentRole)) {
-        Annotations.of(this).addWarningV2('black-hole:launch-policy-non-agent-role',
-          `${role.node.path} is not an AgentRole: training jobs running as it are not bounded by the environment's AgentBoundary`);
+    const executionRoles = [...(props.executionRoles ?? []), ...(props.agentRoles ?? [])];
+    for (const role of props.agentRoles ?? []) {
+      Annotations.of(this).addWarningV2('black-hole:launch-policy-agent-roles-deprecated',
+        `agentRoles is deprecated: ${role.node.path} cannot run a SageMaker job (its boundary denies ec2:* and calls from outside the VPC, which SageMaker makes with the execution role); pass a SageMakerExecutionRole in executionRoles`);
+    }
+    for (const role of props.executionRoles ?? []) {
+      if (!(role instanceof SageMakerExecutionRole)) {
+        Annotations.of(this).addWarningV2('black-hole:launch-policy-foreign-execution-role',
+          `${role.node.path} is not a SageMakerExecutionRole: nothing checks that it is limited to what SageMaker does with it`);
       }
     }
 
@@ -111,9 +132,9 @@ export class SageMakerTrainingLaunchPolicy extends Construct {
         resources: [trainingJobs],
       }),
       new iam.PolicyStatement({
-        sid: 'AllowPassAgentRolesToSageMaker',
+        sid: 'AllowPassExecutionRolesToSageMaker',
         actions: ['iam:PassRole'],
-        resources: props.agentRoles.map((r) => r.roleArn),
+        resources: executionRoles.map((r) => r.roleArn),
         conditions: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
       }),
     ]);
@@ -144,7 +165,10 @@ function validate(props: SageMakerTrainingLaunchPolicyProps): void {
   v.check(Token.isUnresolved(props.environmentName) || (typeof props.environmentName === 'string' && props.environmentName.length > 0), 'environmentName', 'must be a non-empty string');
   v.check((props.subnets ?? []).length > 0, 'subnets', 'must name at least one of the environment\'s subnets');
   v.check((props.securityGroups ?? []).length > 0, 'securityGroups', 'must name at least one of the environment\'s security groups');
-  v.check((props.agentRoles ?? []).length > 0, 'agentRoles', 'must name at least one agent role that jobs run as');
+  v.check((props.executionRoles ?? []).length + (props.agentRoles ?? []).length > 0, 'executionRoles', 'must name at least one execution role that jobs run as (a SageMakerExecutionRole)');
+  for (const r of props.executionRoles ?? []) {
+    v.check(!(r instanceof AgentRole), 'executionRoles', `${r.node.path} is an AgentRole: its boundary denies ec2:* and calls from outside the VPC, which SageMaker makes with the execution role; use a SageMakerExecutionRole`);
+  }
   if (props.instanceTypes !== undefined) {
     v.check(props.instanceTypes.length > 0, 'instanceTypes', 'must not be empty; omit it for the whole GPU allowlist');
     const allowed = sagemakerGpuInstanceTypePatterns().join(', ');

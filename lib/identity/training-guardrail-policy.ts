@@ -1,6 +1,7 @@
 import { Tags, Token } from 'aws-cdk-lib';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct } from 'constructs';
+import { RUNTIME_ROLE_ARN_PATTERN, RUNTIME_ROLE_PATH } from '../common/runtime-roles';
 import { AGENT_ROLE_TAG, AGENT_ROLE_TAG_VALUE, ENVIRONMENT_TAG, RESERVED_TAG_PREFIX } from '../common/tags';
 import { PropsValidator } from '../common/validation';
 import { catalogActionPatterns } from './escape-catalog';
@@ -12,8 +13,11 @@ export const MAX_GUARDRAIL_POLICIES = 4;
 /** Which principals of the target accounts the guardrail denies the catalog to. */
 export enum GuardrailScope {
   /**
-   * Every principal except the break-glass principals: the closed choice, for training accounts
-   * whose infrastructure is deployed only by the listed (pipeline) roles.
+   * Every principal except the break-glass principals and the library's runtime roles (IAM path
+   * `/black-hole-runtime/`): the closed choice, for training accounts whose infrastructure is
+   * deployed only by the listed (pipeline) roles. Only break-glass may create, change or pass a
+   * role on the runtime path (runtime roles may pass one another: the launcher passes the
+   * SageMaker execution role).
    */
   ALL_PRINCIPALS = 'ALL_PRINCIPALS',
   /** Only principals tagged `black-hole:agent-role=true` (the break-glass exception still applies). */
@@ -57,10 +61,41 @@ export interface TrainingGuardrailPolicyProps {
 }
 
 /**
+ * IAM actions that create or change a role, denied on the runtime path to all but break-glass, so
+ * that nobody else can mint or alter a role the guardrail exempts. iam:PassRole is handled apart
+ * (runtime roles pass one another); adding a role to an instance profile requires iam:PassRole.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+ */
+export const RUNTIME_PATH_ROLE_CHANGES: readonly string[] = Object.freeze([
+  'iam:CreateRole',
+  'iam:DeleteRole',
+  'iam:UpdateRole',
+  'iam:UpdateRoleDescription',
+  'iam:UpdateAssumeRolePolicy',
+  'iam:PutRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy',
+  'iam:PutRolePermissionsBoundary',
+  'iam:DeleteRolePermissionsBoundary',
+  'iam:TagRole',
+  'iam:UntagRole',
+]);
+
+/**
  * The escape catalog as AWS Organizations service control policies for the OU that holds the
  * training accounts: every catalog pattern is denied on all resources to every principal (or every
  * agent role) except the break-glass principals, and nobody else may set or remove reserved
- * `black-hole:` tags. The deny is conditional (break-glass exception), so the gate does not count
+ * `black-hole:` tags.
+ *
+ * With {@link GuardrailScope.ALL_PRINCIPALS} the library's own runtime (telemetry and billing
+ * Lambdas, the budget action role, SageMaker execution roles, launchers, CDK's singleton providers)
+ * would be denied the very calls it exists to make (events:PutEvents, iam:PutRolePolicy,
+ * ec2:StopInstances, iam:AttachRolePolicy, ec2:CreateNetworkInterface, ...). Those roles live on the
+ * IAM path `/black-hole-runtime/` (lib/common/runtime-roles.ts) and every deny exempts
+ * `aws:PrincipalArn` `arn:*:iam::*:role/black-hole-runtime/*`. A path is fixed when the role is
+ * created, so the exemption cannot be acquired by tagging; the first policy denies creating,
+ * changing or passing such a role to everyone but break-glass (runtime roles may pass them). The deny is conditional (break-glass exception), so the gate does not count
  * it as unconditional protection; the agent boundary is that. The SCP is the second fence: it holds
  * even for a role that somehow lost its boundary.
  *
@@ -77,8 +112,13 @@ export class TrainingGuardrailPolicy extends Construct {
     super(scope, id);
     validate(props);
 
-    const condition: Record<string, unknown> = { ArnNotLike: { 'aws:PrincipalArn': [...props.breakGlassPrincipalArns] } };
-    if ((props.scope ?? GuardrailScope.ALL_PRINCIPALS) === GuardrailScope.AGENT_ROLES) {
+    const allPrincipals = (props.scope ?? GuardrailScope.ALL_PRINCIPALS) === GuardrailScope.ALL_PRINCIPALS;
+    const breakGlass = [...props.breakGlassPrincipalArns];
+    // Agent-roles scope: runtime roles are not agent-tagged, so they are out of scope already; an
+    // exemption there would only help an agent-tagged role that somehow sits on the runtime path.
+    const exempt = allPrincipals ? [...breakGlass, RUNTIME_ROLE_ARN_PATTERN] : breakGlass;
+    const condition: Record<string, unknown> = { ArnNotLike: { 'aws:PrincipalArn': exempt } };
+    if (!allPrincipals) {
       condition.StringEquals = { [`aws:PrincipalTag/${AGENT_ROLE_TAG}`]: AGENT_ROLE_TAG_VALUE };
     }
     const deny = (sid: string, actions: string[]): Record<string, unknown> => ({ Sid: sid, Effect: 'Deny', Action: actions, Resource: '*', Condition: condition });
@@ -87,14 +127,20 @@ export class TrainingGuardrailPolicy extends Construct {
       Effect: 'Deny',
       Action: '*',
       Resource: '*',
-      Condition: { 'ArnNotLike': { 'aws:PrincipalArn': [...props.breakGlassPrincipalArns] }, 'ForAnyValue:StringLike': { 'aws:TagKeys': [`${RESERVED_TAG_PREFIX}*`] } },
+      // Runtime roles set reserved tags by design (the launcher tags jobs with the environment).
+      Condition: { 'ArnNotLike': { 'aws:PrincipalArn': exempt }, 'ForAnyValue:StringLike': { 'aws:TagKeys': [`${RESERVED_TAG_PREFIX}*`] } },
     };
+    const runtimeRoleArns = RUNTIME_ROLE_ARN_PATTERN;
+    const runtimeGuard: Array<Record<string, unknown>> = allPrincipals ? [
+      { Sid: 'DenyRuntimePathRoleChanges', Effect: 'Deny', Action: [...RUNTIME_PATH_ROLE_CHANGES], Resource: runtimeRoleArns, Condition: { ArnNotLike: { 'aws:PrincipalArn': breakGlass } } },
+      { Sid: 'DenyPassingRuntimePathRoles', Effect: 'Deny', Action: 'iam:PassRole', Resource: runtimeRoleArns, Condition: { ArnNotLike: { 'aws:PrincipalArn': exempt } } },
+    ] : [];
 
     // Greedy packing in catalog order; the first policy also carries the tag guard.
     const documents: Array<{ Version: string; Statement: Array<Record<string, unknown>> }> = [];
     const render = (index: number, actions: string[]) => ({
       Version: '2012-10-17',
-      Statement: [...(index === 0 ? [tagGuard] : []), deny(`DenyEscapeCatalog${index + 1}`, actions)],
+      Statement: [...(index === 0 ? [tagGuard, ...runtimeGuard] : []), deny(`DenyEscapeCatalog${index + 1}`, actions)],
     });
     let current: string[] = [];
     for (const pattern of catalogActionPatterns()) {
@@ -122,7 +168,7 @@ export class TrainingGuardrailPolicy extends Construct {
     this.policies = Object.freeze(documents.map((content, i) => new organizations.CfnPolicy(this, `Policy${i + 1}`, {
       name: `${prefix}-${i + 1}`,
       type: 'SERVICE_CONTROL_POLICY',
-      description: `Black hole escape catalog, part ${i + 1} of ${documents.length}: denied to ${props.scope === GuardrailScope.AGENT_ROLES ? 'agent roles' : 'every principal'} except break-glass`,
+      description: `Black hole escape catalog, part ${i + 1} of ${documents.length}: denied to ${allPrincipals ? `every principal except break-glass and runtime roles (${RUNTIME_ROLE_PATH})` : 'agent roles except break-glass'}`,
       content,
       targetIds: props.targetIds,
     })));

@@ -60,7 +60,7 @@ export class PhysicalIds {
     const id = this.ref(logicalId);
     const key = `${r.Type}.${attr}`;
     switch (key) {
-      case 'AWS::IAM::Role.Arn': return `arn:aws:iam::${ACCOUNT}:role/${logicalId}`;
+      case 'AWS::IAM::Role.Arn': return `arn:aws:iam::${ACCOUNT}:role${typeof r.Properties?.Path === 'string' ? r.Properties.Path : '/'}${logicalId}`;
       case 'AWS::S3::Bucket.Arn': return `arn:aws:s3:::${id}`;
       case 'AWS::Logs::LogGroup.Arn': return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${id}:*`;
       case 'AWS::ECR::Repository.Arn': return `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${id}`;

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AgentBoundary } from '../../lib/identity/agent-boundary';
 import { AgentRole } from '../../lib/identity/agent-role';
 import { GPU_INSTANCE_FAMILIES, isAllowedSageMakerGpuInstanceType, sagemakerGpuInstanceTypePatterns } from '../../lib/identity/gpu-instance-types';
+import { SageMakerExecutionRole } from '../../lib/identity/sagemaker-execution-role';
 import { SageMakerTrainingLaunchPolicy } from '../../lib/identity/sagemaker-launch-policy';
 import { ACCOUNT, environmentStack, PhysicalIds, REGION } from './helpers';
 
@@ -14,10 +15,11 @@ function setup(props: Record<string, unknown> = {}) {
   const boundary = new AgentBoundary(stack, 'Boundary', { environmentName: 'rl-dev', vpc });
   const agent = new AgentRole(stack, 'Agent', { boundary });
   const sg = new ec2.SecurityGroup(stack, 'TrainingSg', { vpc, allowAllOutbound: false });
+  const exec = new SageMakerExecutionRole(stack, 'Exec', { environmentName: 'rl-dev', vpc, subnets: vpc.isolatedSubnets, securityGroups: [sg] });
   const launch = new SageMakerTrainingLaunchPolicy(stack, 'Launch', {
-    environmentName: 'rl-dev', subnets: vpc.isolatedSubnets, securityGroups: [sg], agentRoles: [agent], ...props,
+    environmentName: 'rl-dev', subnets: vpc.isolatedSubnets, securityGroups: [sg], executionRoles: [exec], ...props,
   });
-  return { stack, vpc, agent, sg, launch };
+  return { stack, vpc, agent, exec, sg, launch };
 }
 
 describe('SageMakerTrainingLaunchPolicy template', () => {
@@ -48,13 +50,13 @@ describe('SageMakerTrainingLaunchPolicy template', () => {
     });
   });
 
-  test('PassRole only for the agent roles and only to SageMaker; nothing else creates compute', () => {
-    const { stack, agent } = setup();
+  test('PassRole only for the execution roles and only to SageMaker; nothing else creates compute', () => {
+    const { stack, exec } = setup();
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([{
-          Sid: 'AllowPassAgentRolesToSageMaker', Effect: 'Allow', Action: 'iam:PassRole', Resource: stack.resolve(agent.roleArn),
+          Sid: 'AllowPassExecutionRolesToSageMaker', Effect: 'Allow', Action: 'iam:PassRole', Resource: stack.resolve(exec.roleArn),
           Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
         }]),
       },
@@ -85,7 +87,7 @@ describe('SageMakerTrainingLaunchPolicy template', () => {
   test.each([
     [{ subnets: [] }, /subnets: must name at least one/],
     [{ securityGroups: [] }, /securityGroups: must name at least one/],
-    [{ agentRoles: [] }, /agentRoles: must name at least one/],
+    [{ executionRoles: [] }, /executionRoles: must name at least one execution role/],
     [{ instanceTypes: ['ml.m5.xlarge'] }, /instanceTypes: 'ml.m5.xlarge' is not a SageMaker type of the GPU allowlist; allowed: ml.p4d.\*/],
     [{ instanceTypes: ['p5.48xlarge'] }, /instanceTypes: 'p5.48xlarge'/],
     [{ instanceTypes: [] }, /instanceTypes: must not be empty/],
@@ -93,6 +95,21 @@ describe('SageMakerTrainingLaunchPolicy template', () => {
     [{ environmentName: '' }, /environmentName: must be a non-empty string/],
   ])('rejects %p', (props, message) => {
     expect(() => setup(props)).toThrow(message);
+  });
+
+  test('an AgentRole as execution role is refused: SageMaker could not start the job with it', () => {
+    const { stack, vpc, agent, sg } = setup();
+    expect(() => new SageMakerTrainingLaunchPolicy(stack, 'Launch2', { environmentName: 'rl-dev', subnets: vpc.isolatedSubnets, securityGroups: [sg], executionRoles: [agent] }))
+      .toThrow(/executionRoles: .*Agent is an AgentRole: its boundary denies ec2:\*/);
+  });
+
+  test('the deprecated agentRoles still renders, with a warning', () => {
+    const { stack, vpc, agent, sg } = setup();
+    const legacy = new SageMakerTrainingLaunchPolicy(stack, 'Legacy', { environmentName: 'rl-dev', subnets: vpc.isolatedSubnets, securityGroups: [sg], agentRoles: [agent] });
+    const pass = stack.resolve(legacy.statements[3].toStatementJson());
+    expect(pass.Resource).toEqual(stack.resolve(agent.roleArn));
+    const warnings = legacy.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings.some((w) => /agentRoles is deprecated/.test(w))).toBe(true);
   });
 });
 
@@ -109,7 +126,7 @@ describe('GPU instance allowlist', () => {
 });
 
 describe('SageMakerTrainingLaunchPolicy evaluated by iam-simulate', () => {
-  const { stack, vpc, sg, agent } = setup();
+  const { stack, vpc, sg, exec } = setup();
   const template = Template.fromStack(stack);
   const ids = new PhysicalIds(template);
   const policies = template.findResources('AWS::IAM::ManagedPolicy');
@@ -117,7 +134,7 @@ describe('SageMakerTrainingLaunchPolicy evaluated by iam-simulate', () => {
   const policy = ids.resolve(policies[launchId].Properties.PolicyDocument);
   const subnets = vpc.isolatedSubnets.map((s) => ids.ref(stack.getLogicalId(s.node.defaultChild as never)));
   const group = ids.ref(stack.getLogicalId(sg.node.defaultChild as never));
-  const agentArn = ids.getAtt(stack.getLogicalId(agent.node.defaultChild as never), 'Arn');
+  const execArn = ids.getAtt(stack.getLogicalId(exec.node.defaultChild as never), 'Arn');
   const job = `arn:aws:sagemaker:${REGION}:${ACCOUNT}:training-job/episode-42`;
 
   const good: Record<string, string | string[]> = {
@@ -170,9 +187,10 @@ describe('SageMakerTrainingLaunchPolicy evaluated by iam-simulate', () => {
     expect(await decide('sagemaker:CreateNotebookInstance', `arn:aws:sagemaker:${REGION}:${ACCOUNT}:notebook-instance/n`, {})).toBe('ImplicitlyDenied');
   });
 
-  test('PassRole: the agent role to SageMaker only', async () => {
-    expect(await decide('iam:PassRole', agentArn, { 'iam:PassedToService': 'sagemaker.amazonaws.com' })).toBe('Allowed');
-    expect(await decide('iam:PassRole', agentArn, { 'iam:PassedToService': 'ec2.amazonaws.com' })).toBe('ImplicitlyDenied');
+  test('PassRole: the execution role to SageMaker only', async () => {
+    expect(execArn).toBe(`arn:aws:iam::${ACCOUNT}:role/black-hole-runtime/${stack.getLogicalId(exec.node.defaultChild as never)}`);
+    expect(await decide('iam:PassRole', execArn, { 'iam:PassedToService': 'sagemaker.amazonaws.com' })).toBe('Allowed');
+    expect(await decide('iam:PassRole', execArn, { 'iam:PassedToService': 'ec2.amazonaws.com' })).toBe('ImplicitlyDenied');
     expect(await decide('iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/Admin`, { 'iam:PassedToService': 'sagemaker.amazonaws.com' })).toBe('ImplicitlyDenied');
   });
 });

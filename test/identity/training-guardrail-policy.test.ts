@@ -7,6 +7,8 @@ import { GuardrailScope, MAX_GUARDRAIL_POLICIES, TrainingGuardrailPolicy } from 
 import { compactLength } from './helpers';
 
 const BREAK_GLASS = ['arn:aws:iam::*:role/BreakGlass', 'arn:aws:iam::*:role/cdk-*-cfn-exec-role-*'];
+/** Break-glass and the library's runtime path (lib/common/runtime-roles.ts): what the default scope exempts. */
+const EXEMPT = [...BREAK_GLASS, 'arn:*:iam::*:role/black-hole-runtime/*'];
 
 function guardrail(props: Record<string, unknown> = {}) {
   const stack = new Stack(new App(), 'Org');
@@ -29,26 +31,45 @@ describe('TrainingGuardrailPolicy', () => {
     template.hasResourceProperties('AWS::Organizations::Policy', { Name: 'black-hole-training-guardrail-1' });
   });
 
-  test('together the SCPs deny exactly the catalog patterns, in catalog order, except break-glass', () => {
+  test('together the SCPs deny exactly the catalog patterns, in catalog order, except break-glass and the runtime path', () => {
     const { policy } = guardrail();
     const denies = policy.documents.flatMap((d) => d.Statement).filter((s) => String(s.Sid).startsWith('DenyEscapeCatalog'));
     expect(denies.flatMap((s) => s.Action as string[])).toEqual([...catalogActionPatterns()]);
     for (const s of denies) {
-      expect(s).toMatchObject({ Effect: 'Deny', Resource: '*', Condition: { ArnNotLike: { 'aws:PrincipalArn': BREAK_GLASS } } });
+      expect(s).toMatchObject({ Effect: 'Deny', Resource: '*', Condition: { ArnNotLike: { 'aws:PrincipalArn': EXEMPT } } });
       expect(Object.keys(s.Condition as object)).toEqual(['ArnNotLike']);
     }
   });
 
-  test('protects the reserved tags for everyone but break-glass', () => {
+  test('protects the reserved tags for everyone but break-glass and the runtime path', () => {
     const { template } = guardrail();
     template.hasResourceProperties('AWS::Organizations::Policy', {
       Content: {
         Statement: Match.arrayWith([{
           Sid: 'DenyReservedTagChanges', Effect: 'Deny', Action: '*', Resource: '*',
-          Condition: { 'ArnNotLike': { 'aws:PrincipalArn': BREAK_GLASS }, 'ForAnyValue:StringLike': { 'aws:TagKeys': ['black-hole:*'] } },
+          Condition: { 'ArnNotLike': { 'aws:PrincipalArn': EXEMPT }, 'ForAnyValue:StringLike': { 'aws:TagKeys': ['black-hole:*'] } },
         }]),
       },
     });
+  });
+
+  test('only break-glass may create or change a runtime-path role; only break-glass and runtime roles may pass one', () => {
+    const { policy } = guardrail();
+    const first = policy.documents[0].Statement;
+    expect(first.find((s) => s.Sid === 'DenyRuntimePathRoleChanges')).toEqual({
+      Sid: 'DenyRuntimePathRoleChanges', Effect: 'Deny', Action: expect.arrayContaining(['iam:CreateRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']),
+      Resource: 'arn:*:iam::*:role/black-hole-runtime/*', Condition: { ArnNotLike: { 'aws:PrincipalArn': BREAK_GLASS } },
+    });
+    expect(first.find((s) => s.Sid === 'DenyPassingRuntimePathRoles')).toEqual({
+      Sid: 'DenyPassingRuntimePathRoles', Effect: 'Deny', Action: 'iam:PassRole', Resource: 'arn:*:iam::*:role/black-hole-runtime/*', Condition: { ArnNotLike: { 'aws:PrincipalArn': EXEMPT } },
+    });
+  });
+
+  test('AGENT_ROLES scope neither exempts the runtime path nor guards it (runtime roles are out of its scope)', () => {
+    const { policy } = guardrail({ scope: GuardrailScope.AGENT_ROLES });
+    const all = policy.documents.flatMap((d) => d.Statement);
+    expect(all.some((s) => String(s.Sid).startsWith('DenyRuntimePath') || s.Sid === 'DenyPassingRuntimePathRoles')).toBe(false);
+    expect(JSON.stringify(all)).not.toContain('black-hole-runtime');
   });
 
   test('AGENT_ROLES scope adds the agent-role tag condition', () => {
