@@ -227,9 +227,15 @@ test('responder role: only the containment actions, each bounded; revocation tem
   const statements = policy.Properties.PolicyDocument.Statement;
   expect(statements.map((s: any) => s.Action)).toEqual([
     'iam:PutRolePolicy', 'ec2:ModifyNetworkInterfaceAttribute', ['ec2:StopInstances', 'ec2:CreateTags'], 'ec2:CreateTags', 'ec2:DescribeNetworkInterfaces', 'sagemaker:StopTrainingJob',
+    ['autoscaling:SuspendProcesses', 'autoscaling:SetInstanceProtection', 'autoscaling:DetachInstances'], 'autoscaling:DescribeAutoScalingInstances',
+    'ec2:CreateSnapshots', 'ec2:CreateSnapshots', 'ec2:CreateSnapshots', 'ec2:CreateTags',
   ]);
   expect(statements[0].Condition).toEqual({ StringEquals: { 'iam:ResourceTag/black-hole:agent-role': 'true', 'iam:ResourceTag/black-hole:environment': 'alpha' } });
-  for (const s of statements.filter((x: any) => x.Sid !== 'FindEnisOfInstances')) expect(s.Condition).toBeDefined();
+  // Unconditioned only: Describe calls (no resource-level permissions) and the volumes of CreateSnapshots,
+  // which that action reaches only through an instance the tag-conditioned statement admits.
+  const unconditioned = ['FindEnisOfInstances', 'FindGroupsOfInstances', 'SnapshotTheirVolumes'];
+  for (const s of statements.filter((x: any) => !unconditioned.includes(x.Sid))) expect(s.Condition).toBeDefined();
+  expect(statements.filter((x: any) => !x.Condition).map((x: any) => x.Sid).sort()).toEqual([...unconditioned].sort());
   template.hasResourceProperties('AWS::EC2::SecurityGroup', {
     GroupDescription: 'Quarantine of black hole alpha: no ingress, no egress',
     SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })],
