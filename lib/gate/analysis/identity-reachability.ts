@@ -1,6 +1,9 @@
+import { awsActionAccessLevel, expandActionPattern } from '../../common/aws-action-catalog';
+import { RUNTIME_ROLE_PATH } from '../../common/runtime-roles';
 import { AGENT_ROLE_TAG, AGENT_ROLE_TAG_VALUE, ENVIRONMENT_TAG } from '../../common/tags';
 import { ModelResource, placeholdersToWildcards, possibilities, Resolved, StackModel, TemplateModel } from '../model';
 import { resourcePatternsMayIntersect } from './arn-match';
+import { lookupAwsManagedPolicy } from './aws-managed-policies';
 import { PermissionAnalysis, PrincipalPermissions } from './effective-permissions';
 import { StatementRef } from './policy-document';
 
@@ -43,6 +46,24 @@ export interface ReachablePrincipal {
   readonly environments: readonly string[];
   readonly reasons: readonly ReachReason[];
   readonly permissions: PrincipalPermissions;
+  /**
+   * The role is on the library's runtime path (`/black-hole-runtime/`), which the organisation
+   * guardrail exempts: `certain` when its Path says so, `possible` when the Path cannot be resolved.
+   */
+  readonly runtimePath?: 'certain' | 'possible';
+}
+
+/**
+ * A role trusted by SageMaker and tagged with an environment that the gate does not count as agent
+ * compute: every principal of the app that may pass it may start SageMaker compute with it only
+ * through CreateTrainingJob statements that require network isolation and environment subnets.
+ */
+export interface IsolatedExecutionRole {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly environment: string;
+  /** The roles that may pass it (`stack/logicalId`), each limited to isolated training jobs. */
+  readonly launchers: readonly string[];
 }
 
 /** Compute in an environment whose role the gate could not identify (imported, unresolvable). */
@@ -146,6 +167,9 @@ export class IdentityReachability {
   public readonly principals: readonly ReachablePrincipal[];
   /** Compute in an environment whose role could not be identified. */
   public readonly unresolved: readonly UnresolvedCompute[];
+  /** SageMaker execution roles not counted as agent compute (see {@link IsolatedExecutionRole}); still reachable if an agent may pass or assume them. */
+  public readonly isolatedExecutionRoles: readonly IsolatedExecutionRole[];
+  private readonly isolatedList: IsolatedExecutionRole[] = [];
   private readonly byRole = new Map<ModelResource, { environments: string[]; reasons: ReachReason[] }>();
   private readonly permissions: PermissionAnalysis;
   private readonly unresolvedList: UnresolvedCompute[] = [];
@@ -162,8 +186,11 @@ export class IdentityReachability {
       environments: v.environments,
       reasons: v.reasons,
       permissions: this.permissions.principalOf(role),
+      ...runtimePathOf(role),
     }));
     this.unresolved = this.unresolvedList;
+    // Reached anyway (an agent may pass or assume it): not an exemption after all.
+    this.isolatedExecutionRoles = this.isolatedList.filter((x) => !this.get(x.stack, x.logicalId));
   }
 
   /** The reachable principal for a role, if reachable. */
@@ -191,6 +218,11 @@ export class IdentityReachability {
         if (v === undefined || v.toLowerCase() === AGENT_ROLE_TAG_VALUE) this.add(role, { kind: 'agent-role-tag' }, env);
       }
       if (env !== undefined && this.permissions.principalOf(role).trust.services.some((s) => /^sagemaker\./i.test(s))) {
+        const launchers = this.isolatedLaunchersOf(role);
+        if (launchers) {
+          this.isolatedList.push({ stack: role.stack.name, logicalId: role.logicalId, environment: env, launchers });
+          continue;
+        }
         this.add(role, { kind: 'sagemaker-role-tag', environment: env }, env);
       }
     }
@@ -424,6 +456,149 @@ export class IdentityReachability {
     return undefined;
   }
 
+  /**
+   * The launchers of a SageMaker execution role when it is used only for network-isolated training
+   * jobs in environment subnets; undefined otherwise (then it is agent compute). Fail closed:
+   * - it trusts only SageMaker (no AWS or federated principal, nothing unresolvable) and is no agent role;
+   * - no compute resource of the app uses it (nor one whose role cannot be identified), and no
+   *   AWS::SageMaker::* resource refers to it;
+   * - the app has no IAM users or groups (their policies are not analysed here);
+   * - at least one role may pass it, and each role that may pass it may start SageMaker compute only
+   *   with sagemaker:CreateTrainingJob, every Allow of which requires `Bool sagemaker:NetworkIsolation
+   *   true`, `Null sagemaker:VpcSubnets false` and `ForAllValues:StringEquals|StringLike
+   *   sagemaker:VpcSubnets` naming only environment subnets. Any other SageMaker write (CreateProcessingJob,
+   *   CreateNotebookInstance, CreateModel, CreateEndpointConfig, CreatePipeline, Update*...) disqualifies.
+   * Conditions the gate cannot read (unverifiable policies, Fn::If, imports) disqualify.
+   */
+  private isolatedLaunchersOf(role: ModelResource): string[] | undefined {
+    const t = this.permissions.principalOf(role);
+    if (t.trust.unknown || t.trust.aws.length > 0 || t.trust.federated.length > 0) return undefined;
+    if (!t.trust.services.every((svc) => /^sagemaker\.amazonaws\.com(\.cn)?$/i.test(svc))) return undefined;
+    if (role.tags.has(AGENT_ROLE_TAG)) return undefined;
+    if (IAM_UNANALYSED_PRINCIPAL_TYPES.some((type) => this.model.resourcesOfType(type).length > 0)) return undefined;
+    if (this.usedByCompute(role)) return undefined;
+    const launchers: string[] = [];
+    for (const passer of this.model.resourcesOfType('AWS::IAM::Role')) {
+      if (passer === role) continue;
+      const p = this.permissions.principalOf(passer);
+      if (!p.mayAllow('iam:PassRole', t.asTarget()).allowed) continue;
+      for (const action of sageMakerComputeActions()) {
+        const r = p.mayAllow(action);
+        if (!r.allowed) continue;
+        if (action.toLowerCase() !== 'sagemaker:createtrainingjob') return undefined;
+        if (r.unverifiable.length > 0 || r.grants.length === 0) return undefined;
+        for (const g of r.grants) {
+          const statement = this.rawStatement(g);
+          if (!statement || !this.requiresIsolatedPlacement(statement.condition)) return undefined;
+        }
+      }
+      launchers.push(`${passer.stack.name}/${passer.logicalId}`);
+    }
+    // Nobody in the app may pass it: it is exempt only if its trust policy itself confines it to
+    // training jobs (aws:SourceArn training-job ARNs), as SageMakerExecutionRole's does; a bare
+    // SageMaker trust could serve notebooks, processing jobs or endpoints started from outside.
+    if (launchers.length === 0 && !trustConfinedToTrainingJobs(role)) return undefined;
+    return launchers;
+  }
+
+  /** Some compute resource of the app runs with the role, or with a role the gate cannot identify. */
+  private usedByCompute(role: ModelResource): boolean {
+    for (const [type, spec] of Object.entries(COMPUTE)) {
+      for (const r of this.model.resourcesOfType(type)) {
+        for (const path of spec.roles ?? []) {
+          for (const raw of at(r.properties, path)) {
+            const found = this.rolesFromValue(r.stack, raw);
+            if (found === undefined || found.includes(role)) return true;
+          }
+        }
+      }
+    }
+    // SageMaker resources the table above does not list (e.g. AWS::SageMaker::Space, future types):
+    // any mention of the role (Ref, GetAtt, Sub) in the same stack counts as a use.
+    const id = role.logicalId;
+    for (const r of role.stack.resources.values()) {
+      if (!r.type.startsWith('AWS::SageMaker::') || COMPUTE[r.type]) continue;
+      const text = JSON.stringify(r.properties);
+      if (text.includes(`"${id}"`) || text.includes(`\${${id}}`) || text.includes(`\${${id}.`)) return true;
+    }
+    return false;
+  }
+
+  /** The Condition of the statement a grant names, with its stack; undefined when it cannot be read. */
+  private rawStatement(ref: StatementRef): { condition: Resolved } | undefined {
+    const stack = this.model.stack(ref.stack);
+    if (!stack) return undefined;
+    let doc: Resolved | undefined;
+    if (ref.source === 'inline') {
+      const role = stack.resource(ref.resource);
+      const policies = role ? stack.resolve(role.properties.Policies) : undefined;
+      if (!policies || policies.kind !== 'array') return undefined;
+      const matches = policies.items.filter((p) => p.kind === 'object' && p.entries.PolicyName?.kind === 'literal' && p.entries.PolicyName.value === ref.policyName);
+      if (matches.length !== 1 || matches[0].kind !== 'object') return undefined;
+      doc = matches[0].entries.PolicyDocument;
+    } else if (ref.source === 'AWS::IAM::Policy' || ref.source === 'AWS::IAM::ManagedPolicy' || ref.source === 'AWS::IAM::RolePolicy') {
+      const policy = stack.resource(ref.resource);
+      doc = policy ? stack.resolve(policy.properties.PolicyDocument) : undefined;
+    } else if (ref.source === 'aws-managed' && ref.managedPolicyArn) {
+      const found = lookupAwsManagedPolicy(ref.managedPolicyArn);
+      doc = found.found ? stack.resolve(found.document) : undefined;
+    }
+    if (doc && doc.kind === 'literal' && typeof doc.value === 'string' && !doc.placeholders) {
+      try {
+        doc = stack.resolve(JSON.parse(doc.value));
+      } catch {
+        return undefined;
+      }
+    }
+    if (!doc || doc.kind !== 'object') return undefined;
+    // The same flattening as compileResolvedDocument (nested arrays, no-values skipped), so that the
+    // index names the same statement; alternatives (Fn::If) are not followed: fail closed.
+    const flat: Resolved[] = [];
+    let alternatives = false;
+    const collect = (r: Resolved, depth: number): void => {
+      if (depth > 8 || r.kind === 'choice') alternatives = true;
+      else if (r.kind === 'array') r.items.forEach((i) => collect(i, depth + 1));
+      else if (r.kind !== 'novalue') flat.push(r);
+    };
+    if (doc.entries.Statement) collect(doc.entries.Statement, 0);
+    if (alternatives) return undefined;
+    const statement = flat[ref.statementIndex];
+    if (!statement || statement.kind !== 'object') return undefined;
+    return { condition: statement.entries.Condition ?? { kind: 'novalue' } };
+  }
+
+  /** The Condition requires network isolation and a VpcConfig whose subnets are all environment subnets. */
+  private requiresIsolatedPlacement(condition: Resolved): boolean {
+    if (condition.kind !== 'object') return false;
+    const block = (operator: string, key: string): Resolved | undefined => {
+      const b = condition.entries[operator];
+      if (!b || b.kind !== 'object') return undefined;
+      const k = Object.keys(b.entries).find((x) => x.toLowerCase() === key.toLowerCase());
+      return k ? b.entries[k] : undefined;
+    };
+    const literals = (v: Resolved | undefined): string[] | undefined => {
+      if (!v) return undefined;
+      const items = v.kind === 'array' ? v.items : [v];
+      const out: string[] = [];
+      for (const i of items) {
+        if (i.kind !== 'literal' || i.placeholders || i.value === null) return undefined;
+        out.push(String(i.value).toLowerCase());
+      }
+      return out.length > 0 ? out : undefined;
+    };
+    // Bool, not BoolIfExists: a request without EnableNetworkIsolation must not match.
+    const isolation = literals(block('Bool', 'sagemaker:NetworkIsolation'));
+    if (!isolation || !isolation.every((x) => x === 'true')) return false;
+    // ForAllValues holds for an absent key: the Null check makes the VpcConfig mandatory.
+    const present = literals(block('Null', 'sagemaker:VpcSubnets'));
+    if (!present || !present.every((x) => x === 'false')) return false;
+    const subnets = block('ForAllValues:StringEquals', 'sagemaker:VpcSubnets') ?? block('ForAllValues:StringLike', 'sagemaker:VpcSubnets');
+    if (!subnets) return false;
+    const items = subnets.kind === 'array' ? subnets.items : [subnets];
+    if (items.length === 0) return false;
+    return items.every((i) => i.kind !== 'choice' && this.model.environments.subnetPlacementOf(i).environment !== undefined);
+  }
+
   private closeTransitively(): void {
     const roles = this.model.resourcesOfType('AWS::IAM::Role');
     const queue = [...this.byRole.keys()];
@@ -489,4 +664,76 @@ function trustAdmits(target: PrincipalPermissions, caller: PrincipalPermissions)
     if (/[*?]/.test(glob)) account ??= text; // a wildcard principal pattern: could be anyone
   }
   return account !== undefined ? { direct: false, as: `account ${account}` } : undefined;
+}
+
+/** Principal types whose policies the permission analysis does not read: their presence voids the execution-role exemption. */
+const IAM_UNANALYSED_PRINCIPAL_TYPES: readonly string[] = ['AWS::IAM::User', 'AWS::IAM::Group', 'AWS::IAM::UserPolicy', 'AWS::IAM::GroupPolicy', 'AWS::SSO::PermissionSet'];
+
+let sageMakerComputeActionList: readonly string[] | undefined;
+
+/**
+ * SageMaker actions that may start or change compute running with a passed role: every Write or
+ * Permissions management action except Stop*, Delete* and tagging. Deliberately broad (sound):
+ * CreateTrainingJob is the only one a launcher of isolated jobs may have.
+ */
+function sageMakerComputeActions(): readonly string[] {
+  sageMakerComputeActionList ??= expandActionPattern('sagemaker:*').filter((a) => {
+    const level = awsActionAccessLevel(a) ?? 'Write';
+    // Access levels can be combined (AddTags is "Tagging, Write").
+    if (level === 'Read' || level === 'List' || level.includes('Tagging')) return false;
+    return !/^sagemaker:(Stop|Delete)/i.test(a);
+  });
+  return sageMakerComputeActionList;
+}
+
+/**
+ * Every Allow statement of the role's trust policy requires `aws:SourceArn` (ArnLike/ArnEquals/
+ * StringLike/StringEquals) to be SageMaker training-job ARNs: SageMaker can then assume it for
+ * training jobs only (https://docs.aws.amazon.com/sagemaker/latest/dg/security-confused-deputy-prevention.html).
+ */
+function trustConfinedToTrainingJobs(role: ModelResource): boolean {
+  const doc = role.stack.resolve(role.properties.AssumeRolePolicyDocument);
+  if (doc.kind !== 'object' || !doc.entries.Statement) return false;
+  const statements = doc.entries.Statement.kind === 'array' ? doc.entries.Statement.items : [doc.entries.Statement];
+  let any = false;
+  for (const st of statements) {
+    if (st.kind !== 'object') return false;
+    const effect = st.entries.Effect;
+    if (!effect || effect.kind !== 'literal') return false;
+    if (effect.value !== 'Allow') continue;
+    any = true;
+    const condition = st.entries.Condition;
+    if (!condition || condition.kind !== 'object') return false;
+    let confined = false;
+    for (const op of ['ArnLike', 'ArnEquals', 'StringLike', 'StringEquals']) {
+      const block = condition.entries[op];
+      if (!block || block.kind !== 'object') continue;
+      const key = Object.keys(block.entries).find((k) => k.toLowerCase() === 'aws:sourcearn');
+      if (!key) continue;
+      const v = block.entries[key];
+      const items = v.kind === 'array' ? v.items : [v];
+      if (items.length > 0 && items.every((i) => i.kind === 'literal' && typeof i.value === 'string' && /^arn:[^:]*:sagemaker:[^:]*:[^:]*:training-job\//.test(placeholdersToWildcards(i.value)))) confined = true;
+    }
+    if (!confined) return false;
+  }
+  return any;
+}
+
+/** Whether a role's Path is the library's runtime path (see lib/common/runtime-roles.ts). */
+function runtimePathOf(role: ModelResource): { runtimePath?: 'certain' | 'possible' } {
+  const raw = role.properties.Path;
+  if (raw === undefined) return {};
+  let possible = false;
+  for (const v of possibilities(role.stack.resolve(raw))) {
+    if (v.kind === 'novalue') continue;
+    if (v.kind === 'literal' && typeof v.value === 'string' && !v.placeholders) {
+      if (v.value === RUNTIME_ROLE_PATH) {
+        if (role.stack.resolve(raw).kind !== 'choice') return { runtimePath: 'certain' };
+        possible = true;
+      }
+      continue;
+    }
+    possible = true; // a Path the gate cannot read might be the runtime path
+  }
+  return possible ? { runtimePath: 'possible' } : {};
 }

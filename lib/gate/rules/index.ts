@@ -5,6 +5,7 @@ import { AgentMayCreateEgress } from './AgentMayCreateEgress';
 import { AgentMayEscalateIdentity } from './AgentMayEscalateIdentity';
 import { AgentMayExfiltrate } from './AgentMayExfiltrate';
 import { AgentMayOpenTunnel } from './AgentMayOpenTunnel';
+import { AgentRoleOnRuntimePath } from './AgentRoleOnRuntimePath';
 import { AgentRoleWithoutCatalogBoundary } from './AgentRoleWithoutCatalogBoundary';
 import { UnverifiableAgentPolicy } from './UnverifiableAgentPolicy';
 import { EndpointPolicyNotPerimeter } from './EndpointPolicyNotPerimeter';
@@ -30,6 +31,7 @@ export const ALL_RULES: readonly GateRule[] = Object.freeze([
   AgentMayExfiltrate,
   AgentRoleWithoutCatalogBoundary,
   UnverifiableAgentPolicy,
+  AgentRoleOnRuntimePath,
   EnvironmentInternetPath,
   EnvironmentNonLocalRoute,
   EnvironmentCrossVpcPath,
@@ -51,6 +53,7 @@ export {
   AgentMayEscalateIdentity,
   AgentMayExfiltrate,
   AgentMayOpenTunnel,
+  AgentRoleOnRuntimePath,
   AgentRoleWithoutCatalogBoundary,
   UnverifiableAgentPolicy,
   EndpointPolicyNotPerimeter,

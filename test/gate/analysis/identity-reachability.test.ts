@@ -1,5 +1,7 @@
 import { TemplateModel } from '../../../lib/gate/model';
 import { describeReachReason, IdentityReachability } from '../../../lib/gate/analysis/identity-reachability';
+import { RUNTIME_ROLE_PATH } from '../../../lib/common/runtime-roles';
+import { AgentRoleOnRuntimePath } from '../../../lib/gate/rules/AgentRoleOnRuntimePath';
 
 const ENV = 'black-hole:environment';
 const doc = (...Statement: unknown[]) => ({ Version: '2012-10-17', Statement });
@@ -191,5 +193,100 @@ describe('identity reachability', () => {
     expect(r.principals).toHaveLength(300);
     expect(r.get('Big', 'Worker7')!.reasons.map((x) => x.kind).sort()).toEqual(['assumable']);
     expect(elapsed).toBeLessThan(2000);
+  });
+});
+
+describe('SageMaker execution roles passable only for network-isolated jobs', () => {
+  const execRole = () => role(trustService('sagemaker.amazonaws.com'), { Path: RUNTIME_ROLE_PATH, Tags: [{ Key: ENV, Value: 'bh1' }] });
+  const isolated = {
+    'Bool': { 'sagemaker:NetworkIsolation': 'true' },
+    'Null': { 'sagemaker:VpcSubnets': 'false' },
+    'ForAllValues:StringEquals': { 'sagemaker:VpcSubnets': [{ Ref: 'Subnet' }] },
+  };
+  const launcher = (condition: unknown, extra: unknown[] = []) => ({
+    Launcher: role(trustAccount),
+    LaunchPolicy: {
+      Type: 'AWS::IAM::ManagedPolicy',
+      Properties: {
+        Roles: [{ Ref: 'Launcher' }],
+        PolicyDocument: doc(
+          { Effect: 'Allow', Action: 'sagemaker:CreateTrainingJob', Resource: '*', ...(condition ? { Condition: condition } : {}) },
+          { Effect: 'Allow', Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags'], Resource: '*' },
+          { Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': ['Exec', 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } },
+          ...extra,
+        ),
+      },
+    },
+  });
+
+  test('not agent compute when every launcher may only start isolated jobs in environment subnets', () => {
+    const r = reach({ Exec: execRole(), ...launcher(isolated) });
+    expect(r.get('S', 'Exec')).toBeUndefined();
+    expect(r.isolatedExecutionRoles).toEqual([{ stack: 'S', logicalId: 'Exec', environment: 'bh1', launchers: ['S/Launcher'] }]);
+  });
+
+  test.each([
+    ['no condition', undefined, []],
+    ['BoolIfExists (a request without isolation matches)', { ...isolated, Bool: undefined, BoolIfExists: { 'sagemaker:NetworkIsolation': 'true' } }, []],
+    ['isolation false', { ...isolated, Bool: { 'sagemaker:NetworkIsolation': 'false' } }, []],
+    ['no VpcConfig required', { Bool: isolated.Bool }, []],
+    ['subnets outside any environment', { ...isolated, 'ForAllValues:StringEquals': { 'sagemaker:VpcSubnets': [{ Ref: 'OtherSubnet' }] } }, []],
+    ['an unresolvable subnet', { ...isolated, 'ForAllValues:StringEquals': { 'sagemaker:VpcSubnets': [{ 'Fn::ImportValue': 'x' }] } }, []],
+    ['CreateProcessingJob as well', isolated, [{ Effect: 'Allow', Action: 'sagemaker:CreateProcessingJob', Resource: '*' }]],
+    ['CreateNotebookInstance as well', isolated, [{ Effect: 'Allow', Action: 'sagemaker:CreateNotebookInstance', Resource: '*' }]],
+    ['sagemaker:Create* as well', isolated, [{ Effect: 'Allow', Action: 'sagemaker:Create*', Resource: '*' }]],
+  ])('stays agent-reachable with a launcher allowed %s', (_what, condition, extra) => {
+    const r = reach({ Exec: execRole(), ...launcher(condition, extra) });
+    expect(r.get('S', 'Exec')!.reasons).toEqual([{ kind: 'sagemaker-role-tag', environment: 'bh1' }]);
+    expect(r.isolatedExecutionRoles).toEqual([]);
+  });
+
+  test('stays agent-reachable when nobody in the app passes it, when it also trusts EC2, or when compute uses it', () => {
+    expect(reach({ Exec: execRole() }).get('S', 'Exec')).toBeDefined();
+    const both = role(doc({ Effect: 'Allow', Principal: { Service: ['sagemaker.amazonaws.com', 'ec2.amazonaws.com'] }, Action: 'sts:AssumeRole' }), { Tags: [{ Key: ENV, Value: 'bh1' }] });
+    expect(reach({ Exec: both, ...launcher(isolated) }).get('S', 'Exec')).toBeDefined();
+    const model = { Exec: execRole(), ...launcher(isolated), Model: { Type: 'AWS::SageMaker::Model', Properties: { ExecutionRoleArn: { 'Fn::GetAtt': ['Exec', 'Arn'] } } } };
+    expect(reach(model).get('S', 'Exec')).toBeDefined();
+    const space = { Exec: execRole(), ...launcher(isolated), Space: { Type: 'AWS::SageMaker::Space', Properties: { SpaceSettings: { ExecutionRole: { 'Fn::GetAtt': ['Exec', 'Arn'] } } } } };
+    expect(reach(space).get('S', 'Exec')).toBeDefined();
+  });
+
+  test('stays agent-reachable when a second role may pass it without the condition, or the app has IAM users', () => {
+    const second = { Other: role(trustAccount, { Policies: [{ PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: ['iam:PassRole', 'sagemaker:CreateTrainingJob'], Resource: '*' }) }] }) };
+    expect(reach({ Exec: execRole(), ...launcher(isolated), ...second }).get('S', 'Exec')).toBeDefined();
+    expect(reach({ Exec: execRole(), ...launcher(isolated), User: { Type: 'AWS::IAM::User', Properties: {} } }).get('S', 'Exec')).toBeDefined();
+  });
+
+  test('an agent that may pass it reaches it (and it is then no exemption)', () => {
+    const r = reach({
+      Exec: execRole(),
+      ...launcher(isolated),
+      Agent: role(trustService('ec2.amazonaws.com'), { ...allow('iam:PassRole', { 'Fn::GetAtt': ['Exec', 'Arn'] }), Tags: [{ Key: 'black-hole:agent-role', Value: 'true' }] }),
+    });
+    expect(r.get('S', 'Exec')!.reasons[0]).toMatchObject({ kind: 'passable' });
+    expect(r.isolatedExecutionRoles).toEqual([]);
+    expect(r.get('S', 'Exec')!.runtimePath).toBe('certain');
+  });
+});
+
+describe('agent-reachable roles on the runtime path (BlackHole-IAM9)', () => {
+  const agentTags = { Tags: [{ Key: 'black-hole:agent-role', Value: 'true' }, { Key: ENV, Value: 'bh1' }] };
+  test('an agent role on the runtime path is an error; an unresolvable path counts; the default path does not', () => {
+    const model = TemplateModel.fromTemplates([{ stackName: 'S', template: { Parameters: { P: { Type: 'String' } }, Resources: {
+      ...NETWORK,
+      OnPath: role(trustService('ec2.amazonaws.com'), { ...agentTags, Path: RUNTIME_ROLE_PATH }),
+      Unresolvable: role(trustService('ec2.amazonaws.com'), { ...agentTags, Path: { 'Fn::ImportValue': 'path' } }),
+      Plain: role(trustService('ec2.amazonaws.com'), agentTags),
+      OtherPath: role(trustService('ec2.amazonaws.com'), { ...agentTags, Path: '/agents/' }),
+      RuntimeNotReachable: role(trustService('lambda.amazonaws.com'), { Path: RUNTIME_ROLE_PATH }),
+    } } }]);
+    const r = IdentityReachability.of(model);
+    expect(r.get('S', 'OnPath')!.runtimePath).toBe('certain');
+    expect(r.get('S', 'Unresolvable')!.runtimePath).toBe('possible');
+    expect(r.get('S', 'Plain')!.runtimePath).toBeUndefined();
+    const findings = AgentRoleOnRuntimePath.check({ model });
+    expect(findings.map((f) => f.resource.logicalId).sort()).toEqual(['OnPath', 'Unresolvable']);
+    expect(AgentRoleOnRuntimePath.severity).toBe('error');
+    expect(findings[0].message).toMatch(/runtime path \/black-hole-runtime\//);
   });
 });
