@@ -1,13 +1,15 @@
 /**
  * Several teams in one app: one black hole per team, each in its own stack with its own VPC
  * range, boundary, agent role and GPU fleet; and the organisation guardrail (SCPs from the same
- * escape catalog) for the OU that holds the training accounts, with a break-glass role.
+ * escape catalog) for the OU that holds the training accounts, with a break-glass role. The
+ * library's runtime roles of each team stack (the flow-log role, CDK's default-security-group and
+ * prefix-list handlers) are on the runtime path `/black-hole-runtime/`, which the guardrail exempts.
  */
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 // In your own app: import { ... } from 'cdk-black-hole';
-import { AgentBoundary, AgentRole, BlackHoleChecks, BlackHoleVpc, ENDPOINT_PRESETS, GpuTrainingFleet, TrainingGuardrailPolicy } from '../../lib';
+import { AgentBoundary, AgentRole, BlackHoleChecks, BlackHoleVpc, ENDPOINT_PRESETS, GpuTrainingFleet, markRuntimeRolesOf, TrainingGuardrailPolicy } from '../../lib';
 
 const app = new App();
 
@@ -18,6 +20,8 @@ const teams = [
 for (const team of teams) {
   const stack = new Stack(app, `BlackHole-${team.name}`);
   const network = new BlackHoleVpc(stack, 'Network', { environmentName: team.name, cidr: team.cidr, endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING] });
+  // Standalone constructs: put their runtime roles (and the stack's CDK singleton providers) on the runtime path.
+  markRuntimeRolesOf(network);
   const boundary = new AgentBoundary(stack, 'Boundary', { environmentName: team.name, vpc: network.vpc, enabledEndpointServices: [...network.endpointServices] });
   const role = new AgentRole(stack, 'Agent', { boundary });
   new GpuTrainingFleet(stack, 'Fleet', { network, role, instanceTypes: team.instanceTypes, maxInstances: team.maxInstances });
