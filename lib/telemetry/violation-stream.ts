@@ -135,7 +135,7 @@ export class ViolationStream extends Construct {
       eventBus: this.bus,
       description: 'Every Black Hole Violation to SNS',
       eventPattern: { source: [VIOLATION_EVENT_SOURCE], detailType: [VIOLATION_DETAIL_TYPE] },
-      targets: [new targets.SnsTopic(this.topic)],
+      targets: [this.topicTarget()],
     });
 
     // Correlator.
@@ -238,7 +238,7 @@ export class ViolationStream extends Construct {
           },
         },
       },
-      targets: [new targets.SnsTopic(this.topic)],
+      targets: [this.topicTarget()],
     });
 
     // Containment responder.
@@ -268,6 +268,35 @@ export class ViolationStream extends Construct {
     Tags.of(this.correlator).add(TELEMETRY_OF_TAG, env);
     Tags.of(this.responder).add(TELEMETRY_OF_TAG, env);
   }
+
+  /**
+   * The violation topic as a rule target, without aws-cdk-lib's `SnsTopic` grant: that grant admits
+   * events.amazonaws.com to the topic and its key with no condition, so any account's rule could
+   * publish here (confused deputy). One topic statement admits EventBridge only for rules of this
+   * account and region (aws:SourceAccount, aws:SourceArn); the key statement
+   * AllowEventBridgeToPublishEncrypted admits it only for this account.
+   * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
+   */
+  private topicTarget(): events.IRuleTarget {
+    const topic = this.topic;
+    const stack = Stack.of(this);
+    if (!this.topicAdmitsRules) {
+      topic.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowThisStacksRulesToPublish',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },
+        },
+      }));
+      this.topicAdmitsRules = true;
+    }
+    return { bind: () => ({ arn: topic.topicArn, targetResource: topic }) };
+  }
+
+  private topicAdmitsRules = false;
 
   private lambda(id: string, entry: string, description: string, environment: Record<string, string | undefined>, key: kms.IKey): nodejs.NodejsFunction {
     const stack = Stack.of(this);

@@ -242,3 +242,12 @@ test('responder role: only the containment actions, each bounded; revocation tem
     SecurityGroupIngress: Match.absent(),
   });
 });
+
+test('EventBridge may publish to the violation topic and use its key only for this account (no unconditioned service grant: confused deputy)', () => {
+  const docs: any[] = Object.values<any>(json.Resources).flatMap((r) => [r.Properties?.KeyPolicy, r.Properties?.PolicyDocument].filter(Boolean));
+  const forEvents = docs.flatMap((d) => d.Statement).filter((s: any) => JSON.stringify(s.Principal ?? '').includes('events.amazonaws.com'));
+  expect(forEvents.length).toBeGreaterThanOrEqual(2);
+  for (const s of forEvents) expect(s.Condition?.StringEquals?.['aws:SourceAccount']).toBeDefined();
+  const publish = forEvents.find((s: any) => s.Action === 'sns:Publish');
+  expect(publish.Condition.ArnLike['aws:SourceArn']).toBeDefined();
+});
