@@ -14,14 +14,11 @@ export enum AgentComputeService {
   /** EC2 instances, through an instance profile. */
   EC2 = 'ec2.amazonaws.com',
   /**
-   * SageMaker training and processing jobs (the execution role).
-   *
-   * Known limitation: for jobs with a VpcConfig, SageMaker creates the job's network interfaces with
-   * the execution role (ec2:CreateNetworkInterface*, ec2:Describe*), from its own network. The
-   * boundary denies ec2:* and, with `NetworkPerimeter.ALL_REQUESTS`, calls from outside the VPC, so
-   * such a job cannot start with an agent role as execution role until that is designed (see the
-   * identity layer's report); network-isolated containers receive no credentials, so a separate,
-   * non-agent execution role is the interim answer.
+   * SageMaker training and processing jobs (the execution role), for jobs whose code holds the
+   * role's credentials. For network-isolated jobs in the environment's VPC use the
+   * SageMakerExecutionRole instead: SageMaker creates a VPC job's network interfaces, pulls its
+   * image and writes its logs with the execution role from its own network, which the agent
+   * boundary denies (ec2:*, calls from outside the VPC).
    */
   SAGEMAKER = 'sagemaker.amazonaws.com',
   /** ECS tasks, including AWS Batch jobs on ECS or Fargate (their job role is a task role). */
