@@ -226,7 +226,7 @@ export class BlackHoleVpc extends Construct {
           service: serviceId === 's3' ? ec2.GatewayVpcEndpointAwsService.S3 : ec2.GatewayVpcEndpointAwsService.DYNAMODB,
           subnets: [subnets],
         });
-        for (const statement of perimeterStatements(stack, serviceId, resolved, props.organizationId)) {
+        for (const statement of perimeterStatements(serviceId, resolved, props.organizationId)) {
           endpoint.addToPolicy(statement);
         }
         gateways[serviceId] = endpoint;
@@ -238,7 +238,7 @@ export class BlackHoleVpc extends Construct {
           open: false,
           securityGroups: [this.endpointSecurityGroup],
         });
-        for (const statement of perimeterStatements(stack, serviceId, resolved, props.organizationId)) {
+        for (const statement of perimeterStatements(serviceId, resolved, props.organizationId)) {
           endpoint.addToPolicy(statement);
         }
         interfaces[serviceId] = endpoint;
@@ -500,7 +500,7 @@ function endpointConstructId(serviceId: string): string {
  * (or organisation), plus AWS service principals, plus the few AWS-owned resources a service needs
  * (ECR's image layers live in an AWS-owned bucket).
  */
-function perimeterStatements(stack: Stack, serviceId: string, resolved: ResolvedVpcProps, organizationId?: string): iam.PolicyStatement[] {
+function perimeterStatements(serviceId: string, resolved: ResolvedVpcProps, organizationId?: string): iam.PolicyStatement[] {
   const statements: iam.PolicyStatement[] = [];
   const principal = organizationId ? { 'aws:PrincipalOrgID': organizationId } : { 'aws:PrincipalAccount': Aws.ACCOUNT_ID };
   const resource = organizationId ? { 'aws:ResourceOrgID': organizationId } : { 'aws:ResourceAccount': Aws.ACCOUNT_ID };

@@ -22,7 +22,7 @@ function simulation(expected: string) {
 test('iam-simulate ignores kms:EncryptionContext:* context keys: a matching condition does not match', async () => {
   const r = await runSimulation(simulation(FN), {});
   expect(r.resultType).toBe('single');
-  expect(r.overallResult).toBe('ImplicitlyDenied');
+  expect((r as any).overallResult).toBe('ImplicitlyDenied');
   expect((r as any).result.ignoredContextKeys).toEqual([KEY]);
 });
 
