@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { Annotations, Aws, Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as ce from 'aws-cdk-lib/aws-ce';
@@ -8,7 +6,7 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { handlerAssetPath } from '../common/handler-assets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -201,7 +199,7 @@ export class BillingGuard extends Construct {
    * instances detached and stopped, training jobs stopped; nothing terminated): invoked by the
    * budget's 100 % ACTUAL notification and by the usage alarms.
    */
-  public readonly stopFunction: nodejs.NodejsFunction;
+  public readonly stopFunction: lambda.Function;
   /** Usage alarms by AWS/Usage class. */
   public readonly usageAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
   /** The anomaly monitor, unless an existing one was given. */
@@ -480,8 +478,7 @@ export class BillingGuard extends Construct {
     Tags.of(this).add(ENVIRONMENT_TAG, env);
   }
 
-  private createStopFunction(env: string, budgetName: string): nodejs.NodejsFunction {
-    assertLocalEsbuild();
+  private createStopFunction(env: string, budgetName: string): lambda.Function {
     // The guard's key also encrypts its function's logs: they record what was stopped and why.
     this.topicKey.addToResourcePolicy(cloudWatchLogsKeyStatement(Stack.of(this)));
     const logGroup = new logs.LogGroup(this, 'StopComputeLogs', {
@@ -497,10 +494,10 @@ export class BillingGuard extends Construct {
     for (const statement of stopComputeStatements(Stack.of(this), env)) role.addToPolicy(statement);
     logGroup.grantWrite(role);
 
-    const fn = new nodejs.NodejsFunction(this, 'StopCompute', {
+    const fn = new lambda.Function(this, 'StopCompute', {
       description: `Billing guard of black hole ${env}: detaches and stops its instances and stops its training jobs, keeping their volumes`,
-      entry: handlerEntry(),
-      handler: 'handler',
+      code: lambda.Code.fromAsset(handlerAssetPath('stop-compute')),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -508,12 +505,6 @@ export class BillingGuard extends Construct {
       role,
       logGroup,
       environment: { ENVIRONMENT_NAME: env, ENVIRONMENT_TAG_KEY: ENVIRONMENT_TAG, BUDGET_NAME: budgetName },
-      bundling: {
-        forceDockerBundling: false,
-        externalModules: ['@aws-sdk/*'],
-        minify: true,
-        sourceMap: false,
-      },
     });
     // CT.LAMBDA.PR.3: deliberately outside the VPC.
     Validations.of(fn).acknowledge({
@@ -599,24 +590,6 @@ function accountForNag(stack: Stack): string {
 
 function duplicateSafeId(address: string): string {
   return address.replace(/[^A-Za-z0-9]/g, '');
-}
-
-/** The handler source next to this file: `.ts` in the repository, `.js` once compiled. */
-function handlerEntry(): string {
-  for (const ext of ['.ts', '.js']) {
-    const file = path.join(__dirname, `stop-compute-handler${ext}`);
-    if (fs.existsSync(file)) return file;
-  }
-  throw new Error(`BillingGuard: the stop-compute handler is missing next to ${__filename}`);
-}
-
-/** NodejsFunction falls back to Docker without a local esbuild; the guard never does. */
-function assertLocalEsbuild(): void {
-  try {
-    require.resolve('esbuild');
-  } catch {
-    throw new Error('BillingGuard: the stop-compute function is bundled with the local esbuild (never Docker); add esbuild to your devDependencies');
-  }
 }
 
 interface ResolvedBillingGuardProps {

@@ -1,6 +1,6 @@
 /**
- * Lambda entry of the billing guard's "stop compute" action (bundled by NodejsFunction with the
- * local esbuild). Invoked by the usage alarms (Lambda alarm action) and by the guard's SNS topic
+ * Lambda entry of the billing guard's "stop compute" action (pre-built at package build time by
+ * scripts/build-handlers.ts). Invoked by the usage alarms (Lambda alarm action) and by the guard's SNS topic
  * (the budget's notifications). The AWS SDK v3 clients come from the Lambda runtime (`@aws-sdk/*`
  * is external to the bundle); the adapter is lib/compute/runtime/preserve-and-stop-sdk.ts.
  */

@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { ArnFormat, CfnResource, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,11 +6,11 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { handlerAssetPath } from '../common/handler-assets';
 import { AGENT_ROLE_TAG, AGENT_ROLE_TAG_VALUE, ENVIRONMENT_TAG } from '../common/tags';
 import { PropsValidator } from '../common/validation';
 import { AgentBoundary } from '../identity/agent-boundary';
@@ -88,8 +87,8 @@ export class ViolationStream extends Construct {
   public readonly archive: events.Archive;
   public readonly topic: sns.Topic;
   public readonly ledger: EpisodeLedger;
-  public readonly correlator: nodejs.NodejsFunction;
-  public readonly responder: nodejs.NodejsFunction;
+  public readonly correlator: lambda.Function;
+  public readonly responder: lambda.Function;
   public readonly quarantineSecurityGroup: ec2.SecurityGroup;
   public readonly guardDutyRule: events.Rule;
   public readonly deniedCallRule: events.Rule;
@@ -139,7 +138,7 @@ export class ViolationStream extends Construct {
     });
 
     // Correlator.
-    this.correlator = this.lambda('Correlator', 'correlator.ts', 'Attributes telemetry to RL episodes and publishes Black Hole Violations', {
+    this.correlator = this.lambda('Correlator', 'correlator', 'Attributes telemetry to RL episodes and publishes Black Hole Violations', {
       ENVIRONMENT_NAME: env,
       EVENT_BUS_NAME: this.bus.eventBusName,
       LEDGER_TABLE_NAME: this.ledger.table.tableName,
@@ -247,7 +246,7 @@ export class ViolationStream extends Construct {
       description: `Quarantine of black hole ${env}: no ingress, no egress`,
       allowAllOutbound: false,
     });
-    this.responder = this.lambda('Responder', 'responder.ts', 'Contains high-severity Black Hole Violations', {
+    this.responder = this.lambda('Responder', 'responder', 'Contains high-severity Black Hole Violations', {
       MODE: mode,
       MIN_SEVERITY: minSeverity,
       QUARANTINE_SECURITY_GROUP_ID: this.quarantineSecurityGroup.securityGroupId,
@@ -298,7 +297,7 @@ export class ViolationStream extends Construct {
 
   private topicAdmitsRules = false;
 
-  private lambda(id: string, entry: string, description: string, environment: Record<string, string | undefined>, key: kms.IKey): nodejs.NodejsFunction {
+  private lambda(id: string, entry: 'correlator' | 'responder', description: string, environment: Record<string, string | undefined>, key: kms.IKey): lambda.Function {
     const stack = Stack.of(this);
     // A fixed name, so that the role's policy can name the function's ARN without referencing the
     // function (which depends on the role: a cycle).
@@ -325,10 +324,11 @@ export class ViolationStream extends Construct {
       },
     }));
     const env = Object.fromEntries(Object.entries(environment).filter(([, v]) => v !== undefined)) as Record<string, string>;
-    const fn = new nodejs.NodejsFunction(this, id, {
-      entry: path.join(__dirname, 'handlers', entry),
+    // Pre-built at package build time (lib/common/handler-assets.ts): no bundler at the user's synth.
+    const fn = new lambda.Function(this, id, {
+      code: lambda.Code.fromAsset(handlerAssetPath(entry)),
       functionName,
-      handler: 'handler',
+      handler: 'index.handler',
       runtime: RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       description,
@@ -338,7 +338,6 @@ export class ViolationStream extends Construct {
       memorySize: 256,
       environment: env,
       environmentEncryption: key,
-      bundling: { externalModules: ['@aws-sdk/*'], minify: true, sourceMap: false, forceDockerBundling: false, target: 'node22' },
     });
     Validations.of(fn).acknowledge(
       { id: 'AwsSolutions-L1', reason: 'nodejs22.x is the runtime this library supports and tests (ARCHITECTURE.md); 24.x when validated.' },

@@ -79,12 +79,13 @@ test('the unattached deny-all SCP does not hide an agent that may move the budge
   expect(result.ruleIds).toContain('BlackHole-IAM3');
 });
 
-test('the stop function is bundled by the local esbuild (no Docker) with the SDK left to the runtime', () => {
+test('the stop function ships pre-built (handler index.handler, no bundling at synth) with the SDK left to the runtime', () => {
   const { app, stack, guard } = environment({ bundle: true });
   const assembly = app.synth();
   const fnId = stack.getLogicalId(guard.stopFunction!.node.defaultChild as CfnFunction);
   const fn = Template.fromStack(stack).toJSON().Resources[fnId];
   const assetHash = fn.Properties.Code.S3Key.replace(/\.zip$/, '');
+  expect(fn.Properties.Handler).toBe('index.handler');
   const code = fs.readFileSync(path.join(assembly.directory, `asset.${assetHash}`, 'index.js'), 'utf8');
   expect(code).toContain('@aws-sdk/client-auto-scaling');
   expect(code).toContain('DetachInstancesCommand');

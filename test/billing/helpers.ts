@@ -11,8 +11,8 @@ export const REGION = 'eu-west-1';
 export const ENV = 'rl-1';
 
 /**
- * An app and stack with a concrete environment. Bundling is skipped unless asked for: most tests
- * read the template, and one test proves the local esbuild bundles the handler.
+ * An app and stack with a concrete environment. Asset staging is skipped unless asked for: most
+ * tests read the template, and one test reads the pre-built handler asset.
  */
 export function newStack(options: { bundle?: boolean } = {}): { app: App; stack: Stack } {
   const app = new App(options.bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
