@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { nagResourceName } from '../common/nag-ids';
 import { markRuntimeRole } from '../common/runtime-roles';
 import { ENVIRONMENT_TAG } from '../common/tags';
 import { PropsValidator } from '../common/validation';
@@ -178,10 +179,11 @@ export class SageMakerExecutionRole extends iam.Role {
     for (const target of [this, ...(defaultPolicy ? [defaultPolicy] : [])]) {
       Validations.of(target).acknowledge(
         { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:Describe*, ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions; PutMetricData is limited to the SageMaker namespace.' },
-        { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*]', reason: eniReason },
-        { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:subnet/*]', reason: eniReason },
-        { id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:security-group/*]', reason: eniReason },
-        { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:${SAGEMAKER_TRAINING_LOG_GROUP}:*]`, reason: 'The streams of the SageMaker training log group: SageMaker names one per job and instance.' },
+        // Rendered as cdk-nag renders them: literal account and region in an env-specific stack.
+        { id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, arn('ec2', 'network-interface/*'))}]`, reason: eniReason },
+        { id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, arn('ec2', 'subnet/*'))}]`, reason: eniReason },
+        { id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, arn('ec2', 'security-group/*'))}]`, reason: eniReason },
+        { id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, arn('logs', `log-group:${SAGEMAKER_TRAINING_LOG_GROUP}:*`))}]`, reason: 'The streams of the SageMaker training log group: SageMaker names one per job and instance.' },
       );
     }
   }

@@ -11,6 +11,7 @@ import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { handlerAssetPath } from '../common/handler-assets';
+import { nagResourceName } from '../common/nag-ids';
 import { AGENT_ROLE_TAG, AGENT_ROLE_TAG_VALUE, ENVIRONMENT_TAG } from '../common/tags';
 import { PropsValidator } from '../common/validation';
 import { AgentBoundary } from '../identity/agent-boundary';
@@ -442,21 +443,14 @@ export class ViolationStream extends Construct {
     });
     policy.attachToRole(role);
     const reason = 'Containment acts on whichever agent role, ENI, instance or job a violation names, unknown in advance: the wildcard is bounded by a tag or VPC condition.';
-    for (const resource of [
-      'arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*',
-      'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface/*',
-      'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:security-group/*',
-      'arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:instance/*',
-      'arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/*',
-      'arn:<AWS::Partition>:autoscaling:<AWS::Region>:<AWS::AccountId>:autoScalingGroup:*:autoScalingGroupName/*',
-      'arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*',
-    ]) {
-      Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+    const volumes = 'ec2:CreateSnapshots snapshots only the volumes attached to the instance it names, which must carry the environment tag (separate statement).';
+    // Acknowledgment ids rendered as cdk-nag renders the ARNs, so they hold with and without an explicit env.
+    const statements = ((policy.document.toJSON() as { Statement?: Array<{ Resource?: string | string[] }> }).Statement ?? []);
+    const wildcards = new Set(statements.flatMap((st) => ([] as string[]).concat(st.Resource ?? []))
+      .filter((r) => r !== '*').map((r) => nagResourceName(this, r)).filter((r) => r.includes('*')));
+    for (const resource of wildcards) {
+      Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason: /:volume\/\*$/.test(resource) ? volumes : reason });
     }
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:volume/*]',
-      reason: 'ec2:CreateSnapshots snapshots only the volumes attached to the instance it names, which must carry the environment tag (separate statement).',
-    });
     Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:DescribeNetworkInterfaces and autoscaling:DescribeAutoScalingInstances support no resource-level permissions; they only read.' });
   }
 }

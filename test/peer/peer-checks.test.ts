@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { GpuTrainingFleet } from '../../lib/compute/gpu-training-fleet';
+import { TrainingData } from '../../lib/data/training-data';
 import { BlackHoleEnvironment } from '../../lib/environment/black-hole-environment';
 import { AgentBoundary } from '../../lib/identity/agent-boundary';
 import { AgentComputeService, AgentRole } from '../../lib/identity/agent-role';
@@ -82,6 +83,24 @@ describe('a full BlackHoleEnvironment (GPU fleet, billing guard, telemetry): the
     t.hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: { Monitoring: { Enabled: true } } });
     const asg = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup'))[0] as any;
     expect(asg.Properties.AvailabilityZones).toHaveLength(2);
+  });
+});
+
+describe('the same environment with an explicit env (account and region as literals) and TrainingData', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Pinned', { env: { account: '111122223333', region: 'eu-west-1' } });
+  const env = new BlackHoleEnvironment(stack, 'Environment', {
+    environmentName: 'pinned',
+    gpuFleet: { instanceTypes: ['g5.xlarge'], maxInstances: 2 },
+    billing: { monthlyLimitUsd: 1000 },
+  });
+  new TrainingData(stack, 'TrainingData', { environmentName: 'pinned' }).grantTrainingAccess(env.agentRole, { datasetPrefix: 'datasets/' });
+  let result: PeerCheckResult;
+  beforeAll(() => { result = synthWithPeerChecks(app); }, 300000);
+
+  // Acknowledgments that name token ARNs only would not match the literal ARNs of a pinned stack.
+  test('zero unacknowledged findings of BlackHoleChecks, AwsSolutions and the Control Tower rules', () => {
+    expectClean(result, app);
   });
 });
 
