@@ -11,7 +11,7 @@ import { SageMakerExecutionRole } from '../identity/sagemaker-execution-role';
 import { BlackHoleVpc, type BlackHoleVpcProps } from '../network/black-hole-vpc';
 import { ENDPOINT_PRESETS } from '../network/endpoint-services';
 import { FlowLogPipeline, type FlowLogPipelineProps } from '../telemetry/flow-log-pipeline';
-import { ViolationStream, type ContainmentOptions } from '../telemetry/violation-stream';
+import { ViolationStream, type ContainmentOptions, type ViolationStreamTrailOptions } from '../telemetry/violation-stream';
 
 /** The GPU fleet of an environment (its network and role come from the environment). */
 export type EnvironmentFleetOptions = Omit<GpuTrainingFleetProps, 'network' | 'role'>;
@@ -25,6 +25,11 @@ export interface EnvironmentTelemetryOptions {
   readonly flowLogs?: Omit<FlowLogPipelineProps, 'network' | 'vpc' | 'environmentName'>;
   /** Containment of violations. @default - contain HIGH and CRITICAL violations */
   readonly containment?: ContainmentOptions;
+  /**
+   * The CloudTrail trail that reports agents' denied API calls.
+   * @default - one management-event trail per stack (set `existingTrail: true` when the account or organisation already logs management events in the region)
+   */
+  readonly trail?: ViolationStreamTrailOptions;
 }
 
 export interface BlackHoleEnvironmentProps {
@@ -119,6 +124,7 @@ export class BlackHoleEnvironment extends Construct {
       pipeline: this.flowLogs,
       agentRoles: [this.agentRole],
       ...(props.telemetry?.containment ? { containment: props.telemetry.containment } : {}),
+      ...(props.telemetry?.trail ? { trail: props.telemetry.trail } : {}),
     });
     if (props.sageMakerTarget ?? true) {
       this.sageMakerExecutionRole = new SageMakerExecutionRole(this, 'SageMakerExecutionRole', {

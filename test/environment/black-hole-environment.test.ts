@@ -79,6 +79,11 @@ test('without a fleet there is no usage alarm, and alert-only containment is hon
   t.resourceCountIs('AWS::SSM::Parameter', 0);
 });
 
+test('a management-event trail by default; none when the account already has one (telemetry.trail)', () => {
+  expect(Template.fromStack(build().stack).findResources('AWS::CloudTrail::Trail')).not.toEqual({});
+  Template.fromStack(build({ telemetry: { trail: { existingTrail: true } } }).stack).resourceCountIs('AWS::CloudTrail::Trail', 0);
+});
+
 test('billing is required, and the parts validate their own props by name', () => {
   expect(() => build({ billing: undefined as any })).toThrow(/billing: is required/);
   expect(() => build({ environmentName: 'Bad_Name' })).toThrow(/environmentName: 'Bad_Name' is not allowed/);
