@@ -6,21 +6,17 @@ import { awsActionAccessLevel, awsActionsOfService } from '../common/aws-action-
 import { ENVIRONMENT_TAG, RESERVED_TAG_PREFIX } from '../common/tags';
 import { PropsValidator } from '../common/validation';
 import { ENDPOINT_SERVICES, isAllowedEndpointService } from '../network/endpoint-services';
+import { AGENT_ACCESS_TAG, AGENT_ACCESS_TAG_VALUE, AgentActionScope, agentCeilingEntries } from './agent-allow-list';
 import { catalogActionPatterns } from './escape-catalog';
 import { MANAGED_POLICY_MAX_CHARS, policyDocumentSize } from './policy-size';
 
 /**
- * What agent roles may ever need, whatever the environment enables: read and write S3 objects,
- * write CloudWatch Logs and metrics, pull container images, use KMS data keys. The boundary is a
- * ceiling: a role still needs an identity policy (the `AgentRole.grant*()` helpers) for each of these.
+ * What agent roles need whatever the environment enables: read and write S3 objects, write CloudWatch
+ * Logs and metrics, pull container images, use KMS data keys (the `workload` entries of the agent
+ * allow-list). The boundary is a ceiling: a role still needs an identity policy (the
+ * `AgentRole.grant*()` helpers) for each of these.
  */
-export const AGENT_BASE_ACTIONS: readonly string[] = Object.freeze([
-  's3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:ListBucket', 's3:GetBucketLocation',
-  'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams',
-  'cloudwatch:PutMetricData',
-  'ecr:GetAuthorizationToken', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability',
-  'kms:Decrypt', 'kms:GenerateDataKey',
-]);
+export const AGENT_BASE_ACTIONS: readonly string[] = Object.freeze(agentCeilingEntries().map((e) => e.action));
 
 /**
  * Actions exempt from the region pin because their services are global (their requests carry
@@ -77,7 +73,8 @@ export interface AgentBoundaryProps {
 
   /**
    * Endpoint services the environment enables (ids from lib/network/endpoint-services.ts, e.g.
-   * `sts`, `sqs`). The boundary's ceiling grows by every non-escape action of their IAM prefixes.
+   * `sts`, `sqs`). The boundary's ceiling grows by the agent allow-list's actions of those services
+   * (lib/identity/agent-allow-list.ts), never a whole service.
    * @default - none: only the base needs (S3 objects, logs, metrics, image pulls, KMS data keys)
    */
   readonly enabledEndpointServices?: string[];
@@ -123,7 +120,8 @@ export interface AgentBoundaryProps {
 
 /**
  * The permissions boundary of every agent role of an environment: a customer managed policy that
- * - allows only what agent roles may ever need (a ceiling, not a grant),
+ * - allows only the agent allow-list of the enabled endpoint services (a ceiling, not a grant;
+ *   lib/identity/agent-allow-list.ts), never a whole service,
  * - denies every escape-catalog action on all resources, unconditionally,
  * - confines credentials to the environment's VPC, endpoints, region and account,
  * - forbids changing reserved `black-hole:` tags and any tags of the environment's resources,
@@ -132,7 +130,9 @@ export interface AgentBoundaryProps {
  * The size limit of a managed policy (6144 characters) is met by denying whole services (`ec2:*`,
  * `iam:*`) where the ceiling allows nothing of the service: a superset of the catalog's patterns for
  * that service, with the same effect. The catalog's own patterns are used verbatim for services in
- * the ceiling (`s3`, `logs`, `kms`, ...), where precision matters.
+ * the ceiling (`s3`, `logs`, `kms`, ...), where precision matters. The Denies are kept although the
+ * allow-list ceiling already excludes every catalog action: an explicit Deny also holds against a
+ * second boundary statement or a later edit, and the gate verifies it (BlackHole-IAM7).
  *
  * Session revocation: the containment responder does not redeploy. It puts an inline policy named
  * {@link SESSION_REVOCATION_POLICY_NAME} on the affected roles, with the document from
@@ -187,8 +187,9 @@ export class AgentBoundary extends Construct {
     const region = props.region ?? stack.region;
     const perimeter = props.networkPerimeter ?? NetworkPerimeter.ALL_REQUESTS;
 
-    const enabledPrefixes = [...new Set((props.enabledEndpointServices ?? []).flatMap((s) => ENDPOINT_SERVICES[s].iamPrefixes))].sort();
-    this.allowedActions = Object.freeze([...AGENT_BASE_ACTIONS.filter((a) => !enabledPrefixes.includes(serviceOf(a))), ...enabledPrefixes.map((p) => `${p}:*`)]);
+    // The ceiling is exactly the allow-list of the enabled services: actions AWS publishes later stay outside.
+    const ceiling = agentCeilingEntries(props.enabledEndpointServices ?? []);
+    this.allowedActions = Object.freeze(ceiling.map((e) => e.action));
     const ceilingServices = new Set(this.allowedActions.map(serviceOf));
 
     // Where the ceiling allows nothing of a service, deny the whole service: same effect, a fraction of the size.
@@ -198,8 +199,17 @@ export class AgentBoundary extends Construct {
     this.deniedActions = Object.freeze([...wholeServices, ...verbatim]);
 
     const statements: iam.PolicyStatement[] = [
-      new iam.PolicyStatement({ sid: 'AllowAgentCeiling', actions: [...this.allowedActions], resources: ['*'] }),
+      new iam.PolicyStatement({ sid: 'AllowAgentCeiling', actions: ceiling.filter((e) => !e.scope).map((e) => e.action), resources: ['*'] }),
     ];
+    const shared = ceiling.filter((e) => e.scope === AgentActionScope.SHARED_WITH_AGENT).map((e) => e.action);
+    if (shared.length > 0) {
+      statements.push(new iam.PolicyStatement({
+        sid: 'AllowAgentCeilingOnSharedResources',
+        actions: shared,
+        resources: ['*'],
+        conditions: { StringEquals: { [`aws:ResourceTag/${AGENT_ACCESS_TAG}`]: AGENT_ACCESS_TAG_VALUE } },
+      }));
+    }
     if (wholeServices.length > 0) {
       statements.push(new iam.PolicyStatement({ sid: 'DenyEscapeCatalogServices', effect: iam.Effect.DENY, actions: wholeServices, resources: ['*'] }));
     }
@@ -285,13 +295,12 @@ export class AgentBoundary extends Construct {
       statements,
     });
     this.managedPolicyArn = this.managedPolicy.managedPolicyArn;
-    // A boundary is a ceiling, not a grant: service wildcards on "*" here give nothing by themselves,
-    // and the explicit Denies of the escape catalog cut them down.
-    const ceilingReason = 'Permissions boundary (a ceiling, not a grant): the agent role\'s own least-privilege policies decide what is allowed; the boundary\'s unconditional Denies remove every escape-catalog action.';
+    // A boundary is a ceiling, not a grant: the allow-list's actions on "*" give nothing by themselves;
+    // the agent role's identity policies name the resources.
+    const ceilingReason = 'Permissions boundary (a ceiling, not a grant): the agent role\'s own least-privilege policies decide what is allowed; the ceiling is the agent allow-list and the boundary\'s unconditional Denies remove every escape-catalog action.';
     Validations.of(this.managedPolicy).acknowledge(
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: ceilingReason },
-      ...[...new Set(this.allowedActions.filter((a) => a.endsWith(':*')))].map((a) => ({ id: `AwsSolutions-IAM5[Action::${a}]`, reason: ceilingReason })),
-      // CT.IAM.PR.3, the Control Tower form of the same finding (Allow "service:*").
+      // CT.IAM.PR.3 (Control Tower's full-access check), should it read Resource "*" of a ceiling as full access.
       { id: 'cdk-validator-cfnguard::iam_managed_policy_no_statements_with_full_access_check', reason: ceilingReason },
     );
 

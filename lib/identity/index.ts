@@ -7,3 +7,4 @@ export * from './sagemaker-launch-policy';
 export * from './training-guardrail-policy';
 export { MANAGED_POLICY_MAX_CHARS, SCP_MAX_CHARS, policyDocumentSize } from './policy-size';
 export * from './sagemaker-execution-role';
+export * from './agent-allow-list';

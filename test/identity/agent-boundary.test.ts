@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AGENT_BASE_ACTIONS, AgentBoundary, GLOBAL_SERVICE_ACTIONS, NetworkPerimeter, SESSION_REVOCATION_POLICY_NAME } from '../../lib/identity/agent-boundary';
+import { AGENT_ALLOW_LIST, agentCeilingEntries } from '../../lib/identity/agent-allow-list';
 import { catalogActionPatterns, findEscapePatterns } from '../../lib/identity/escape-catalog';
 import { MANAGED_POLICY_MAX_CHARS } from '../../lib/identity/policy-size';
 import { ENDPOINT_PRESETS, ENDPOINT_SERVICES } from '../../lib/network/endpoint-services';
@@ -48,11 +49,35 @@ describe('AgentBoundary policy', () => {
 
   test('catalog patterns of services in the ceiling are denied verbatim; other services whole', () => {
     const { boundary } = boundaryDocument({ enabledEndpointServices: ['sqs', 'logs'] });
-    expect(boundary.allowedActions).toEqual(expect.arrayContaining(['sqs:*', 'logs:*', 's3:GetObject']));
-    expect(boundary.allowedActions).not.toContain('logs:PutLogEvents'); // subsumed by logs:*
     expect(boundary.deniedActions).toEqual(expect.arrayContaining(['ec2:*', 'iam:*', 'sqs:SendMessage', 'sqs:AddPermission', 'logs:Delete*']));
     expect(boundary.deniedActions).not.toContain('sqs:*');
     expect(boundary.deniedActions).not.toContain('s3:*');
+  });
+
+  test('the ceiling is exactly the allow-list of the enabled services, never a whole service', () => {
+    for (const services of [[], [...ENDPOINT_PRESETS.EC2_TRAINING], Object.keys(ENDPOINT_SERVICES)]) {
+      const { boundary, statements } = boundaryDocument({ enabledEndpointServices: services });
+      const expected = agentCeilingEntries(services).map((e) => e.action);
+      expect([...boundary.allowedActions].sort()).toEqual([...expected].sort());
+      const allows = statements.filter((s) => s.Effect === 'Allow');
+      expect(allows.flatMap((s) => asList(s.Action)).sort()).toEqual([...expected].sort());
+      expect(allows.every((s) => !s.NotAction && asList(s.Action).every((x) => !/[*?]/.test(x)))).toBe(true);
+      for (const s of services) for (const e of AGENT_ALLOW_LIST[s]) expect(boundary.allowedActions).toContain(e.action);
+    }
+    const { boundary } = boundaryDocument({ enabledEndpointServices: ['sqs', 'logs'] });
+    expect(boundary.allowedActions).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'logs:PutLogEvents', 's3:GetObject']));
+    for (const outside of ['sqs:*', 'logs:*', 'logs:PutMetricFilter', 's3:PutBucketNotification', 'kms:CreateCustomKeyStore', 'ecr:CreatePullThroughCacheRule', 'sqs:SendMessage', 'sts:AssumeRole']) {
+      expect(boundary.allowedActions).not.toContain(outside);
+    }
+  });
+
+  test('queues, tables, secrets and SageMaker endpoints only when shared with the agent (tag condition)', () => {
+    const { statements } = boundaryDocument({ enabledEndpointServices: ['sqs', 'dynamodb', 'secretsmanager', 'sagemaker.runtime'] });
+    const shared = statements.find((s) => s.Sid === 'AllowAgentCeilingOnSharedResources')!;
+    expect(shared.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/black-hole:agent-access': 'true' } });
+    expect(asList(shared.Action)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'dynamodb:PutItem', 'secretsmanager:GetSecretValue', 'sagemaker:InvokeEndpoint']));
+    expect(asList(statements.find((s) => s.Sid === 'AllowAgentCeiling')!.Action)).not.toContain('dynamodb:PutItem');
+    expect(boundaryDocument().statements.find((s) => s.Sid === 'AllowAgentCeilingOnSharedResources')).toBeUndefined();
   });
 
   test('network perimeter: aws:SourceVpc of the environment, absent key counts as outside, service calls exempt', () => {
