@@ -123,6 +123,27 @@ export interface BlackHoleVpcProps {
    * @default false
    */
   readonly blockPublicAccess?: boolean;
+
+  /**
+   * Where the interface endpoints get their network interfaces. Interface endpoints are billed per
+   * endpoint and per Availability Zone each hour (about USD 7.30 a month per endpoint and AZ in
+   * us-east-1, see lib/pricing/prices.ts), so the default EC2 endpoint set costs about USD 88 a month
+   * at 2 AZs before any GPU runs.
+   *
+   * - `'every-az'`: one network interface per isolated subnet: each AZ reaches AWS APIs in its own
+   *   AZ, and an AZ outage affects only that AZ.
+   * - `'single-az'`: every interface endpoint in the first isolated subnet only; the endpoints' private
+   *   DNS names resolve to that AZ from every subnet. Halves the endpoint cost at 2 AZs (a third at
+   *   3). Trade-offs: every call from another AZ to an interface-endpoint service (image pulls through
+   *   ECR, STS, CloudWatch Logs...) crosses AZs and is billed as cross-AZ data transfer (USD 0.01/GB
+   *   each way in most regions) on top of the endpoint's data processing; and an outage of that one
+   *   AZ cuts the whole environment off those AWS APIs (no image pulls, credentials, logs or metrics
+   *   anywhere), so training in the surviving AZs stalls. The S3 and DynamoDB gateway endpoints are
+   *   route-table entries and keep serving every AZ either way. The security perimeter is the same:
+   *   endpoint policies, security groups and the DNS walled garden do not change.
+   * @default 'every-az'
+   */
+  readonly endpointPlacement?: 'every-az' | 'single-az';
 }
 
 /**
@@ -233,7 +254,8 @@ export class BlackHoleVpc extends Construct {
       } else {
         const endpoint = this.vpc.addInterfaceEndpoint(cid, {
           service: new ec2.InterfaceVpcEndpointAwsService(serviceId),
-          subnets,
+          // single-az: the first isolated subnet serves every subnet (see endpointPlacement).
+          subnets: props.endpointPlacement === 'single-az' ? { subnets: [this.isolatedSubnets[0]] } : subnets,
           privateDnsEnabled: true,
           open: false,
           securityGroups: [this.endpointSecurityGroup],
@@ -474,6 +496,8 @@ function validateBlackHoleVpcProps(props: BlackHoleVpcProps): ResolvedVpcProps {
     v.check(DOMAIN_PATTERN.test(d) && labels.length >= 2, 'dnsFirewall.additionalAllowedDomains',
       `'${d}' is not allowed: give a domain name with at least two labels, optionally prefixed with '*.' (a catch-all would reopen DNS tunnels)`);
   }
+  v.check(props.endpointPlacement === undefined || ['every-az', 'single-az'].includes(props.endpointPlacement), 'endpointPlacement',
+    `${JSON.stringify(props.endpointPlacement)} is not allowed: use 'every-az' or 'single-az'`);
   const mutationProtection = props.dnsFirewall?.mutationProtection;
   v.check(mutationProtection === undefined || typeof mutationProtection === 'boolean', 'dnsFirewall.mutationProtection',
     `${JSON.stringify(mutationProtection)} is not allowed: use true or false`);
