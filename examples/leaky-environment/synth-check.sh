@@ -13,7 +13,7 @@ found=$(node -e '
   console.log([...new Set(p.violations.map((v) => v.ruleName))].sort().join(" "));')
 [ "$found" = "$expected" ] || { echo "leaky-environment: cdk synth rules '$found', expected '$expected'"; exit 1; }
 echo "leaky-environment: cdk synth failed as expected with $found"
-npx black-hole audit cdk.out --format json --out audit.json; code=$?
+npx --no-install black-hole audit cdk.out --format json --out audit.json; code=$?
 [ "$code" = "1" ] || { echo "leaky-environment: black-hole audit exited $code, expected 1"; exit 1; }
 found=$(node -e 'const r=require("./audit.json"); console.log([...new Set(r.findings.map((f) => f.ruleId))].sort().join(" "))')
 [ "$found" = "$expected" ] || { echo "leaky-environment: audit rules '$found', expected '$expected'"; exit 1; }

@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 rm -rf cdk.out
 npx cdk synth --no-notices --quiet
-npx black-hole audit cdk.out
+npx --no-install black-hole audit cdk.out
