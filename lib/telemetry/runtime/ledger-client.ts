@@ -52,6 +52,18 @@ export interface EpisodeActivity {
   readonly roleArn?: string;
   /** How long the ledger keeps the record (DynamoDB TTL). @default 90 days */
   readonly retentionDays?: number;
+  /** The episode's STS session (startEpisodeSession), recorded on every subject's item. @default - none */
+  readonly session?: EpisodeSessionRecord;
+}
+
+/** An episode's STS session as the ledger records it. */
+export interface EpisodeSessionRecord {
+  /** `AssumedRoleUser.AssumedRoleId` (`AROA...:episode-<id>`): CloudTrail's `userIdentity.principalId`. */
+  readonly assumedRoleId: string;
+  /** The session's source identity (`episode-<id>`). */
+  readonly sourceIdentity: string;
+  /** When the session's credentials expire. */
+  readonly expiresAt: Date;
 }
 
 /** A ledger entry found for a subject and time. */
@@ -63,6 +75,13 @@ export interface EpisodeAttribution {
   readonly startedAt: number;
   readonly endedAt?: number;
   readonly roleArn?: string;
+  /** The recorded STS session, when the episode started with one. */
+  readonly session?: { readonly assumedRoleId: string; readonly sourceIdentity: string; readonly expiresAt: number };
+  /**
+   * How the episode was found: `source-identity` (the record carries the session's source
+   * identity, which only the harness can set) or `time-window` (the ledger's subject and time).
+   */
+  readonly attribution?: 'source-identity' | 'time-window';
 }
 
 /** Records the episode as active on each of its subjects (one item per subject). */
@@ -80,6 +99,11 @@ export async function recordEpisodeStart(db: LedgerDynamoDb, tableName: string, 
       expiresAt: { N: String(expires) },
     };
     if (activity.roleArn) item.roleArn = { S: activity.roleArn };
+    if (activity.session) {
+      item.sessionAssumedRoleId = { S: activity.session.assumedRoleId };
+      item.sessionSourceIdentity = { S: activity.session.sourceIdentity };
+      item.sessionExpiresAt = { N: String(activity.session.expiresAt.getTime()) };
+    }
     await db.putItem({ TableName: tableName, Item: item });
   }
 }
@@ -116,9 +140,13 @@ export async function findActiveEpisode(db: LedgerDynamoDb, tableName: string, s
   const num = (k: string): number | undefined => (item[k] && 'N' in item[k] ? Number((item[k] as { N: string }).N) : undefined);
   const endedAt = num('endedAt');
   if (endedAt !== undefined && endedAt < time.getTime()) return undefined;
+  const assumedRoleId = str('sessionAssumedRoleId');
+  const sourceIdentity = str('sessionSourceIdentity');
+  const sessionExpiresAt = num('sessionExpiresAt');
   return {
     environment: str('environment') ?? '', episodeId: str('episodeId') ?? '', runId: str('runId') ?? '',
     subject: subjectKey(subject), startedAt: num('startedAt') ?? 0, endedAt, roleArn: str('roleArn'),
+    ...(assumedRoleId && sourceIdentity && sessionExpiresAt !== undefined ? { session: { assumedRoleId, sourceIdentity, expiresAt: sessionExpiresAt } } : {}),
   };
 }
 
