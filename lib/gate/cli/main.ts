@@ -3,6 +3,7 @@ import { parseArgs as nodeParseArgs } from 'node:util';
 import { failsGate, runGate } from '../engine';
 import { GateInputError, TemplateModel } from '../model';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/reporters';
+import { runCostCommand } from './cost-command';
 
 const USAGE = `usage: black-hole audit <cdk.out dir | template.json|yaml ...> [--format text|json|sarif|markdown] [--out FILE] [--allow-acknowledged]
 
@@ -85,6 +86,7 @@ function parseAuditArgs(argv: readonly string[]): AuditArgs | 'help' {
  * throws, never prints a stack trace.
  */
 export function main(argv: readonly string[], io: Io = processIo): number {
+  if (argv[0] === 'cost') return runCostCommand(argv.slice(1), io);
   let args: AuditArgs | 'help';
   try {
     args = parseAuditArgs(argv);
