@@ -29,6 +29,7 @@ export function runGate(model: TemplateModel, options: GateOptions = {}): GateRe
         severity: rule.severity,
         stack: f.resource.stack.name,
         resource: f.resource.logicalId,
+        ...(f.resource.stack.templatePath ? { templatePath: f.resource.stack.templatePath } : {}),
         ...(f.resource.path ? { path: f.resource.path } : {}),
         message: f.message,
         evidence: f.evidence,

@@ -8,6 +8,12 @@ export interface Finding {
   readonly stack: string;
   /** Logical ID of the resource. */
   readonly resource: string;
+  /**
+   * The template file the resource was read from, when it came from a file (cdk.out or a path
+   * given to the CLI). Stack names may repeat across Stages; the template path never does, so the
+   * cdk-nag pack places findings by template path and logical ID.
+   */
+  readonly templatePath?: string;
   /** Construct path, when the template records it (aws:cdk:path). */
   readonly path?: string;
   readonly message: string;

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { BlackHoleVpc } from '../../lib/network';
-import { auditTemplates, logicalIdOf, runCli, templateOf } from '../helpers/gate';
+import { auditTemplates, logicalIdOf, runCli, synthWithChecks, templateOf } from '../helpers/gate';
 
 function cleanTemplate(): any {
   const app = new App();
@@ -104,9 +104,8 @@ describe('acknowledgment', () => {
     const net = new BlackHoleVpc(stack, 'Net', { environmentName: 'team-a' });
     const eigw = new ec2.CfnEgressOnlyInternetGateway(stack, 'Eigw', { vpcId: net.vpc.vpcId });
     Validations.of(eigw).acknowledge({ id: 'BlackHole-NET1', reason: 'IPv6 experiment' });
-    const { BlackHoleChecks } = require('../../lib/gate/nag/black-hole-checks');
-    Validations.of(app).addPlugins(new BlackHoleChecks(app));
-    app.synth(); // acknowledged in CDK: synth passes
+    // A core rule: the acknowledgment is refused at synth too (severity fatal), as by the CLI.
+    expect(synthWithChecks(app)).toEqual({ failed: true, ruleIds: ['BlackHole-NET1'] });
     const r = runCli(['audit', out, '--format', 'json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).findings[0]).toMatchObject({ ruleId: 'BlackHole-NET1', acknowledged: { reason: 'IPv6 experiment', core: true, failsGate: true } });

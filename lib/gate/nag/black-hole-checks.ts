@@ -1,99 +1,255 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
-import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
+import {
+  CfnResource,
+  IPolicyValidationContext,
+  PolicyValidationPluginReport,
+  PolicyViolatingResource,
+  PolicyViolation,
+  Stack,
+  Stage,
+} from 'aws-cdk-lib';
+import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { runGate } from '../engine';
+import { failsGate, runGate } from '../engine';
 import type { Finding } from '../findings';
-import { TemplateModel, type TemplateInput } from '../model';
+import { loadTemplates, TemplateModel, type LoadedTemplate } from '../model';
 import type { GateRule } from '../rule';
 import { ALL_RULES } from '../rules';
 
 export interface BlackHoleChecksProps extends Omit<NagPackProps, 'writeSuppressionsToCloudFormation'> {
   /** The rules to run. @default - every rule of the gate */
   readonly rules?: GateRule[];
+  /**
+   * Accept acknowledgments of core rules, as `black-hole audit --allow-acknowledged` does. Without
+   * it an acknowledged core finding still fails, at both doors.
+   * @default false
+   */
+  readonly allowAcknowledged?: boolean;
 }
+
+/**
+ * The severity each finding is reported with, the same decision as the CLI's exit code:
+ * - a failing finding of a core rule is `fatal`: aws-cdk-lib never suppresses a fatal violation, so a
+ *   `Validations.of(c).acknowledge()` cannot silence it at synth, as `black-hole audit` refuses it;
+ * - a failing finding of another rule is `error`;
+ * - an unacknowledged warning is `warning`, which does not fail synth (the report's `success` counts
+ *   only errors), as it does not fail the CLI (exit 0);
+ * - an acknowledged finding that does not fail the gate is not a violation: it is listed in the
+ *   report's metadata (`acknowledged`).
+ */
+export type ReportedSeverity = 'fatal' | 'error' | 'warning';
+
+/** While above zero, validate() is silent: validateScope() is synthesizing the app to read its templates. */
+let scopeSynthesisDepth = 0;
 
 /**
  * The gate as a cdk-nag 3 pack: `Validations.of(app).addPlugins(new BlackHoleChecks(app))` makes
  * `cdk synth` fail when an agent can reach egress, change its own quotas or budgets, escape its
  * identity or blind the monitors.
  *
- * It runs the same engine as `black-hole audit` over the templates this synth produced, then reports
- * each finding on its resource. Acknowledgments (`Validations.of(c).acknowledge({ id, reason })`)
- * work as in any cdk-nag pack, and are always written into the template's `cdk_nag` metadata, so
- * that `black-hole audit` sees them: it reports acknowledged findings of core rules as errors unless
- * run with `--allow-acknowledged`.
+ * Both entries of the pack run the same engine as `black-hole audit` over the same input, the
+ * cloud assembly this synth wrote, read by the CLI's own loader (stages, nested stacks):
+ * - `validate(context)`, called by aws-cdk-lib at `app.synth()` / `cdk synth`;
+ * - `validateScope(scope)`, cdk-nag's entry for tests and direct use: it synthesizes the app the
+ *   scope belongs to (as `Template.fromStack` does) and reports the findings on resources inside
+ *   the scope.
+ *
+ * Findings are placed on constructs by template file and logical ID, never by stack name (two
+ * Stages may deploy stacks of the same name). Acknowledgments (`Validations.of(c).acknowledge({ id,
+ * reason })`) are always written into the template's `cdk_nag` metadata and read from there by the
+ * engine, so every door sees the same ones; acknowledged findings of core rules still fail unless
+ * `allowAcknowledged` is set (the CLI's `--allow-acknowledged`). Warnings do not fail either door.
  */
 export class BlackHoleChecks extends NagPack {
   public readonly name = 'BlackHoleChecks';
+  public readonly ruleIds: string[];
   private readonly rules: readonly GateRule[];
-  private findings = new Map<string, Finding[]>();
-  private rulesById = new Map<string, GateRule>();
+  private readonly rulesById = new Map<string, GateRule>();
+  private readonly allowAcknowledged: boolean;
+  private readonly verboseDescriptions: boolean;
 
   constructor(scope: IConstruct, props: BlackHoleChecksProps = {}) {
     super(scope, { ...props, writeSuppressionsToCloudFormation: true });
     this.packName = 'BlackHole';
     this.rules = props.rules ?? ALL_RULES;
     for (const r of this.rules) this.rulesById.set(r.id, r);
+    this.ruleIds = this.rules.map((r) => r.id);
+    this.allowAcknowledged = props.allowAcknowledged ?? false;
+    this.verboseDescriptions = props.verbose ?? false;
   }
 
+  /** Called by aws-cdk-lib during synth, after the cloud assembly is written. */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    if (scopeSynthesisDepth > 0) return { success: true, violations: [] };
     const app = (context as IPolicyValidationContext & { appConstruct?: IConstruct }).appConstruct;
     if (!app) {
       throw new Error('BlackHoleChecks needs aws-cdk-lib 2.262 or later (the validation context has no construct tree)');
     }
-    const model = TemplateModel.fromTemplates(stackTemplates(app, context.templatePaths));
+    const root = app.node.root;
+    if (!Stage.isStage(root)) throw new Error('BlackHoleChecks: the validated construct tree has no App or Stage at its root');
+    const templates = selectTemplates(loadTemplates([root.outdir]), context.templatePaths);
+    return this.evaluate(root, templates, root);
+  }
+
+  /**
+   * Validates a construct tree directly (cdk-nag's entry for tests and direct use): synthesizes the
+   * App or Stage at the root of `scope` and runs the gate over its cloud assembly, exactly as
+   * `app.synth()` with this pack would, reporting findings on resources inside `scope` (and any
+   * finding that cannot be placed on a construct: fail closed).
+   *
+   * Other validation plugins registered on the app run during that synthesis, as they do in
+   * `Template.fromStack`. The next `app.synth()` synthesizes again, so the pack also runs there.
+   */
+  public validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    const root = scope.node.root;
+    if (!Stage.isStage(root)) throw new Error(`BlackHoleChecks.validateScope: ${scope.node.path || 'the scope'} is not inside an App or Stage`);
+    scopeSynthesisDepth++;
+    let directory: string;
+    try {
+      directory = root.synth({ force: true }).directory;
+    } finally {
+      scopeSynthesisDepth--;
+      forgetAssembly(root);
+    }
+    return this.evaluate(root, loadTemplates([directory]), scope);
+  }
+
+  /** Not used: both entries run the engine over the synthesized templates instead of one resource at a time. */
+  protected checkResource(_node: CfnResource): void {
+    // intentionally empty
+  }
+
+  private evaluate(root: Stage, templates: readonly LoadedTemplate[], scope: IConstruct): PolicyValidationPluginReport {
+    const model = TemplateModel.fromTemplates(templates);
     const { findings } = runGate(model, { rules: this.rules });
-    this.findings = new Map();
+    const placement = ConstructIndex.of(root);
+    const scopePath = scope === root ? undefined : scope.node.path;
+    const byRule = new Map<string, { severity: ReportedSeverity; resources: Map<string, PolicyViolatingResource>; messages: Set<string> }>();
+    const acknowledged: string[] = [];
     for (const f of findings) {
-      const key = `${f.stack}\u0000${f.resource}`;
-      this.findings.set(key, [...(this.findings.get(key) ?? []), f]);
-    }
-    const report = super.validate(context);
-    return { ...report, violations: report.violations.map((v) => ({ ...v, description: this.describe(v.ruleName, v.violatingResources.map((r) => r.constructPath ?? '')) })) };
-  }
-
-  protected checkResource(node: CfnResource): void {
-    const stack = Stack.of(node);
-    const logicalId = stack.resolve(node.logicalId) as string;
-    const found = this.findings.get(`${stack.stackName}\u0000${logicalId}`);
-    if (!found) return;
-    for (const ruleId of new Set(found.map((f) => f.ruleId))) {
-      const rule = this.rulesById.get(ruleId)!;
-      this.applyRule({
-        ruleSuffixOverride: rule.id.replace(/^BlackHole-/, ''),
-        info: rule.info,
-        explanation: rule.explanation,
-        level: rule.severity === 'error' ? NagMessageLevel.ERROR : NagMessageLevel.WARN,
-        node,
-        rule: () => NagRuleCompliance.NON_COMPLIANT,
-      });
-    }
-  }
-
-  /** The rule's one-line info, then each violating resource's own finding message. */
-  private describe(ruleName: string, constructPaths: string[]): string {
-    const rule = this.rulesById.get(ruleName);
-    const messages = new Set<string>();
-    for (const list of this.findings.values()) {
-      for (const f of list) {
-        if (f.ruleId === ruleName && (!f.path || constructPaths.includes(f.path) || constructPaths.length === 0)) messages.add(f.message);
+      const construct = placement.constructOf(f);
+      const constructPath = construct?.node.path;
+      // A finding that cannot be placed on a construct is reported whatever the scope: fail closed.
+      if (scopePath !== undefined && constructPath !== undefined && constructPath !== scopePath && !constructPath.startsWith(`${scopePath}/`)) continue;
+      const severity = reportedSeverity(f, this.allowAcknowledged);
+      const where = constructPath ?? `${f.stack}/${f.resource}`;
+      if (!severity) {
+        acknowledged.push(`${f.ruleId} ${where}${f.acknowledged?.reason ? ` (${f.acknowledged.reason})` : ''}`);
+        continue;
+      }
+      let v = byRule.get(f.ruleId);
+      if (!v) byRule.set(f.ruleId, (v = { severity, resources: new Map(), messages: new Set() }));
+      v.messages.add(f.message);
+      const key = `${f.templatePath ?? f.stack}\u0000${f.resource}`;
+      if (!v.resources.has(key)) {
+        v.resources.set(key, {
+          ...(constructPath !== undefined ? { constructPath } : {}),
+          resourceLogicalId: f.resource,
+          ...(f.templatePath ? { templatePath: f.templatePath } : {}),
+          locations: ['Properties'],
+        });
       }
     }
-    return [rule?.info ?? ruleName, ...[...messages].map((m) => `  - ${m}`)].join('\n');
+    const violations: PolicyViolation[] = [...byRule.entries()].map(([ruleId, v]) => {
+      const rule = this.rulesById.get(ruleId);
+      const info = rule?.info ?? ruleId;
+      const head = this.verboseDescriptions && rule ? `${info} ${rule.explanation}` : info;
+      return {
+        ruleName: ruleId,
+        description: [head, ...[...v.messages].map((m) => `  - ${m}`)].join('\n'),
+        ...(rule ? { fix: rule.explanation } : {}),
+        severity: v.severity,
+        ruleMetadata: { core: String(rule?.core ?? true) },
+        violatingResources: [...v.resources.values()],
+      };
+    });
+    const success = !violations.some((v) => v.severity === 'fatal' || v.severity === 'error');
+    return {
+      success,
+      violations,
+      ...(acknowledged.length ? { metadata: { acknowledged: acknowledged.join('; ') } } : {}),
+    };
   }
 }
 
-/** Each stack of the app with the template this synth wrote for it. */
-function stackTemplates(app: IConstruct, templatePaths: readonly string[]): TemplateInput[] {
-  const byFile = new Map(templatePaths.map((p) => [path.basename(p), p]));
-  const out: TemplateInput[] = [];
-  for (const c of app.node.findAll()) {
-    if (!Stack.isStack(c)) continue;
-    const file = byFile.get(c.templateFile);
-    if (!file || !fs.existsSync(file)) continue;
-    out.push({ stackName: c.stackName, template: JSON.parse(fs.readFileSync(file, 'utf8')), templatePath: file });
+/** The severity a finding is reported with at synth, or undefined when it is acknowledged and does not fail the gate. */
+export function reportedSeverity(f: Finding, allowAcknowledged = false): ReportedSeverity | undefined {
+  if (f.acknowledged && !failsGate(f, allowAcknowledged)) return undefined;
+  if (f.severity === 'warning') return 'warning';
+  return f.core ? 'fatal' : 'error';
+}
+
+/**
+ * The templates aws-cdk-lib handed the plugin, as the CLI's loader reads them from the cloud
+ * assembly (stack names from the manifest, nested stacks linked to their parents). A template the
+ * loader did not find is read as a plain file rather than skipped.
+ */
+function selectTemplates(loaded: readonly LoadedTemplate[], templatePaths: readonly string[]): LoadedTemplate[] {
+  const wanted = new Set(templatePaths.map((p) => path.resolve(p)));
+  const kept: LoadedTemplate[] = [];
+  const keptNames = new Set<string>();
+  for (const t of loaded) {
+    const inContext = t.templatePath !== undefined && wanted.has(path.resolve(t.templatePath));
+    const nestedInKept = t.nestedIn !== undefined && keptNames.has(t.nestedIn.stackName);
+    if (!inContext && !nestedInKept) continue;
+    kept.push(t);
+    keptNames.add(t.stackName);
   }
-  return out;
+  const found = new Set(kept.map((t) => path.resolve(t.templatePath ?? '')));
+  for (const p of wanted) {
+    if (found.has(p)) continue;
+    kept.push(...loadTemplates([p]));
+  }
+  return kept;
+}
+
+/** CfnResources and stacks of an app by template file, to place findings on constructs. */
+class ConstructIndex {
+  public static of(root: Stage): ConstructIndex {
+    const index = new ConstructIndex();
+    for (const c of root.node.findAll()) {
+      if (Stack.isStack(c)) {
+        index.stacks.set(templateFileOf(c), c);
+      } else if (CfnResource.isCfnResource(c)) {
+        const stack = Stack.of(c);
+        const logicalId = stack.resolve(c.logicalId);
+        if (typeof logicalId === 'string') index.resources.set(`${templateFileOf(stack)}\u0000${logicalId}`, c);
+      }
+    }
+    return index;
+  }
+
+  private readonly resources = new Map<string, IConstruct>();
+  private readonly stacks = new Map<string, IConstruct>();
+
+  /** The construct of a finding's resource, else its stack's, else undefined. */
+  public constructOf(f: Finding): IConstruct | undefined {
+    if (!f.templatePath) return undefined;
+    const file = realPath(f.templatePath);
+    return this.resources.get(`${file}\u0000${f.resource}`) ?? this.stacks.get(file);
+  }
+}
+
+function templateFileOf(stack: Stack): string {
+  const stage = Stage.of(stack);
+  return realPath(path.join(stage?.outdir ?? '', stack.templateFile));
+}
+
+function realPath(p: string): string {
+  const abs = path.resolve(p);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    return abs;
+  }
+}
+
+/**
+ * Drops the assembly a Stage cached at validateScope's synthesis (the pack was silent during it), so
+ * that the next `synth()` synthesizes, and validates, again. aws-cdk-lib keeps it in a private field;
+ * test/gate/doors.test.ts proves the next synth still fails a leaky app.
+ */
+function forgetAssembly(stage: Stage): void {
+  (stage as unknown as { assembly?: unknown }).assembly = undefined;
 }
