@@ -4,7 +4,7 @@ import { gzipSync } from 'zlib';
 import { AgentBoundary } from '../../lib/identity/agent-boundary';
 import { flowLogFormatString } from '../../lib/telemetry/flow-log-fields';
 import { contain, ContainmentApis, planContainment, REVOCATION_TEMPLATE_TIME, revocationDocument, roleNameOf } from '../../lib/telemetry/runtime/contain';
-import { archiveObject, BlackHoleViolation, correlate, CorrelatorApis, signalsFromInput, SkippedRecord } from '../../lib/telemetry/runtime/correlate';
+import { archiveObject, attribute, BlackHoleViolation, correlate, CorrelatorApis, signalsFromInput, SkippedRecord } from '../../lib/telemetry/runtime/correlate';
 import { findActiveEpisode, LedgerDynamoDb, recordEpisodeEnd, recordEpisodeStart } from '../../lib/telemetry/runtime/ledger-client';
 import {
   camelizeKeys, parseFlowLogLine, signalFromCloudTrail, signalFromFlowLog, signalFromGuardDuty, signalFromResolverQuery, wildcardMatch,
@@ -161,6 +161,14 @@ describe('CloudTrail (Stratus detonation records)', () => {
     expect(signalFromCloudTrail({ 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', detail: denied })).toEqual(s);
   });
 
+  test('a record of an episode session carries its source identity (userIdentity.sessionContext.sourceIdentity); others do not', () => {
+    const [chain, run] = json('events/cloudtrail/episode-session_AccessDenied_source-identity.json').map((r: any) => signalFromCloudTrail(r));
+    expect(chain).toMatchObject({ technique: 'sts:AssumeRole', sourceIdentity: 'episode-42', evidence: expect.objectContaining({ sourceIdentity: 'episode-42' }) });
+    expect(run).toMatchObject({ technique: 'ec2:RunInstances', sourceIdentity: 'episode-42', principal: 'arn:aws:sts::111122223333:assumed-role/Agent/episode-42' });
+    const [stratus] = json('events/cloudtrail/ec2_RunInstances_Client.UnauthorizedOperation_assumed-role.stratus.json');
+    expect(signalFromCloudTrail(stratus)!.sourceIdentity).toBeUndefined();
+  });
+
   test('LeaveOrganization AccessDenied is HIGH; a successful AuthorizeSecurityGroupIngress is not a denial', () => {
     const leave = json('events/cloudtrail/organizations_LeaveOrganization_AccessDenied_assumed-role.stratus.json').map((r: any) => signalFromCloudTrail(r)).filter((x: any) => x);
     expect(leave).toHaveLength(1);
@@ -292,6 +300,52 @@ describe('correlator', () => {
     const data = gzipSync(Buffer.from(JSON.stringify({ messageType: 'DATA_MESSAGE', logEvents: lines.map((message, i) => ({ id: String(i), timestamp: 0, message })) }))).toString('base64');
     expect(signalsFromInput({ awslogs: { data } }, { vpcCidrs: [VPC_CIDR] }, more)).toHaveLength(1);
     expect(more).toHaveLength(2);
+  });
+
+  describe('attribution by source identity first', () => {
+    const SESSION = 'arn:aws:sts::111122223333:assumed-role/Agent/episode-42';
+    const records = () => json('events/cloudtrail/episode-session_AccessDenied_source-identity.json');
+    const correlateWith = async (ledger: ReturnType<typeof fakeLedger>, input: unknown) => correlate(input, config, {
+      ledger, events: { putEvents: async () => ({ FailedEntryCount: 0 }) },
+    });
+
+    test('a CloudTrail record with an episode source identity is attributed to that episode, with no ledger entry at all', async () => {
+      const [chain] = records();
+      const [v] = await correlateWith(fakeLedger(), { 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.sts', detail: chain });
+      expect(v).toMatchObject({ episodeId: '42', attribution: 'source-identity', technique: 'sts:AssumeRole', principal: SESSION });
+      expect(v.runId).toBeUndefined();
+    });
+
+    test('the ledger entry of the same session and episode adds run and role; one naming another episode does not override the source identity', async () => {
+      const [, run] = records();
+      const ledger = fakeLedger();
+      await recordEpisodeStart(ledger, 'Ledger', {
+        environment: 'alpha', episodeId: '42', runId: 'run-9', roleArn: 'arn:aws:iam::111122223333:role/Agent',
+        subjects: [{ kind: 'session', id: SESSION }], startedAt: new Date('2026-03-14T09:00:00Z'),
+        session: { assumedRoleId: 'AROAIDPPEZS35WEXAMPLE:episode-42', sourceIdentity: 'episode-42', expiresAt: new Date('2026-03-14T10:00:00Z') },
+      });
+      const [v] = await correlateWith(ledger, run);
+      expect(v).toMatchObject({ episodeId: '42', runId: 'run-9', roleArn: 'arn:aws:iam::111122223333:role/Agent', environment: 'alpha', attribution: 'source-identity' });
+
+      // A later ledger entry on the same session subject naming episode 43 (a reused session name, a
+      // wrong harness record): the time window would pick it; the source identity does not.
+      await recordEpisodeStart(ledger, 'Ledger', {
+        environment: 'alpha', episodeId: '43', runId: 'run-9', subjects: [{ kind: 'session', id: SESSION }], startedAt: new Date('2026-03-14T09:10:00Z'),
+      });
+      const [again] = await correlateWith(ledger, run);
+      expect(again).toMatchObject({ episodeId: '42', attribution: 'source-identity' });
+      expect(again.runId).toBeUndefined();
+      const { sourceIdentity: _si, ...withoutSourceIdentity } = signalsFromInput(run, config)[0];
+      expect(await attribute(withoutSourceIdentity, ledger, 'Ledger')).toMatchObject({ episodeId: '43', attribution: 'time-window' });
+    });
+
+    test('network signals and records without a source identity keep the ledger time window', async () => {
+      const { violations } = await run(json('events/guardduty/Trojan_EC2_DNSDataExfiltration.json'));
+      expect(violations[0]).toMatchObject({ episodeId: 'ep-7', attribution: 'time-window' });
+      const [denied] = json('events/cloudtrail/ec2_RunInstances_Client.UnauthorizedOperation_assumed-role.stratus.json');
+      const unattributed = await run(denied);
+      expect(unattributed.violations[0].attribution).toBeUndefined();
+    });
   });
 
   test('an unattributed denied call is still published, without an episode', async () => {

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'crypto';
 import { gunzipSync } from 'zlib';
+import { episodeIdOfSourceIdentity } from './episode-session';
 import { EpisodeAttribution, findActiveEpisode, LedgerDynamoDb } from './ledger-client';
 import {
   parseFlowLogLine, ResolverQueryLogRecord, ViolationSeverity, signalFromCloudTrail, signalFromFlowLog, signalFromGuardDuty,
@@ -23,6 +24,12 @@ export interface BlackHoleViolation {
   /** The episode active at the place and time, when the ledger knows one. */
   readonly episodeId?: string;
   readonly runId?: string;
+  /**
+   * How `episodeId` was found: `source-identity` (the CloudTrail record's session source identity,
+   * set only by the harness) or `time-window` (the ledger entry active at the signal's subject and
+   * time: network signals, and calls without a source identity). Absent when no episode was found.
+   */
+  readonly attribution?: 'source-identity' | 'time-window';
   /** Role the episode runs as (from the ledger), for containment. */
   readonly roleArn?: string;
   readonly principal?: string;
@@ -110,12 +117,29 @@ export function signalsFromLogMessage(message: string, config: Pick<CorrelatorCo
   return s ? [s] : [];
 }
 
-/** Looks the signal's subjects up in the ledger, most specific first; the first hit names the episode. */
+/**
+ * The episode of a signal. A signal whose session carries an episode source identity
+ * (`episode-<id>`, which only the harness can set: AgentRole `episodeSessions`) belongs to that
+ * episode, whatever the ledger says: the ledger only adds run, environment and role when its entry
+ * for the same subject names the same episode. Otherwise the signal's subjects are looked up in
+ * the ledger, most specific first, and the entry active at the signal's time names the episode.
+ */
 export async function attribute(signal: ViolationSignal, ledger: LedgerDynamoDb, tableName: string): Promise<EpisodeAttribution | undefined> {
   const at = new Date(signal.time);
+  const episodeId = episodeIdOfSourceIdentity(signal.sourceIdentity);
+  if (episodeId !== undefined) {
+    for (const subject of signal.subjects) {
+      const hit = await findActiveEpisode(ledger, tableName, subject, at);
+      if (hit && hit.episodeId === episodeId) return { ...hit, attribution: 'source-identity' };
+    }
+    return {
+      environment: '', episodeId, runId: '', subject: signal.subjects[0] ? subjectKey(signal.subjects[0]) : '', startedAt: 0,
+      attribution: 'source-identity',
+    };
+  }
   for (const subject of signal.subjects) {
     const hit = await findActiveEpisode(ledger, tableName, subject, at);
-    if (hit) return hit;
+    if (hit) return { ...hit, attribution: 'time-window' };
   }
   return undefined;
 }
@@ -129,7 +153,8 @@ export function toViolation(signal: ViolationSignal, attribution: EpisodeAttribu
     time: signal.time,
     environment: attribution?.environment || environment,
     episodeId: attribution?.episodeId,
-    runId: attribution?.runId,
+    runId: attribution?.runId || undefined,
+    ...(attribution?.attribution ? { attribution: attribution.attribution } : {}),
     roleArn: attribution?.roleArn,
     principal: signal.principal ?? attribution?.roleArn,
     source: signal.source,

@@ -31,6 +31,12 @@ export interface ViolationSignal {
   readonly subjects: readonly Subject[];
   /** Principal ARN when known (role session or role). */
   readonly principal?: string;
+  /**
+   * The session's source identity (CloudTrail `userIdentity.sessionContext.sourceIdentity`): set
+   * only by whoever started the session, immutable, kept through role chaining. Episode sessions
+   * carry `episode-<id>`.
+   */
+  readonly sourceIdentity?: string;
   /** The source record's identifying facts. */
   readonly evidence: Readonly<Record<string, unknown>>;
 }
@@ -282,6 +288,10 @@ export function signalFromCloudTrail(input: Record<string, any>, agentRoleArns?:
   // EC2 instance-profile sessions are named after the instance.
   if (/^i-[0-9a-f]{8,17}$/.test(sessionName)) subjects.push({ kind: 'instance', id: sessionName });
   const service = String(r.eventSource ?? '').replace(/\.amazonaws\.com$/, '');
+  // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+  // (AWS STS source identity). `userIdentity.onBehalfOf` names IAM Identity Center users, not STS sessions.
+  const sourceIdentity = typeof identity.sessionContext?.sourceIdentity === 'string' && identity.sessionContext.sourceIdentity !== ''
+    ? identity.sessionContext.sourceIdentity as string : undefined;
   return {
     source: 'cloudtrail',
     category: 'denied-api-call',
@@ -290,9 +300,11 @@ export function signalFromCloudTrail(input: Record<string, any>, agentRoleArns?:
     time: r.eventTime,
     subjects,
     principal: sessionArn,
+    ...(sourceIdentity ? { sourceIdentity } : {}),
     evidence: {
       eventID: r.eventID, eventName: r.eventName, eventSource: r.eventSource, errorCode: r.errorCode,
       roleArn, sourceIPAddress: r.sourceIPAddress, awsRegion: r.awsRegion, recipientAccountId: r.recipientAccountId,
+      ...(sourceIdentity ? { sourceIdentity } : {}),
     },
   };
 }
