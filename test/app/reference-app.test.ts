@@ -12,12 +12,16 @@ let template: any;
 
 beforeAll(() => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-ref-'));
-  execFileSync(process.execPath, [require.resolve('tsx/cli'), 'bin/black-hole.ts'], {
-    cwd: root,
-    env: { ...process.env, CDK_OUTDIR: out, CDK_VALIDATION: 'false' },
-    stdio: 'pipe',
-  });
-  template = JSON.parse(fs.readFileSync(path.join(out, 'BlackHoleReference.template.json'), 'utf8'));
+  try {
+    execFileSync(process.execPath, [require.resolve('tsx/cli'), 'bin/black-hole.ts'], {
+      cwd: root,
+      env: { ...process.env, CDK_OUTDIR: out, CDK_VALIDATION: 'false' },
+      stdio: 'pipe',
+    });
+    template = JSON.parse(fs.readFileSync(path.join(out, 'BlackHoleReference.template.json'), 'utf8'));
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 }, 120000);
 
 function ofType(type: string): any[] {

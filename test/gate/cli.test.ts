@@ -22,7 +22,13 @@ function leakyTemplate(acknowledge?: string): any {
   return t;
 }
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'bh-cli-'));
+const tmpDirs: string[] = [];
+const tmp = (): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-cli-'));
+  tmpDirs.push(dir);
+  return dir;
+};
+afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 describe('exit codes and unusable input', () => {
   test('0 for a clean template, 1 for a leaky one', () => {

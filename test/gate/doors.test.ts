@@ -19,7 +19,13 @@ import { runCli, synthWithChecks, validateScopeWithChecks } from '../helpers/gat
 
 process.env.CDK_VALIDATION = 'false';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'bh-doors-'));
+const tmpDirs: string[] = [];
+const tmp = (): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-doors-'));
+  tmpDirs.push(dir);
+  return dir;
+};
+afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 /** A BlackHoleVpc in `scope`, optionally with an egress-only internet gateway (NET1, core). */
 function environment(scope: Stack, leak: boolean, name = 'team-a'): { net: BlackHoleVpc; eigw?: ec2.CfnEgressOnlyInternetGateway } {

@@ -8,6 +8,7 @@ import { runCli } from '../helpers/gate';
  * never a crash or a hang (jest's timeout bounds every case).
  */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-hostile-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, content: string | Buffer) => {
   const file = path.join(dir, name);
   fs.writeFileSync(file, content);

@@ -35,7 +35,12 @@ test('invalid YAML: exit 2 and one line', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-yaml-'));
   const file = path.join(dir, 'broken.yaml');
   fs.writeFileSync(file, 'Resources:\n  A: [unclosed\n');
-  const r = runCli(['audit', file]);
+  let r: ReturnType<typeof runCli>;
+  try {
+    r = runCli(['audit', file]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(/broken\.yaml: invalid YAML/);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -23,7 +23,13 @@ export function auditTemplates(templates: Record<string, unknown>, extraArgs: st
     fs.writeFileSync(file, JSON.stringify(t, null, 1));
     return file;
   });
-  const { code, stdout, stderr } = runCli(['audit', ...files, '--format', 'json', ...extraArgs]);
+  let out: { code: number; stdout: string; stderr: string };
+  try {
+    out = runCli(['audit', ...files, '--format', 'json', ...extraArgs]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const { code, stdout, stderr } = out;
   const report = stdout ? JSON.parse(stdout) : undefined;
   const ruleIds = report ? [...new Set<string>(report.findings.filter((f: any) => !f.acknowledged || f.acknowledged.failsGate).map((f: any) => f.ruleId))].sort() : [];
   return { code, ruleIds, report, stderr };
