@@ -112,6 +112,16 @@ const USAGE_BASED_TYPES = [
   'AWS::Glue::Table', 'AWS::Logs::LogGroup', 'AWS::CE::AnomalyMonitor', 'AWS::SageMaker::TrainingJob',
 ];
 
+/** Types with a fixed charge that the price table does not hold: reported as not priced, never silently free. */
+const FIXED_BUT_UNPRICED_TYPES: Readonly<Record<string, string>> = {
+  'AWS::EC2::NatGateway': 'NAT gateway hourly and per-GB charges are not in the price table',
+  'AWS::EC2::EIP': 'public IPv4 address hourly charge is not in the price table',
+  'AWS::EC2::TransitGatewayAttachment': 'transit gateway attachment hourly charge is not in the price table',
+  'AWS::EC2::TransitGatewayVpcAttachment': 'transit gateway attachment hourly charge is not in the price table',
+  'AWS::Route53Resolver::ResolverEndpoint': 'Resolver endpoint ENI hourly charge is not in the price table',
+  'AWS::NetworkFirewall::Firewall': 'Network Firewall endpoint hourly charge is not in the price table',
+};
+
 const round4 = (n: number): number => Math.round(n * 10_000) / 10_000;
 
 /** The fixed monthly cost of every environment and stack of the model. */
@@ -141,6 +151,9 @@ class CostCalculator {
     this.trails();
     this.guardDuty();
     this.budgets();
+    for (const [type, reason] of Object.entries(FIXED_BUT_UNPRICED_TYPES)) {
+      for (const r of this.model.resourcesOfType(type)) this.notPriced.push(this.ref(r, reason));
+    }
     const usageBased: Record<string, number> = {};
     for (const type of USAGE_BASED_TYPES) {
       const n = this.model.resourcesOfType(type).length;

@@ -187,3 +187,25 @@ function renderCostMarkdown(r: CostReport): string {
   if (r.lineItems.some((i) => !i.confirmed)) out.push('', '\\* unit price not confirmed from an AWS source (see lib/pricing/prices.ts).');
   return out.join('\n') + '\n';
 }
+
+/**
+ * Adds the cost of every environment to a rendered `black-hole audit` report: a `cost` section in
+ * JSON, run properties `cost` in SARIF, a table after the findings in text and Markdown. The cost
+ * never changes the gate's verdict; if it cannot be computed, the report says why.
+ */
+export function withEnvironmentCost(format: 'text' | 'json' | 'sarif' | 'markdown', model: TemplateModel, report: string): string {
+  let cost: CostReport | { error: string };
+  try {
+    cost = environmentCost(model);
+  } catch (e) {
+    cost = { error: `cost not computed: ${String((e as Error)?.message ?? e).split('\n')[0].slice(0, 300)}` };
+  }
+  if (format === 'json' || format === 'sarif') {
+    const doc = JSON.parse(report);
+    if (format === 'json') doc.cost = cost;
+    else if (Array.isArray(doc.runs) && doc.runs[0]) doc.runs[0].properties = { ...doc.runs[0].properties, cost };
+    return JSON.stringify(doc, null, 2) + '\n';
+  }
+  if ('error' in cost) return `${report}\n${cost.error}\n`;
+  return `${report}\n${renderCost(format, cost)}`;
+}

@@ -6,6 +6,7 @@ import { failsGate, type GateResult } from '../engine';
 import type { Finding } from '../findings';
 import type { TemplateModel } from '../model';
 import { ALL_RULES } from '../rules';
+import { withEnvironmentCost } from '../cli/cost-command';
 import { packageInfo } from './package-info';
 
 export type ReportFormat = 'text' | 'json' | 'sarif' | 'markdown';
@@ -24,6 +25,10 @@ function ruleDocUrl(ruleId: string): string {
 
 /** Renders the gate result in one of the four formats. */
 export function renderReport(format: ReportFormat, model: TemplateModel, result: GateResult, options: ReportOptions): string {
+  return withEnvironmentCost(format, model, renderFindings(format, model, result, options));
+}
+
+function renderFindings(format: ReportFormat, model: TemplateModel, result: GateResult, options: ReportOptions): string {
   switch (format) {
     case 'json': return renderJson(result, options);
     case 'sarif': return renderSarif(model, result, options);
