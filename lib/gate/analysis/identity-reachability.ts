@@ -1,9 +1,10 @@
 import { awsActionAccessLevel, expandActionPattern } from '../../common/aws-action-catalog';
 import { RUNTIME_ROLE_PATH } from '../../common/runtime-roles';
 import { AGENT_ROLE_TAG, AGENT_ROLE_TAG_VALUE, ENVIRONMENT_TAG } from '../../common/tags';
-import { ModelResource, placeholdersToWildcards, possibilities, Resolved, StackModel, TemplateModel } from '../model';
+import { literalEquals, mayBe, ModelResource, placeholdersToWildcards, possibilities, Resolved, StackModel, TemplateModel, unknown } from '../model';
 import { resourcePatternsMayIntersect } from './arn-match';
 import { lookupAwsManagedPolicy } from './aws-managed-policies';
+import { COMPUTE_FORMS, type SubnetSource } from './compute-forms';
 import { PermissionAnalysis, PrincipalPermissions } from './effective-permissions';
 import { StatementRef } from './policy-document';
 
@@ -24,8 +25,10 @@ export type ReachReason =
       /** How the compute gets the role: `instance profile X`, `launch template Y`, `property Role`... */
       readonly via: string;
       readonly environment: string;
-      /** The environment subnet it runs in, or undefined when placement came from its tag. */
+      /** The environment subnet (or library SSM parameter) it runs in, or undefined when placement came from its tag or is only possible. */
       readonly subnet?: string;
+      /** Set when the placement is only possible: why (a subnet value the gate cannot place). */
+      readonly possible?: string;
     }
   | { readonly kind: 'sagemaker-role-tag'; readonly environment: string }
   | {
@@ -73,7 +76,58 @@ export interface UnresolvedCompute {
   readonly type: string;
   readonly environment: string;
   readonly reason: string;
+  /** Set when the compute only possibly runs in the environment: why. */
+  readonly possible?: string;
 }
+
+/** Where compute runs (see IdentityReachability placement). */
+interface Placement {
+  /** The environment (the first, when several are possible). */
+  readonly environment: string;
+  /** Every environment it may run in. */
+  readonly environments: readonly string[];
+  readonly subnet?: string;
+  readonly possible?: string;
+}
+
+/** One subnet value of a compute resource, resolved, with the property it came from. */
+interface SubnetValue {
+  readonly value: Resolved;
+  readonly from: string;
+}
+
+/** The environment of the library's own subnet SSM parameters (`/black-hole/<env>/...`), read as a parameter or a dynamic reference. */
+function librarySsmEnvironment(value: Resolved): { environment: string; name: string } | undefined {
+  let name: string | undefined;
+  if (value.kind === 'unknown' && value.ssmParameter) name = value.ssmParameter;
+  if (value.kind === 'literal' && typeof value.value === 'string') name = /^\{\{resolve:ssm:([^:}]+)/.exec(value.value)?.[1];
+  const env = name ? /^\/black-hole\/([^/]+)\//.exec(name)?.[1] : undefined;
+  return env && name ? { environment: env, name } : undefined;
+}
+
+/** Why a subnet value cannot be placed, for messages. */
+function describeUnplaced(value: Resolved): string {
+  if (value.kind === 'unknown') return `unresolvable (${value.reason})`;
+  if (value.kind === 'literal') return value.parameters ? `parameter ${value.parameters.join(', ')} (any subnet at deploy time)` : `${String(value.value)}, a subnet the app does not define`;
+  if (value.kind === 'ref' || value.kind === 'getatt') return `${value.logicalId}, a ${value.resourceType} and not a subnet`;
+  return `a ${value.kind}`;
+}
+
+/**
+ * Environment compute whose template switches off what containment relies on: the responder stops
+ * instances (DisableApiStop refuses StopInstances), and the kill switches scale groups in (scale-in
+ * protection and suspended Terminate/ReplaceUnhealthy/HealthCheck processes keep instances running).
+ */
+export interface ContainmentBlocker {
+  readonly resource: ModelResource;
+  readonly environment: string;
+  /** Set when the compute only possibly runs in the environment: why. */
+  readonly possible?: string;
+  readonly detail: string;
+}
+
+/** Auto Scaling processes whose suspension keeps instances alive through a scale-in or a stop. */
+const CONTAINMENT_PROCESSES = ['terminate', 'replaceunhealthy', 'healthcheck'];
 
 /** One sentence for a reason, e.g. "assumable from role S/Agent (granted by statement 0 of policy P on Agent)". */
 export function describeReachReason(r: ReachReason): string {
@@ -83,7 +137,7 @@ export function describeReachReason(r: ReachReason): string {
     case 'agent-role-tag':
       return `tagged ${AGENT_ROLE_TAG}=${AGENT_ROLE_TAG_VALUE}`;
     case 'compute':
-      return `credentials of ${r.compute.type} ${r.compute.stack}/${r.compute.logicalId} via ${r.via}, in environment ${r.environment}${r.subnet ? ` (subnet ${r.subnet})` : ' (by its tag)'}`;
+      return `credentials of ${r.compute.type} ${r.compute.stack}/${r.compute.logicalId} via ${r.via}, ${r.possible ? `possibly in environment ${r.environment} (${r.possible})` : `in environment ${r.environment}${r.subnet ? ` (subnet ${r.subnet})` : ' (by its tag)'}`}`;
     case 'sagemaker-role-tag':
       return `trusted by sagemaker.amazonaws.com and tagged with environment ${r.environment}`;
     case 'assumable':
@@ -92,47 +146,6 @@ export function describeReachReason(r: ReachReason): string {
       return `passable to new compute by role ${r.from.stack}/${r.from.logicalId}${grants(r.grants)}`;
   }
 }
-
-interface ComputeSpec {
-  /** Properties holding role ARNs/names (dotted paths; `[]` walks a list). */
-  readonly roles?: readonly string[];
-  /** Properties holding instance profile ARNs/names. */
-  readonly profiles?: readonly string[];
-  readonly subnets?: readonly string[];
-}
-
-const COMPUTE: Readonly<Record<string, ComputeSpec>> = {
-  'AWS::EC2::Instance': { profiles: ['IamInstanceProfile'], subnets: ['SubnetId', 'NetworkInterfaces[].SubnetId'] },
-  'AWS::EC2::LaunchTemplate': {
-    profiles: ['LaunchTemplateData.IamInstanceProfile.Arn', 'LaunchTemplateData.IamInstanceProfile.Name'],
-    subnets: ['LaunchTemplateData.NetworkInterfaces[].SubnetId'],
-  },
-  'AWS::AutoScaling::LaunchConfiguration': { profiles: ['IamInstanceProfile'] },
-  'AWS::Lambda::Function': { roles: ['Role'], subnets: ['VpcConfig.SubnetIds'] },
-  'AWS::SageMaker::NotebookInstance': { roles: ['RoleArn'], subnets: ['SubnetId'] },
-  'AWS::SageMaker::Model': { roles: ['ExecutionRoleArn'], subnets: ['VpcConfig.Subnets'] },
-  'AWS::SageMaker::Domain': { roles: ['DefaultUserSettings.ExecutionRole', 'DefaultSpaceSettings.ExecutionRole'], subnets: ['SubnetIds'] },
-  'AWS::SageMaker::UserProfile': { roles: ['UserSettings.ExecutionRole'] },
-  'AWS::SageMaker::Pipeline': { roles: ['RoleArn'] },
-  'AWS::CodeBuild::Project': { roles: ['ServiceRole'], subnets: ['VpcConfig.Subnets'] },
-  'AWS::ECS::TaskDefinition': { roles: ['TaskRoleArn'] },
-  'AWS::Batch::JobDefinition': { roles: ['ContainerProperties.JobRoleArn', 'EcsProperties.TaskProperties[].TaskRoleArn'] },
-  'AWS::Batch::ComputeEnvironment': { profiles: ['ComputeResources.InstanceRole'], subnets: ['ComputeResources.Subnets'] },
-  'AWS::EC2::SpotFleet': {
-    profiles: ['SpotFleetRequestConfigData.LaunchSpecifications[].IamInstanceProfile.Arn'],
-    subnets: ['SpotFleetRequestConfigData.LaunchSpecifications[].SubnetId', 'SpotFleetRequestConfigData.LaunchSpecifications[].NetworkInterfaces[].SubnetId'],
-  },
-  // Pods on the nodes reach the node role through the instance metadata service.
-  'AWS::EKS::Nodegroup': { roles: ['NodeRole'], subnets: ['Subnets'] },
-  // SageMaker HyperPod: every instance group runs with its execution role.
-  'AWS::SageMaker::Cluster': {
-    roles: ['InstanceGroups[].ExecutionRole', 'RestrictedInstanceGroups[].ExecutionRole'],
-    subnets: ['VpcConfig.Subnets', 'InstanceGroups[].OverrideVpcConfig.Subnets'],
-  },
-};
-
-/** Compute that runs inside a VPC only when it has a VpcConfig. */
-const VPC_OPTIONAL_COMPUTE: readonly string[] = ['AWS::Lambda::Function', 'AWS::CodeBuild::Project'];
 
 /** Raw values at a dotted path (`a.b[].c`). */
 function at(props: Readonly<Record<string, unknown>>, path: string): unknown[] {
@@ -173,6 +186,9 @@ export class IdentityReachability {
   private readonly byRole = new Map<ModelResource, { environments: string[]; reasons: ReachReason[] }>();
   private readonly permissions: PermissionAnalysis;
   private readonly unresolvedList: UnresolvedCompute[] = [];
+  private blockers?: ContainmentBlocker[];
+  /** Set while seeding: where a Lambda network connector puts every function. */
+  private connectorPlacement?: Placement;
 
   private constructor(private readonly model: TemplateModel) {
     this.permissions = PermissionAnalysis.of(model);
@@ -191,6 +207,53 @@ export class IdentityReachability {
     this.unresolved = this.unresolvedList;
     // Reached anyway (an agent may pass or assume it): not an exemption after all.
     this.isolatedExecutionRoles = this.isolatedList.filter((x) => !this.get(x.stack, x.logicalId));
+  }
+
+  /** Environment compute whose template disables containment (see {@link ContainmentBlocker}). */
+  public get containmentBlockers(): readonly ContainmentBlocker[] {
+    return (this.blockers ??= this.findContainmentBlockers());
+  }
+
+  private findContainmentBlockers(): ContainmentBlocker[] {
+    const out: ContainmentBlocker[] = [];
+    const mayBeTrue = (r: ModelResource, raw: unknown) => raw !== undefined && mayBe(this.model.possibleValues(r.stack, raw), (v) => literalEquals(v, 'true'));
+    const push = (resource: ModelResource, place: Placement | undefined, detail: string) => {
+      if (place) out.push({ resource, environment: place.environment, ...(place.possible ? { possible: place.possible } : {}), detail });
+    };
+    const ltUsers = this.launchTemplateUsers();
+    for (const i of this.model.resourcesOfType('AWS::EC2::Instance')) {
+      if (mayBeTrue(i, i.properties.DisableApiStop)) push(i, this.placement(i), 'DisableApiStop may be true: the containment responder cannot stop the instance');
+    }
+    for (const lt of this.model.resourcesOfType('AWS::EC2::LaunchTemplate')) {
+      const data = lt.properties.LaunchTemplateData;
+      const raw = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).DisableApiStop : undefined;
+      if (!mayBeTrue(lt, raw)) continue;
+      let place = this.placement(lt);
+      for (const u of ltUsers.get(lt) ?? []) {
+        const p = this.placement(u.user, u.subnets);
+        if (p && (!place || p.subnet)) place = p;
+      }
+      push(lt, place, 'LaunchTemplateData.DisableApiStop may be true: the containment responder cannot stop its instances');
+    }
+    for (const g of this.model.resourcesOfType('AWS::AutoScaling::AutoScalingGroup')) {
+      const values = at(g.properties, 'VPCZoneIdentifier').flatMap((raw) => this.flatten(g.stack.resolve(raw)).map((value) => ({ value, from: 'VPCZoneIdentifier' })));
+      const place = this.placeOf(g, values, false);
+      if (mayBeTrue(g, g.properties.NewInstancesProtectedFromScaleIn)) {
+        push(g, place, 'NewInstancesProtectedFromScaleIn may be true: scaling the group in (the kill switches) leaves its instances running');
+      }
+      const raw = g.stack.template.Resources as Record<string, Record<string, unknown>>;
+      const update = raw[g.logicalId]?.UpdatePolicy as Record<string, unknown> | undefined;
+      const rolling = update && typeof update === 'object' ? (update.AutoScalingRollingUpdate as Record<string, unknown> | undefined) : undefined;
+      if (rolling && typeof rolling === 'object' && rolling.SuspendProcesses !== undefined) {
+        const suspended = g.stack.resolve(rolling.SuspendProcesses);
+        const items = suspended.kind === 'array' ? suspended.items.flatMap((i) => possibilities(i)) : possibilities(suspended);
+        const hit = items.filter((i) => !(i.kind === 'literal' && typeof i.value === 'string' && !i.parameters && !CONTAINMENT_PROCESSES.includes(i.value.toLowerCase())));
+        if (hit.length > 0) {
+          push(g, place, `UpdatePolicy suspends ${hit.map((i) => (i.kind === 'literal' ? String(i.value) : 'an unresolvable process')).join(', ')}: during an update the group neither terminates nor replaces instances`);
+        }
+      }
+    }
+    return out;
   }
 
   /** The reachable principal for a role, if reachable. */
@@ -228,45 +291,137 @@ export class IdentityReachability {
     }
   }
 
-  /** The environment a compute resource runs in: its subnets' environment, else its tag. */
-  private placement(r: ModelResource, extraSubnets: readonly { stack: StackModel; raw: unknown }[] = []): { environment: string; subnet?: string } | undefined {
-    const spec = COMPUTE[r.type];
-    const raws = [...(spec?.subnets ?? []).flatMap((p) => at(r.properties, p).map((raw) => ({ stack: r.stack, raw }))), ...extraSubnets];
-    for (const { stack, raw } of raws) {
-      for (const v of this.flatten(stack.resolve(raw))) {
-        const placement = this.model.environments.subnetPlacementOf(v);
-        if (placement.environment !== undefined && placement.subnet) {
-          return { environment: placement.environment, subnet: `${placement.subnet.stack.name}/${placement.subnet.logicalId}` };
+  /**
+   * Where a compute resource runs: an environment subnet (certain); the library's own subnet SSM
+   * parameter `/black-hole/<env>/...` (that environment); a subnet value the gate cannot place (a
+   * literal subnet id, a parameter, an import: possibly an environment's, when the app has one);
+   * else its environment tag. A resource whose form runs outside any VPC unless a subnet property is
+   * set (a Lambda without VpcConfig) and has none is not placed.
+   */
+  private placement(r: ModelResource, extraSubnets: readonly SubnetValue[] = []): Placement | undefined {
+    const form = COMPUTE_FORMS[r.type];
+    const values = [...(form?.subnets ?? []).flatMap((src) => this.subnetValues(r, src)), ...extraSubnets];
+    return this.placeOf(r, values, form?.vpcOptional === true, this.connectorPlacement && r.type === 'AWS::Lambda::Function' ? this.connectorPlacement : undefined);
+  }
+
+  /** The subnet values a subnet source of a resource gives (each resolved and flattened). */
+  private subnetValues(r: ModelResource, src: SubnetSource): SubnetValue[] {
+    const out: SubnetValue[] = [];
+    if (typeof src === 'string') {
+      for (const raw of at(r.properties, src)) out.push(...this.flatten(r.stack.resolve(raw)).map((value) => ({ value, from: src })));
+      return out;
+    }
+    for (const raw of at(r.properties, src.via)) {
+      const named = this.model.resourcesNamedBy(r.stack, raw, src.types, src.nameProperties ?? []);
+      for (const target of named.resources) {
+        for (const p of src.subnets) {
+          for (const v of at(target.properties, p)) {
+            out.push(...this.flatten(target.stack.resolve(v)).map((value) => ({ value, from: `${src.via} -> ${target.type} ${target.logicalId}.${p}` })));
+          }
         }
       }
+      for (const reason of named.unresolved) out.push({ value: unknown(reason), from: src.via });
     }
-    // A function or build project without a VpcConfig runs in AWS's network, not in the
-    // environment: its environment tag says who owns it (e.g. the telemetry responders), not where it runs.
-    if (VPC_OPTIONAL_COMPUTE.includes(r.type) && raws.length === 0) return undefined;
+    return out;
+  }
+
+  private placeOf(r: ModelResource, values: readonly SubnetValue[], vpcOptional: boolean, fallback?: Placement): Placement | undefined {
+    let possible: string | undefined;
+    for (const { value, from } of values) {
+      if (value.kind === 'novalue') continue;
+      const p = this.model.environments.subnetPlacementOf(value);
+      if (p.subnet) {
+        if (p.environment !== undefined) return { environment: p.environment, environments: [p.environment], subnet: `${p.subnet.stack.name}/${p.subnet.logicalId}` };
+        continue; // a subnet of another VPC of the app
+      }
+      const ssm = librarySsmEnvironment(value);
+      if (ssm) return { environment: ssm.environment, environments: [ssm.environment], subnet: `SSM parameter ${ssm.name}` };
+      possible ??= `${from} is ${describeUnplaced(value)}`;
+    }
     const tag = r.tags.get(ENVIRONMENT_TAG);
-    return tag !== undefined ? { environment: tag } : undefined;
+    const names = this.model.environments.names();
+    if (possible !== undefined && (tag !== undefined || names.length > 0)) {
+      return { environment: tag ?? names[0], environments: tag !== undefined ? [tag] : names, possible };
+    }
+    if (fallback) return fallback;
+    if (vpcOptional && values.length === 0) return undefined;
+    return tag !== undefined ? { environment: tag, environments: [tag] } : undefined;
   }
 
   /** A resolved value as a list of items: arrays (also Ref to list parameters) and alternatives are split. */
   private flatten(r: Resolved, depth = 0): Resolved[] {
-    if (depth > 8) return [];
+    if (depth > 8) return [unknown('subnet list nested too deeply')];
     if (r.kind === 'array') return r.items.flatMap((i) => this.flatten(i, depth + 1));
     if (r.kind === 'choice') return r.options.flatMap((o) => this.flatten(o, depth + 1));
     return [r];
   }
 
+  private reasonFor(compute: ModelResource, via: string, place: Placement): ReachReason {
+    return {
+      kind: 'compute',
+      compute: { stack: compute.stack.name, logicalId: compute.logicalId, type: compute.type },
+      via,
+      environment: place.environment,
+      ...(place.subnet ? { subnet: place.subnet } : {}),
+      ...(place.possible ? { possible: place.possible } : {}),
+    };
+  }
+
+  private addCompute(role: ModelResource, reason: ReachReason, place: Placement): void {
+    this.add(role, reason, place.environment);
+    for (const e of place.environments) this.add(role, reason, e);
+  }
+
+  private unresolvedAt(compute: ModelResource, place: Placement, reason: string): void {
+    this.unresolvedList.push({ stack: compute.stack.name, logicalId: compute.logicalId, type: compute.type, environment: place.environment, reason, ...(place.possible ? { possible: place.possible } : {}) });
+  }
+
+  /** Roles of a compute resource's role and instance-profile properties, for a placement. */
+  private seedRolesOf(r: ModelResource, place: Placement, via: string, rolePaths: readonly string[], profilePaths: readonly string[]): void {
+    for (const path of rolePaths) {
+      for (const raw of at(r.properties, path)) {
+        const found = this.rolesFromValue(r.stack, raw);
+        if (found === undefined) {
+          this.unresolvedAt(r, place, `${path} cannot be resolved to a role of the app`);
+          continue;
+        }
+        for (const role of found) this.addCompute(role, this.reasonFor(r, `${path}${via}`, place), place);
+      }
+    }
+    for (const path of profilePaths) {
+      for (const raw of at(r.properties, path)) {
+        const named = this.model.resourcesNamedBy(r.stack, raw, ['AWS::IAM::InstanceProfile'], ['InstanceProfileName']);
+        for (const reason of named.unresolved) this.unresolvedAt(r, place, `${path} cannot be resolved to an instance profile of the app (${reason})`);
+        for (const profile of named.resources) {
+          const rolesValue = profile.stack.resolve(profile.properties.Roles);
+          const items = rolesValue.kind === 'array' ? rolesValue.items : [rolesValue];
+          for (const item of items.flatMap((i) => possibilities(i))) {
+            if (item.kind === 'novalue') continue;
+            const n = this.permissions.rolesNamed(item);
+            if (n === 'any' || n.roles.length === 0) {
+              this.unresolvedAt(r, place, `a role of instance profile ${profile.logicalId} cannot be identified`);
+              continue;
+            }
+            for (const role of n.roles) this.addCompute(role, this.reasonFor(r, `instance profile ${profile.stack.name}/${profile.logicalId}${via}`, place), place);
+          }
+        }
+      }
+    }
+  }
+
   private seedCompute(): void {
+    this.connectorPlacement = this.networkConnectorPlacement();
     const ltUsers = this.launchTemplateUsers();
-    for (const [type, spec] of Object.entries(COMPUTE)) {
+    for (const [type, form] of Object.entries(COMPUTE_FORMS)) {
       for (const r of this.model.resourcesOfType(type)) {
         const users = ltUsers.get(r) ?? [];
         let place = this.placement(r);
         let via = '';
         if (!place || (place.subnet === undefined && users.length)) {
-          // A launch template runs where the instances/ASGs that use it run.
+          // A launch template or configuration runs where the instances, groups and fleets that use it run.
           for (const u of users) {
             const p = this.placement(u.user, u.subnets);
-            if (p && (!place || p.subnet)) {
+            if (p && (!place || p.subnet || (place.possible === undefined && p.possible === undefined))) {
               place = p;
               via = ` used by ${u.user.type} ${u.user.stack.name}/${u.user.logicalId}`;
               if (p.subnet) break;
@@ -274,164 +429,136 @@ export class IdentityReachability {
           }
         }
         if (!place) continue;
-        const compute = { stack: r.stack.name, logicalId: r.logicalId, type: r.type };
-        for (const path of spec.roles ?? []) {
-          for (const raw of at(r.properties, path)) {
-            const found = this.rolesFromValue(r.stack, raw);
-            if (found === undefined) {
-              this.unresolvedList.push({ ...compute, environment: place.environment, reason: `${path} cannot be resolved to a role of the app` });
-              continue;
-            }
-            for (const role of found) {
-              this.add(role, { kind: 'compute', compute, via: `${path}${via}`, environment: place.environment, ...(place.subnet ? { subnet: place.subnet } : {}) }, place.environment);
-            }
-          }
-        }
-        for (const path of spec.profiles ?? []) {
-          for (const raw of at(r.properties, path)) {
-            const profile = this.instanceProfile(r.stack, raw);
-            if (!profile) {
-              this.unresolvedList.push({ ...compute, environment: place.environment, reason: `${path} cannot be resolved to an instance profile of the app` });
-              continue;
-            }
-            const rolesValue = profile.stack.resolve(profile.properties.Roles);
-            const resolvedRoles: ModelResource[] = [];
-            for (const item of rolesValue.kind === 'array' ? rolesValue.items : [rolesValue]) {
-              const n = this.permissions.rolesNamed(item);
-              if (n === 'any') {
-                this.unresolvedList.push({ ...compute, environment: place.environment, reason: `a role of instance profile ${profile.logicalId} cannot be identified` });
-              } else resolvedRoles.push(...n.roles);
-            }
-            for (const role of resolvedRoles) {
-              this.add(
-                role,
-                {
-                  kind: 'compute',
-                  compute,
-                  via: `instance profile ${profile.stack.name}/${profile.logicalId}${via}`,
-                  environment: place.environment,
-                  ...(place.subnet ? { subnet: place.subnet } : {}),
-                },
-                place.environment,
-              );
-            }
-          }
-        }
+        this.seedRolesOf(r, place, via, form.roles ?? [], form.profiles ?? []);
       }
     }
-    this.seedEcsAndBatch();
+    this.seedLaunchers();
+    this.seedBatch();
   }
 
-  /** ECS services in environment subnets run their task definition's task role; Batch jobs may run on environment compute. */
-  private seedEcsAndBatch(): void {
-    for (const svc of [...this.model.resourcesOfType('AWS::ECS::Service'), ...this.model.resourcesOfType('AWS::ECS::TaskSet')]) {
-      const place = this.placement(svc, at(svc.properties, 'NetworkConfiguration.AwsvpcConfiguration.Subnets').map((raw) => ({ stack: svc.stack, raw })));
-      if (!place) continue;
-      const td = this.model.refTargetResource(svc.stack, svc.properties.TaskDefinition);
-      if (!td || td.type !== 'AWS::ECS::TaskDefinition') continue;
-      for (const raw of at(td.properties, 'TaskRoleArn')) {
-        for (const role of this.rolesFromValue(td.stack, raw) ?? []) {
-          this.add(
-            role,
-            {
-              kind: 'compute',
-              compute: { stack: td.stack.name, logicalId: td.logicalId, type: td.type },
-              via: `TaskRoleArn, run by ${svc.type} ${svc.stack.name}/${svc.logicalId}`,
-              environment: place.environment,
-              ...(place.subnet ? { subnet: place.subnet } : {}),
-            },
-            place.environment,
-          );
-        }
-      }
-    }
-    // Any job definition can be submitted to any queue: with Batch compute in an environment, every job role is reachable.
-    const envCompute = this.model.resourcesOfType('AWS::Batch::ComputeEnvironment').map((c) => ({ c, p: this.placement(c) })).find((x) => x.p);
-    if (!envCompute || !envCompute.p) return;
-    for (const jd of this.model.resourcesOfType('AWS::Batch::JobDefinition')) {
-      for (const path of COMPUTE['AWS::Batch::JobDefinition'].roles!) {
-        for (const raw of at(jd.properties, path)) {
-          for (const role of this.rolesFromValue(jd.stack, raw) ?? []) {
-            this.add(
-              role,
-              {
-                kind: 'compute',
-                compute: { stack: jd.stack.name, logicalId: jd.logicalId, type: jd.type },
-                via: `${path}, may run on Batch compute environment ${envCompute.c.stack.name}/${envCompute.c.logicalId}`,
-                environment: envCompute.p.environment,
-                ...(envCompute.p.subnet ? { subnet: envCompute.p.subnet } : {}),
-              },
-              envCompute.p.environment,
-            );
-          }
-        }
-      }
-    }
-  }
-
-  /** Launch templates -> the instances, ASGs and fleets that use them (with those users' subnets). */
-  private launchTemplateUsers(): Map<ModelResource, { user: ModelResource; subnets: { stack: StackModel; raw: unknown }[] }[]> {
-    const out = new Map<ModelResource, { user: ModelResource; subnets: { stack: StackModel; raw: unknown }[] }[]>();
-    const link = (user: ModelResource, ltRaw: unknown, subnetPaths: string[]) => {
-      const lt = this.model.refTargetResource(user.stack, ltRaw) ?? this.byName(user.stack, ltRaw, ['AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::LaunchConfiguration'], ['LaunchTemplateName']);
-      if (!lt || (lt.type !== 'AWS::EC2::LaunchTemplate' && lt.type !== 'AWS::AutoScaling::LaunchConfiguration')) return;
-      let list = out.get(lt);
-      if (!list) out.set(lt, (list = []));
-      list.push({ user, subnets: subnetPaths.flatMap((p) => at(user.properties, p).map((raw) => ({ stack: user.stack, raw }))) });
-    };
-    for (const asg of this.model.resourcesOfType('AWS::AutoScaling::AutoScalingGroup')) {
-      const subnets = ['VPCZoneIdentifier'];
-      for (const p of [
-        'LaunchTemplate.LaunchTemplateId',
-        'LaunchTemplate.LaunchTemplateName',
-        'MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId',
-        'MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateName',
-        'LaunchConfigurationName',
-      ]) {
-        for (const raw of at(asg.properties, p)) link(asg, raw, subnets);
-      }
-    }
-    for (const i of this.model.resourcesOfType('AWS::EC2::Instance')) {
-      for (const p of ['LaunchTemplate.LaunchTemplateId', 'LaunchTemplate.LaunchTemplateName']) {
-        for (const raw of at(i.properties, p)) link(i, raw, ['SubnetId', 'NetworkInterfaces[].SubnetId']);
-      }
-    }
-    for (const f of this.model.resourcesOfType('AWS::EC2::SpotFleet')) {
-      for (const raw of at(f.properties, 'SpotFleetRequestConfigData.LaunchTemplateConfigs[].LaunchTemplateSpecification.LaunchTemplateId')) {
-        link(f, raw, ['SpotFleetRequestConfigData.LaunchTemplateConfigs[].Overrides[].SubnetId']);
-      }
-    }
-    for (const f of this.model.resourcesOfType('AWS::EC2::EC2Fleet')) {
-      for (const raw of at(f.properties, 'LaunchTemplateConfigs[].LaunchTemplateSpecification.LaunchTemplateId')) {
-        link(f, raw, ['LaunchTemplateConfigs[].Overrides[].SubnetId']);
-      }
-    }
-    return out;
-  }
-
-  /** A resource of the given types whose name property equals the literal value. */
-  private byName(stack: StackModel, raw: unknown, types: string[], nameProps: string[]): ModelResource | undefined {
-    const v = stack.resolve(raw);
-    if (v.kind !== 'literal' || typeof v.value !== 'string' || v.placeholders) return undefined;
-    for (const t of types) {
-      for (const r of this.model.resourcesOfType(t)) {
-        for (const p of nameProps) {
-          const n = r.stack.resolve(r.properties[p]);
-          if (n.kind === 'literal' && n.value === v.value) return r;
-        }
-      }
+  /** A Lambda network connector with environment (or unresolvable) subnets places every function there. */
+  private networkConnectorPlacement(): Placement | undefined {
+    for (const c of this.model.resourcesOfType('AWS::Lambda::NetworkConnector')) {
+      const values = at(c.properties, 'Configuration.VpcEgressConfiguration.SubnetIds').flatMap((raw) => this.flatten(c.stack.resolve(raw)).map((value) => ({ value, from: 'Configuration.VpcEgressConfiguration.SubnetIds' })));
+      const p = this.placeOf(c, values, true);
+      if (p) return { ...p, possible: `${p.possible ? `${p.possible}; ` : ''}Lambda network connector ${c.stack.name}/${c.logicalId} gives functions egress there` };
     }
     return undefined;
   }
 
-  /** Roles a RoleArn/Role value names; undefined when it cannot be identified. */
+  /**
+   * ECS tasks however launched (services, task sets, EventBridge rules, EventBridge Scheduler,
+   * Pipes) run their task definition's task role where the launcher puts them. A task definition
+   * the gate cannot find (named from outside the app) on environment compute is unresolved.
+   */
+  private seedLaunchers(): void {
+    const launchers: { type: string; tasks: string; subnets: string; roles?: string }[] = [
+      { type: 'AWS::ECS::Service', tasks: 'TaskDefinition', subnets: 'NetworkConfiguration.AwsvpcConfiguration.Subnets' },
+      { type: 'AWS::ECS::TaskSet', tasks: 'TaskDefinition', subnets: 'NetworkConfiguration.AwsVpcConfiguration.Subnets' },
+      { type: 'AWS::Events::Rule', tasks: 'Targets[].EcsParameters.TaskDefinitionArn', subnets: 'Targets[].EcsParameters.NetworkConfiguration.AwsVpcConfiguration.Subnets' },
+      { type: 'AWS::Scheduler::Schedule', tasks: 'Target.EcsParameters.TaskDefinitionArn', subnets: 'Target.EcsParameters.NetworkConfiguration.AwsvpcConfiguration.Subnets' },
+      {
+        type: 'AWS::Pipes::Pipe',
+        tasks: 'TargetParameters.EcsTaskParameters.TaskDefinitionArn',
+        subnets: 'TargetParameters.EcsTaskParameters.NetworkConfiguration.AwsvpcConfiguration.Subnets',
+        roles: 'TargetParameters.EcsTaskParameters.Overrides.TaskRoleArn',
+      },
+    ];
+    const family = (v: string) => v.slice(v.lastIndexOf('/') + 1).replace(/:\d+$/, '');
+    for (const l of launchers) {
+      for (const launcher of this.model.resourcesOfType(l.type)) {
+        const taskRaws = at(launcher.properties, l.tasks);
+        if (taskRaws.length === 0) continue;
+        const values = at(launcher.properties, l.subnets).flatMap((raw) => this.flatten(launcher.stack.resolve(raw)).map((value) => ({ value, from: l.subnets })));
+        const place = this.placeOf(launcher, values, false);
+        if (!place) continue;
+        const via = `, run by ${launcher.type} ${launcher.stack.name}/${launcher.logicalId}`;
+        for (const raw of taskRaws) {
+          const named = this.model.resourcesNamedBy(launcher.stack, raw, ['AWS::ECS::TaskDefinition'], ['Family'], family);
+          for (const reason of named.unresolved) this.unresolvedAt(launcher, place, `${l.tasks} cannot be resolved to a task definition of the app (${reason})`);
+          for (const td of named.resources) {
+            for (const r of at(td.properties, 'TaskRoleArn')) {
+              const found = this.rolesFromValue(td.stack, r);
+              if (found === undefined) this.unresolvedAt(td, place, `TaskRoleArn cannot be resolved to a role of the app${via}`);
+              for (const role of found ?? []) this.addCompute(role, this.reasonFor(td, `TaskRoleArn${via}`, place), place);
+            }
+          }
+        }
+        if (l.roles) this.seedRolesOf(launcher, place, '', [l.roles], []);
+      }
+    }
+  }
+
+  /** Any job definition can be submitted to any queue: with Batch compute in an environment, every job role is reachable. */
+  private seedBatch(): void {
+    const envCompute = this.model.resourcesOfType('AWS::Batch::ComputeEnvironment').map((c) => ({ c, p: this.placement(c) })).find((x) => x.p);
+    if (!envCompute || !envCompute.p) return;
+    const via = `, may run on Batch compute environment ${envCompute.c.stack.name}/${envCompute.c.logicalId}`;
+    for (const jd of this.model.resourcesOfType('AWS::Batch::JobDefinition')) {
+      this.seedRolesOf(jd, envCompute.p, via, COMPUTE_FORMS['AWS::Batch::JobDefinition'].roles ?? [], []);
+    }
+  }
+
+  /** Launch templates and configurations -> the instances, groups and fleets that use them (with those users' subnets). */
+  private launchTemplateUsers(): Map<ModelResource, { user: ModelResource; subnets: SubnetValue[] }[]> {
+    const out = new Map<ModelResource, { user: ModelResource; subnets: SubnetValue[] }[]>();
+    const types = ['AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::LaunchConfiguration'];
+    const link = (user: ModelResource, path: string, subnetPaths: string[]) => {
+      for (const raw of at(user.properties, path)) {
+        const subnets = subnetPaths.flatMap((p) => at(user.properties, p).flatMap((v) => this.flatten(user.stack.resolve(v)).map((value) => ({ value, from: p }))));
+        const named = this.model.resourcesNamedBy(user.stack, raw, types, ['LaunchTemplateName', 'LaunchConfigurationName']);
+        for (const lt of named.resources) {
+          let list = out.get(lt);
+          if (!list) out.set(lt, (list = []));
+          list.push({ user, subnets });
+        }
+        if (named.unresolved.length > 0) {
+          // The instances' role is in a launch template the gate cannot see.
+          const place = this.placement(user, subnets);
+          if (place) this.unresolvedAt(user, place, `${path} names a launch template or configuration outside the app (${named.unresolved.join('; ')})`);
+        }
+      }
+    };
+    const ltPaths = (prefix: string) => [`${prefix}.LaunchTemplateId`, `${prefix}.LaunchTemplateName`];
+    for (const asg of this.model.resourcesOfType('AWS::AutoScaling::AutoScalingGroup')) {
+      for (const p of [
+        ...ltPaths('LaunchTemplate'),
+        ...ltPaths('MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification'),
+        // Per-instance-type overrides launch their own template.
+        ...ltPaths('MixedInstancesPolicy.LaunchTemplate.Overrides[].LaunchTemplateSpecification'),
+        'LaunchConfigurationName',
+      ]) link(asg, p, ['VPCZoneIdentifier']);
+    }
+    for (const i of this.model.resourcesOfType('AWS::EC2::Instance')) {
+      for (const p of ltPaths('LaunchTemplate')) link(i, p, ['SubnetId', 'NetworkInterfaces[].SubnetId']);
+    }
+    for (const f of this.model.resourcesOfType('AWS::EC2::SpotFleet')) {
+      for (const p of ltPaths('SpotFleetRequestConfigData.LaunchTemplateConfigs[].LaunchTemplateSpecification')) link(f, p, ['SpotFleetRequestConfigData.LaunchTemplateConfigs[].Overrides[].SubnetId']);
+    }
+    for (const f of this.model.resourcesOfType('AWS::EC2::EC2Fleet')) {
+      for (const p of ltPaths('LaunchTemplateConfigs[].LaunchTemplateSpecification')) link(f, p, ['LaunchTemplateConfigs[].Overrides[].SubnetId']);
+    }
+    for (const c of this.model.resourcesOfType('AWS::Batch::ComputeEnvironment')) {
+      for (const p of [...ltPaths('ComputeResources.LaunchTemplate'), ...ltPaths('ComputeResources.LaunchTemplate.Overrides[]')]) link(c, p, ['ComputeResources.Subnets']);
+    }
+    for (const g of this.model.resourcesOfType('AWS::GameLift::GameServerGroup')) {
+      for (const p of ltPaths('LaunchTemplate')) link(g, p, ['VpcSubnets']);
+    }
+    for (const n of this.model.resourcesOfType('AWS::EKS::Nodegroup')) {
+      for (const p of ['LaunchTemplate.Id', 'LaunchTemplate.Name']) link(n, p, ['Subnets']);
+    }
+    return out;
+  }
+
+  /** Roles a RoleArn/Role value names, in every alternative; undefined when one cannot be identified. */
   private rolesFromValue(stack: StackModel, raw: unknown): ModelResource[] | undefined {
     const v = stack.resolve(raw);
     const out: ModelResource[] = [];
     for (const o of possibilities(v)) {
       if (o.kind === 'novalue') continue;
       if (o.kind === 'literal' && typeof o.value === 'string' && !o.placeholders) {
-        // A literal ARN `arn:aws:iam::123:role/path/name` or a name.
+        // A literal ARN `arn:aws:iam::123:role/path/name` or a name; a parameter's Default may be overridden.
+        if (o.parameters) return undefined;
         const name = o.value.startsWith('arn:') ? o.value.slice(o.value.lastIndexOf('/') + 1) : o.value;
         const named = this.permissions.rolesNamed({ kind: 'literal', value: name });
         if (named === 'any' || named.roles.length === 0) return undefined;
@@ -444,18 +571,6 @@ export class IdentityReachability {
     }
     return out;
   }
-
-  private instanceProfile(stack: StackModel, raw: unknown): ModelResource | undefined {
-    const target = this.model.refTargetResource(stack, raw);
-    if (target?.type === 'AWS::IAM::InstanceProfile') return target;
-    const v = stack.resolve(raw);
-    if (v.kind === 'literal' && typeof v.value === 'string' && !v.placeholders) {
-      const name = v.value.startsWith('arn:') ? v.value.slice(v.value.lastIndexOf('/') + 1) : v.value;
-      return this.byName(stack, name, ['AWS::IAM::InstanceProfile'], ['InstanceProfileName']);
-    }
-    return undefined;
-  }
-
   /**
    * The launchers of a SageMaker execution role when it is used only for network-isolated training
    * jobs in environment subnets; undefined otherwise (then it is agent compute). Fail closed:
@@ -503,9 +618,13 @@ export class IdentityReachability {
 
   /** Some compute resource of the app runs with the role, or with a role the gate cannot identify. */
   private usedByCompute(role: ModelResource): boolean {
-    for (const [type, spec] of Object.entries(COMPUTE)) {
+    const rolePaths: [string, readonly string[]][] = [
+      ...Object.entries(COMPUTE_FORMS).map(([type, form]): [string, readonly string[]] => [type, form.roles ?? []]),
+      ['AWS::Pipes::Pipe', ['TargetParameters.EcsTaskParameters.Overrides.TaskRoleArn']],
+    ];
+    for (const [type, paths] of rolePaths) {
       for (const r of this.model.resourcesOfType(type)) {
-        for (const path of spec.roles ?? []) {
+        for (const path of paths) {
           for (const raw of at(r.properties, path)) {
             const found = this.rolesFromValue(r.stack, raw);
             if (found === undefined || found.includes(role)) return true;
@@ -517,7 +636,7 @@ export class IdentityReachability {
     // any mention of the role (Ref, GetAtt, Sub) in the same stack counts as a use.
     const id = role.logicalId;
     for (const r of role.stack.resources.values()) {
-      if (!r.type.startsWith('AWS::SageMaker::') || COMPUTE[r.type]) continue;
+      if (!r.type.startsWith('AWS::SageMaker::') || COMPUTE_FORMS[r.type]) continue;
       const text = JSON.stringify(r.properties);
       if (text.includes(`"${id}"`) || text.includes(`\${${id}}`) || text.includes(`\${${id}.`)) return true;
     }

@@ -23,6 +23,13 @@
  *   `model.stringValue(stack, v)`, `isUnknown(r)`, `possibilities(r)`, `asString(r)`,
  *   `placeholdersToWildcards(s)` (`${X}` -> `*` for coarse ARN matching).
  *
+ * Candidates: `model.possibleValues(stack, v)` -> `{ values, unknown }` (every Fn::If branch, a
+ *   parameter's AllowedValues; anything unbounded is in `unknown`), with `mayBe`/`mustBe`/`literalEquals`;
+ *   compare these, never a raw property. `model.resourcesNamedBy(stack, v, types, nameProps)`: the
+ *   resources a value names by Ref/ARN or by name (e.g. LaunchTemplateName), in every alternative.
+ * Blind spots: `model.unverifiableParts` (transforms, external nested stacks, StackSets, SDK-call
+ *   custom resources, module and third-party types), see visibility.ts.
+ *
  * Environments: `model.environments` (EnvironmentIndex): `names()`, `environmentOf(resource)`,
  *   `resourcesOf(env)`, `vpcsOf(env)`, `environmentVpcs()`, `subnetsOfVpc(vpc)`,
  *   `securityGroupsOfVpc(vpc)`, `vpcOf(subnetOrSg)`, `subnetPlacement(stack, subnetIdValue)`.
@@ -33,3 +40,4 @@ export { type LoadedTemplate, loadTemplates, MAX_ASSEMBLY_DEPTH, MAX_TEMPLATE_BY
 export { type Acknowledgement, assertTemplate, type ModelResource, StackModel, type TemplateInput } from './stack-model';
 export { refOf, TemplateModel } from './template-model';
 export * from './values';
+export { isReadOnlySdkCall, READ_ONLY_SDK_CALLS, type UnverifiablePart, type UnverifiablePartKind } from './visibility';

@@ -49,6 +49,8 @@ export interface TemplateInput {
 
 interface NestedParent {
   readonly stack: StackModel;
+  /** The AWS::CloudFormation::Stack resource of the parent that deploys this stack. */
+  readonly logicalId?: string;
   readonly parameters: Readonly<Record<string, unknown>>;
 }
 
@@ -230,16 +232,20 @@ export class StackModel {
       return this.nestedParent.stack.resolveAt(this.nestedParent.parameters[name], depth + 1);
     }
     if (type.startsWith('AWS::SSM::Parameter::Value')) {
-      return unknown(`parameter ${name} is read from SSM at deploy time`);
+      const ssm = typeof param?.Default === 'string' ? { ssmParameter: param.Default } : {};
+      return { ...unknown(`parameter ${name} is read from SSM at deploy time`), ...ssm };
     }
-    if (param?.Default === undefined) return unknown(`parameter ${name} has no Default`);
+    const allowed = Array.isArray(param?.AllowedValues) && param.AllowedValues.length > 0
+      && param.AllowedValues.every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+      ? { allowedValues: param.AllowedValues as (string | number | boolean)[] } : {};
+    if (param?.Default === undefined) return { ...unknown(`parameter ${name} has no Default`), ...allowed };
     const def = param.Default;
     if (type.startsWith('List<') || type === 'CommaDelimitedList') {
       const parts = Array.isArray(def) ? def.map(String) : String(def).split(',');
       return { kind: 'array', items: parts.map((p) => ({ kind: 'literal', value: p.trim(), parameters: [name] })), parameters: [name] };
     }
     if (typeof def === 'string' || typeof def === 'number' || typeof def === 'boolean') {
-      return { kind: 'literal', value: def, parameters: [name] };
+      return { kind: 'literal', value: def, parameters: [name], ...allowed };
     }
     return unknown(`parameter ${name} has a non-scalar Default`);
   }

@@ -2,7 +2,8 @@ import { EnvironmentIndex } from './environments';
 import { GateInputError } from './errors';
 import { LoadedTemplate, loadTemplates } from './loader';
 import { assertTemplate, ModelResource, StackModel, TemplateInput } from './stack-model';
-import { asString, isUnknown, Resolved, ResourceRef, unknown } from './values';
+import { asString, isUnknown, possibilities, PossibleValues, possibleValuesOf, Resolved, ResourceRef, unknown } from './values';
+import { UnverifiablePart, unverifiableParts } from './visibility';
 
 /**
  * All stacks the gate looks at, with cross-stack Fn::ImportValue and nested-stack parameters
@@ -25,6 +26,7 @@ export class TemplateModel {
   private readonly byName = new Map<string, StackModel>();
   private exportsIndex?: Map<string, { stack: StackModel; value: unknown }>;
   private envIndex?: EnvironmentIndex;
+  private unverifiable?: readonly UnverifiablePart[];
 
   private constructor(inputs: readonly (TemplateInput | LoadedTemplate)[]) {
     const stacks: StackModel[] = [];
@@ -47,7 +49,7 @@ export class TemplateModel {
       const res = parent?.resource(nestedIn.logicalId);
       if (parent && child && res) {
         const params = res.properties.Parameters;
-        child.nestedParent = { stack: parent, parameters: typeof params === 'object' && params !== null && !Array.isArray(params) ? (params as Record<string, unknown>) : {} };
+        child.nestedParent = { stack: parent, logicalId: nestedIn.logicalId, parameters: typeof params === 'object' && params !== null && !Array.isArray(params) ? (params as Record<string, unknown>) : {} };
       }
     }
     this.stacks = stacks;
@@ -107,6 +109,64 @@ export class TemplateModel {
     return isUnknown(value);
   }
 
+  /**
+   * Every literal a property may take (all Fn::If branches, a parameter's AllowedValues), plus why
+   * others are possible: compare these, never the raw property, with a safe value.
+   */
+  public possibleValues(stack: StackModel | string, value: unknown): PossibleValues {
+    return possibleValuesOf(this.resolve(stack, value));
+  }
+
+  /**
+   * The resources of the given types a value names, in every alternative: by Ref/GetAtt/ARN with one
+   * placeholder, or by a literal name (or ARN ending in the name) equal to one of the name
+   * properties of such a resource (e.g. a launch template named by `LaunchTemplateName`).
+   * `unresolved` says why some alternative names none of them (an import, a name from outside the app...).
+   */
+  public resourcesNamedBy(
+    stack: StackModel | string,
+    value: unknown,
+    types: readonly string[],
+    nameProperties: readonly string[] = [],
+    /** Turns a literal reference into the name to look up (default: the part after the last `/` of an ARN). */
+    nameOf: (literal: string) => string = (v) => (v.startsWith('arn:') ? v.slice(v.lastIndexOf('/') + 1) : v),
+  ): { resources: ModelResource[]; unresolved: string[] } {
+    const resources: ModelResource[] = [];
+    const unresolved: string[] = [];
+    const add = (r: ModelResource) => {
+      if (!resources.includes(r)) resources.push(r);
+    };
+    for (const o of possibilities(this.resolve(stack, value))) {
+      if (o.kind === 'novalue') continue;
+      const ref = refOf(o);
+      const target = ref ? this.resourceAt(ref) : undefined;
+      if (target && types.includes(target.type)) {
+        add(target);
+        continue;
+      }
+      if (o.kind === 'literal' && typeof o.value === 'string' && !o.placeholders && !o.parameters) {
+        const name = nameOf(o.value);
+        const found = types.flatMap((t) => this.resourcesOfType(t)).filter((r) => nameProperties.some((p) => {
+          const raw = dotted(r.properties, p);
+          return raw !== undefined && this.possibleValues(r.stack, raw).values.includes(name);
+        }));
+        if (found.length > 0) {
+          found.forEach(add);
+          continue;
+        }
+        unresolved.push(`${o.value} names no ${types.join(' or ')} of the app`);
+        continue;
+      }
+      unresolved.push(o.kind === 'unknown' ? o.reason : target ? `${asString(o)} is a ${target.type}` : `${asString(o) ?? o.kind} cannot be resolved`);
+    }
+    return { resources, unresolved };
+  }
+
+  /** Parts of the templates the gate cannot see (transforms, external nested stacks, StackSets, SDK-call custom resources). */
+  public get unverifiableParts(): readonly UnverifiablePart[] {
+    return (this.unverifiable ??= unverifiableParts(this));
+  }
+
   /** Environment membership (tag black-hole:environment), VPCs, subnets and security groups. */
   public get environments(): EnvironmentIndex {
     return (this.envIndex ??= new EnvironmentIndex(this));
@@ -130,6 +190,16 @@ export class TemplateModel {
     const e = this.exportsIndex.get(exportName);
     return e ? e.stack.resolveAt(e.value, depth + 1) : undefined;
   }
+}
+
+/** A raw property at a dotted path (`ConnectionInput.Name`), without lists. */
+function dotted(props: Readonly<Record<string, unknown>>, path: string): unknown {
+  let v: unknown = props;
+  for (const k of path.split('.')) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return v;
 }
 
 /** The single resource a resolved value refers to, if exactly one. */

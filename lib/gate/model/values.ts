@@ -25,6 +25,11 @@ export interface LiteralValue {
   readonly refs?: readonly ResourceRef[];
   /** Parameters whose Default this value was built from (a deployer may override them). */
   readonly parameters?: readonly string[];
+  /**
+   * When the value is exactly one parameter (a Ref, not built into a longer string): that
+   * parameter's AllowedValues, the only values a deployer may give it. See `possibleValues`.
+   */
+  readonly allowedValues?: readonly (string | number | boolean)[];
 }
 
 export interface ArrayValue {
@@ -75,6 +80,13 @@ export interface NoValue {
 export interface UnknownValue {
   readonly kind: 'unknown';
   readonly reason: string;
+  /** A parameter without Default whose AllowedValues bound it (see `possibleValues`). */
+  readonly allowedValues?: readonly (string | number | boolean)[];
+  /**
+   * A parameter of type `AWS::SSM::Parameter::Value<...>`: the name of the SSM parameter it reads
+   * (its Default), when literal. `{{resolve:ssm:NAME}}` dynamic references stay literal strings.
+   */
+  readonly ssmParameter?: string;
 }
 
 export type Resolved =
@@ -133,4 +145,68 @@ export function asString(value: Resolved): string | undefined {
 /** A string with placeholders turned into IAM-style `*` wildcards, for coarse pattern matching. */
 export function placeholdersToWildcards(s: string): string {
   return s.replace(/\$\{[^}]*\}/g, '*');
+}
+
+/** A literal a property may take; `undefined` stands for an absent property (not set, or AWS::NoValue). */
+export type PossibleLiteral = string | number | boolean | null | undefined;
+
+/** Every value a property may take at deploy time, as far as the template bounds it. */
+export interface PossibleValues {
+  /** Literal candidates (deduplicated): every Fn::If branch, every AllowedValue of a parameter. */
+  readonly values: readonly PossibleLiteral[];
+  /**
+   * Why other values are possible too: an unresolvable part, a parameter a deployer may set to
+   * anything (no AllowedValues), a deploy-time placeholder. Empty when `values` is complete.
+   */
+  readonly unknown: readonly string[];
+}
+
+/**
+ * The candidates of a resolved value (see PossibleValues). A parameter counts with its
+ * AllowedValues, not its Default: a deployer may pick any allowed value, and without AllowedValues
+ * any value at all. Refs, attributes and strings with placeholders are not literals: unknown.
+ */
+export function possibleValuesOf(value: Resolved): PossibleValues {
+  const values: PossibleLiteral[] = [];
+  const unknownReasons: string[] = [];
+  const push = (v: PossibleLiteral) => {
+    if (!values.some((x) => x === v)) values.push(v);
+  };
+  for (const o of possibilities(value)) {
+    switch (o.kind) {
+      case 'novalue':
+        push(undefined);
+        break;
+      case 'literal':
+        if (o.parameters && o.parameters.length > 0) {
+          if (o.allowedValues && o.parameters.length === 1) o.allowedValues.forEach(push);
+          else unknownReasons.push(`parameter ${o.parameters.join(', ')} may be given any value at deploy time (no AllowedValues bound it)`);
+        } else if (o.placeholders) {
+          unknownReasons.push(`${String(o.value)} is only known at deploy time`);
+        } else push(o.value);
+        break;
+      case 'unknown':
+        if (o.allowedValues) o.allowedValues.forEach(push);
+        else unknownReasons.push(o.reason);
+        break;
+      default:
+        unknownReasons.push(`a ${o.kind === 'ref' || o.kind === 'getatt' ? `reference to ${o.logicalId}` : o.kind}, not a literal`);
+    }
+  }
+  return { values, unknown: unknownReasons };
+}
+
+/** True when some candidate satisfies the predicate, or the value is not fully known (fail closed). */
+export function mayBe(p: PossibleValues, predicate: (v: PossibleLiteral) => boolean): boolean {
+  return p.unknown.length > 0 || p.values.some(predicate);
+}
+
+/** True when the value is fully known and every candidate satisfies the predicate. */
+export function mustBe(p: PossibleValues, predicate: (v: PossibleLiteral) => boolean): boolean {
+  return p.unknown.length === 0 && p.values.length > 0 && p.values.every(predicate);
+}
+
+/** Case-insensitive comparison of a candidate with a string (`'ENABLED'`, `'true'`...); booleans and numbers compare as strings. */
+export function literalEquals(v: PossibleLiteral, expected: string): boolean {
+  return v !== undefined && v !== null && String(v).toLowerCase() === expected.toLowerCase();
 }

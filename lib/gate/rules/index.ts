@@ -20,6 +20,9 @@ import { EnvironmentNonLocalRoute } from './EnvironmentNonLocalRoute';
 import { EnvironmentPublicAddressing } from './EnvironmentPublicAddressing';
 import { EnvironmentQueryLogMissing } from './EnvironmentQueryLogMissing';
 import { EnvironmentTunnelEndpoint } from './EnvironmentTunnelEndpoint';
+import { UnverifiableTemplatePart } from './UnverifiableTemplatePart';
+import { UnidentifiedComputeRole } from './UnidentifiedComputeRole';
+import { EnvironmentContainmentDisabled } from './EnvironmentContainmentDisabled';
 
 /** Every rule of the gate, in report order. The cdk-nag pack and the CLI both run exactly these. */
 export const ALL_RULES: readonly GateRule[] = Object.freeze([
@@ -44,6 +47,9 @@ export const ALL_RULES: readonly GateRule[] = Object.freeze([
   EnvironmentDnsRedirect,
   EnvironmentFlowLogMissing,
   EnvironmentQueryLogMissing,
+  UnverifiableTemplatePart,
+  UnidentifiedComputeRole,
+  EnvironmentContainmentDisabled,
 ]);
 
 export {
@@ -68,4 +74,7 @@ export {
   EnvironmentPublicAddressing,
   EnvironmentQueryLogMissing,
   EnvironmentTunnelEndpoint,
+  UnverifiableTemplatePart,
+  UnidentifiedComputeRole,
+  EnvironmentContainmentDisabled,
 };
