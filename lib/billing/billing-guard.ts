@@ -30,7 +30,9 @@ import { BUDGET_STOP_THRESHOLD_PERCENT } from './stop-compute';
 
 /** Whether a budget notification compares actual or forecasted cost. */
 export enum BudgetNotificationType {
+  /** Cost already incurred this month. */
   ACTUAL = 'ACTUAL',
+  /** Cost AWS Budgets forecasts for the whole month. */
   FORECASTED = 'FORECASTED',
 }
 
@@ -174,11 +176,13 @@ export interface BillingGuardProps {
  * environment's compute even though it carries the environment tag; its role is not an agent role.
  */
 export class BillingGuard extends Construct {
+  /** Name of the environment the guard watches (its cost allocation tag value). */
   public readonly environmentName: string;
   /** Topic of every notification (budgets, budget actions, usage alarms, anomalies). */
   public readonly topic: sns.Topic;
   /** Key of the topic. */
   public readonly topicKey: kms.Key;
+  /** The monthly cost budget, filtered on the environment's tag (or the whole account when dedicated). */
   public readonly budget: budgets.CfnBudget;
   /** Name of the budget. */
   public readonly budgetName: string;
@@ -204,6 +208,7 @@ export class BillingGuard extends Construct {
   public readonly usageAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
   /** The anomaly monitor, unless an existing one was given. */
   public readonly anomalyMonitor?: ce.CfnAnomalyMonitor;
+  /** Cost Anomaly Detection subscription that sends anomalies to the topic immediately. */
   public readonly anomalySubscription: ce.CfnAnomalySubscription;
 
   constructor(scope: Construct, id: string, props: BillingGuardProps) {

@@ -37,6 +37,7 @@ export const DISABLE_SSM_AGENT_COMMANDS: readonly string[] = Object.freeze([
   'if command -v snap >/dev/null 2>&1; then snap stop --disable amazon-ssm-agent || true; fi',
 ]);
 
+/** Properties of a GpuTrainingFleet. */
 export interface GpuTrainingFleetProps {
   /** The black hole network: the fleet runs in its isolated subnets with its training security group. */
   readonly network: BlackHoleVpc;
@@ -65,7 +66,11 @@ export interface GpuTrainingFleetProps {
  * agent role as instance profile, egress only to the endpoint perimeter.
  */
 export class GpuTrainingFleet extends Construct {
+  /**
+   * Launch template of the fleet: IMDSv2 with hop limit 1, no public IP, encrypted gp3, the agent instance profile.
+   */
   public readonly launchTemplate: ec2.LaunchTemplate;
+  /** Auto Scaling group of 0 to the declared capacity, in the isolated subnets. */
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   /** vCPUs the fleet may use at most, per AWS/Usage class (`G/OnDemand`, `P/Spot`, ...). */
   public readonly declaredVcpus: Readonly<Record<string, number>>;

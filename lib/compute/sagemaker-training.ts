@@ -6,6 +6,7 @@ import { ENVIRONMENT_TAG } from '../common/tags';
 import { isAllowedSageMakerGpuInstanceType } from '../identity/gpu-instance-types';
 import type { BlackHoleVpc } from '../network/black-hole-vpc';
 
+/** Properties of a SageMakerTrainingTarget. */
 export interface SageMakerTrainingTargetProps {
   /** The black hole network the jobs run in. */
   readonly network: BlackHoleVpc;
@@ -28,8 +29,11 @@ export interface SageMakerTrainingTargetProps {
  * SageMakerTrainingLaunchPolicy, which refuses any job that is not placed and isolated this way.
  */
 export class SageMakerTrainingTarget extends Construct {
+  /** SSM parameter with the IDs of the isolated subnets training jobs must use. */
   public readonly subnetIdsParameter: ssm.StringListParameter;
+  /** SSM parameter with the ID of the security group training jobs must use. */
   public readonly securityGroupIdParameter: ssm.StringParameter;
+  /** SSM parameter with the ARN of the execution role jobs run as, when `executionRole` is given. */
   public readonly executionRoleArnParameter?: ssm.StringParameter;
 
   constructor(scope: Construct, id: string, props: SageMakerTrainingTargetProps) {
@@ -62,7 +66,9 @@ export class SageMakerTrainingTarget extends Construct {
 
 /** The parts of a SageMaker CreateTrainingJob request the black hole decides. */
 export interface BlackHoleTrainingJobInput {
+  /** Name of the training job (unique in the account and region). */
   readonly trainingJobName: string;
+  /** Environment the job belongs to: tagged as `black-hole:environment` on the job. */
   readonly environmentName: string;
   /**
    * The execution role the job runs as (its ARN): the environment's SageMakerExecutionRole, the
@@ -70,33 +76,51 @@ export interface BlackHoleTrainingJobInput {
    * and no credentials under network isolation).
    */
   readonly roleArn: string;
+  /** Training image URI, from the environment's ECR (there is no other registry to pull from). */
   readonly trainingImage: string;
   /** An allowed GPU type, `ml.<family>.<size>`. */
   readonly instanceType: string;
+  /** Number of training instances. */
   readonly instanceCount: number;
+  /** The environment's isolated subnets (SageMakerTrainingTarget publishes them). */
   readonly subnetIds: readonly string[];
+  /** The environment's training security group (SageMakerTrainingTarget publishes it). */
   readonly securityGroupIds: readonly string[];
+  /** S3 prefix of the training data (the `training` channel). */
   readonly inputS3Uri: string;
+  /** S3 prefix the job writes its model artifacts to. */
   readonly outputS3Uri: string;
   /** @default 86400 (one day; the launch policy caps it) */
   readonly maxRuntimeSeconds?: number;
   /** @default 200 */
   readonly volumeSizeInGB?: number;
+  /** RL episode or run the job belongs to, tagged on the job so that violations name it. @default - no tag */
   readonly episode?: string;
 }
 
 /** A CreateTrainingJob request (the AWS API shape) that the launch policy admits. */
 export interface TrainingJobRequest {
+  /** Name of the training job. */
   readonly TrainingJobName: string;
+  /** The execution role the job runs as. */
   readonly RoleArn: string;
+  /** Training image and input mode. */
   readonly AlgorithmSpecification: { readonly TrainingImage: string; readonly TrainingInputMode: 'File' };
+  /** Input channels: S3 prefixes of the training data. */
   readonly InputDataConfig: ReadonlyArray<{ readonly ChannelName: string; readonly DataSource: { readonly S3DataSource: { readonly S3DataType: 'S3Prefix'; readonly S3Uri: string } } }>;
+  /** Where the model artifacts go. */
   readonly OutputDataConfig: { readonly S3OutputPath: string };
+  /** Instance type (an allowed GPU type), count and volume size. */
   readonly ResourceConfig: { readonly InstanceType: string; readonly InstanceCount: number; readonly VolumeSizeInGB: number };
+  /** Maximum runtime; the launch policy caps it. */
   readonly StoppingCondition: { readonly MaxRuntimeInSeconds: number };
+  /** The environment's subnets and security group: the only placement the launch policy admits. */
   readonly VpcConfig: { readonly Subnets: string[]; readonly SecurityGroupIds: string[] };
+  /** Always true: the training container has no network access. */
   readonly EnableNetworkIsolation: true;
+  /** Always true: traffic between training containers is encrypted. */
   readonly EnableInterContainerTrafficEncryption: true;
+  /** Tags of the job: the environment (and the episode, when given). */
   readonly Tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>;
 }
 

@@ -32,6 +32,7 @@ export interface EnvironmentTelemetryOptions {
   readonly trail?: ViolationStreamTrailOptions;
 }
 
+/** Properties of a BlackHoleEnvironment. */
 export interface BlackHoleEnvironmentProps {
   /** Name of the environment: tagged `black-hole:environment` on everything. */
   readonly environmentName: string;
@@ -71,14 +72,25 @@ export interface BlackHoleEnvironmentProps {
  * create your own roles inside this construct's scope: they would be exempted as well.
  */
 export class BlackHoleEnvironment extends Construct {
+  /** Name of the environment (the `black-hole:environment` tag value of its resources). */
   public readonly environmentName: string;
+  /** The isolated VPC with its endpoint perimeter, DNS walled garden and flow logs. */
   public readonly network: BlackHoleVpc;
+  /** The permissions boundary of every agent role of the environment. */
   public readonly boundary: AgentBoundary;
+  /**
+   * The agent role: what the training code runs as. Grant it its data with `grant*` (escape actions throw).
+   */
   public readonly agentRole: AgentRole;
+  /** The GPU fleet, when `gpuFleet` is given. */
   public readonly fleet?: GpuTrainingFleet;
+  /** The billing guard: budget actions, usage alarms and the stop function. */
   public readonly billing: BillingGuard;
+  /** Flow logs as Parquet, with the Glue table and Athena queries. */
   public readonly flowLogs: FlowLogPipeline;
+  /** Violations attributed to episodes, and the containment responder. */
   public readonly violations: ViolationStream;
+  /** Where SageMaker training jobs must run, when SageMaker training is enabled. */
   public readonly sageMakerTarget?: SageMakerTrainingTarget;
   /** The execution role of the environment's SageMaker training jobs (when `sageMakerTarget` is on). */
   public readonly sageMakerExecutionRole?: SageMakerExecutionRole;

@@ -3,11 +3,15 @@ import type { ModelResource, TemplateModel } from './model';
 import type { GateRule } from './rule';
 import { ALL_RULES } from './rules';
 
+/** What `runGate` returns: the findings and their summary. */
 export interface GateResult {
+  /** Every finding, sorted by stack, resource and rule. */
   readonly findings: readonly Finding[];
+  /** Counts of the findings and of what was analysed. */
   readonly summary: FindingSummary;
 }
 
+/** Options of `runGate`. */
 export interface GateOptions {
   /** Rules to run. @default ALL_RULES */
   readonly rules?: readonly GateRule[];

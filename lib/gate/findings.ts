@@ -2,7 +2,11 @@ import type { Severity } from './rule';
 
 /** A finding as reported by both doors (the JSON report's `findings[]` items). */
 export interface Finding {
+  /** Rule id, e.g. `BlackHole-NET1` (RULES.md). */
   readonly ruleId: string;
+  /**
+   * `error` fails the gate unless acknowledged (core rules: even then, in the CLI); `warning` never fails it.
+   */
   readonly severity: Severity;
   /** Stack name (the CloudFormation stack or the cdk.out artifact's stack name). */
   readonly stack: string;
@@ -16,7 +20,9 @@ export interface Finding {
   readonly templatePath?: string;
   /** Construct path, when the template records it (aws:cdk:path). */
   readonly path?: string;
+  /** What is wrong and how to fix it, in one or two sentences. */
   readonly message: string;
+  /** The facts the rule found (actions, paths, statements), for reports and tools. */
   readonly evidence: Readonly<Record<string, unknown>>;
   /** Set when the resource acknowledges the rule (cdk-nag `rules_to_suppress` metadata). */
   readonly acknowledged?: { readonly reason?: string };
@@ -24,14 +30,22 @@ export interface Finding {
   readonly core: boolean;
 }
 
+/** Counts of a gate run. */
 export interface FindingSummary {
+  /** Unacknowledged errors. */
   readonly errors: number;
+  /** Unacknowledged warnings. */
   readonly warnings: number;
+  /** Acknowledged findings of any severity. */
   readonly acknowledged: number;
+  /** Stacks analysed. */
   readonly stacks: number;
   /** Black hole environments found (values of the black-hole:environment tag). */
   readonly environments: number;
+  /** Resources analysed. */
   readonly resources: number;
+  /** Rules run. */
   readonly rules: number;
+  /** Findings per rule id. */
   readonly byRule: Readonly<Record<string, number>>;
 }

@@ -1,7 +1,17 @@
+/**
+ * `cdk-black-hole/gate`: the compliance gate for tools. Load templates into a `TemplateModel`, run
+ * the rules with `runGate`, render the findings with `renderReport` (text, JSON, SARIF, Markdown),
+ * or read the egress-path analysis the network rules use. The `black-hole audit` CLI is this API.
+ *
+ * @packageDocumentation
+ */
 export * from './engine';
 export * from './findings';
 export * from './rule';
 export * from './nag/black-hole-checks';
 export { ALL_RULES } from './rules';
 export { EgressKind, EgressPathAnalysis, type EgressPath } from './analysis/egress-paths';
-export { GateInputError, TemplateModel } from './model';
+export {
+  EnvironmentIndex, GateInputError, type ModelResource, type Resolved, StackModel, type TemplateInput, TemplateModel,
+} from './model';
+export { renderReport, REPORT_FORMATS, type ReportFormat, type ReportOptions } from './report/reporters';

@@ -51,6 +51,7 @@ export enum NetworkPerimeter {
   EC2_INSTANCE_CREDENTIALS = 'EC2_INSTANCE_CREDENTIALS',
 }
 
+/** Properties of an AgentBoundary. */
 export interface AgentBoundaryProps {
   /** The environment's name; tagged as `black-hole:environment` and used in the policy's description. */
   readonly environmentName: string;

@@ -32,6 +32,7 @@ export enum AgentComputeService {
  */
 const SOURCE_ACCOUNT_SERVICES: readonly string[] = [AgentComputeService.SAGEMAKER, AgentComputeService.ECS_TASKS];
 
+/** Properties of an AgentRole. */
 export interface AgentRoleProps {
   /**
    * The environment's permissions boundary, always attached. Required: a boundary must know the

@@ -50,6 +50,7 @@ export const SAGEMAKER_EXECUTION_CEILING: readonly string[] = Object.freeze([
   'kms:CreateGrant',
 ]);
 
+/** Properties of a SageMakerExecutionRole. */
 export interface SageMakerExecutionRoleProps {
   /** The environment's name: tagged `black-hole:environment` (never `black-hole:agent-role`). */
   readonly environmentName: string;

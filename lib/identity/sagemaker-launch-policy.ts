@@ -11,6 +11,7 @@ import { isAllowedSageMakerGpuInstanceType, sagemakerGpuInstanceTypePatterns } f
 /** SageMaker's upper bound for `StoppingCondition.MaxRuntimeInSeconds` (28 days). */
 const SAGEMAKER_MAX_RUNTIME_SECONDS = 28 * 24 * 3600;
 
+/** Properties of a SageMakerTrainingLaunchPolicy. */
 export interface SageMakerTrainingLaunchPolicyProps {
   /** The environment's name; training jobs must carry it as `black-hole:environment` tag. */
   readonly environmentName: string;

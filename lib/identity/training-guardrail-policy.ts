@@ -24,6 +24,7 @@ export enum GuardrailScope {
   AGENT_ROLES = 'AGENT_ROLES',
 }
 
+/** Properties of a TrainingGuardrailPolicy. */
 export interface TrainingGuardrailPolicyProps {
   /**
    * Break-glass principals the guardrail does not apply to (`aws:PrincipalArn` ArnNotLike), e.g.

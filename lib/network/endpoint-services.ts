@@ -21,9 +21,11 @@ export enum EndpointKind {
   INTERFACE = 'Interface',
 }
 
+/** One service of the endpoint allowlist: how the VPC reaches it and which DNS names it needs. */
 export interface EndpointServiceDefinition {
   /** The suffix of the service name after `com.amazonaws.<region>.`, e.g. `ecr.dkr`. */
   readonly id: string;
+  /** Gateway or interface endpoint. */
   readonly kind: EndpointKind;
   /** One line: what a training environment uses it for. */
   readonly purpose: string;

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ENVIRONMENT_TAG } from '../common/tags';
 import { LEDGER_ATTRIBUTES } from './runtime/ledger-client';
 
+/** Properties of an EpisodeLedger. */
 export interface EpisodeLedgerProps {
   /** Environment name (tagged). */
   readonly environmentName: string;
@@ -21,6 +22,7 @@ export interface EpisodeLedgerProps {
  * {@link EpisodeLedger.grantRecord}; agents must never get that grant.
  */
 export class EpisodeLedger extends Construct {
+  /** The ledger table. */
   public readonly table: dynamodb.Table;
   private readonly key: kms.IKey;
 

@@ -1,6 +1,7 @@
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import { Construct } from 'constructs';
 
+/** Properties of a ThreatDetection. */
 export interface ThreatDetectionProps {
   /**
    * Turn on GuardDuty Runtime Monitoring with automated agent management for EC2 (process-level
@@ -19,6 +20,7 @@ export interface ThreatDetectionProps {
  * only where no detector exists; the ViolationStream's rules work with any detector.
  */
 export class ThreatDetection extends Construct {
+  /** The GuardDuty detector. */
   public readonly detector: guardduty.CfnDetector;
 
   constructor(scope: Construct, id: string, props: ThreatDetectionProps = {}) {

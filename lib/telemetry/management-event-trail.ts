@@ -40,9 +40,13 @@ export class ManagementEventTrail extends Construct {
 
   private static readonly ID = 'BlackHoleManagementEventTrail';
 
+  /** The trail: single-region read and write management events, KMS-encrypted, log file validation on. */
   public readonly trail: cloudtrail.Trail;
+  /** The retained, KMS-encrypted bucket the trail writes to. */
   public readonly bucket: s3.Bucket;
+  /** Server access logs of the trail bucket. */
   public readonly accessLogBucket: s3.Bucket;
+  /** The key that encrypts the trail and its bucket. */
   public readonly key: kms.Key;
 
   private constructor(scope: Construct, id: string) {

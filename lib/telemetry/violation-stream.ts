@@ -31,6 +31,7 @@ export interface ContainmentOptions {
   readonly minSeverity?: ViolationSeverity;
 }
 
+/** Properties of a ViolationStream. */
 export interface ViolationStreamProps {
   /** The black hole whose telemetry feeds the stream (query log group, VPC CIDR, key). */
   readonly network: BlackHoleVpc;
@@ -84,15 +85,25 @@ function logicalIdOf(construct: Construct): string {
  * Neither Lambda runs in the environment's VPC, so no agent compute can obtain their roles.
  */
 export class ViolationStream extends Construct {
+  /** The custom event bus every `Black Hole Violation` event is put on. */
   public readonly bus: events.EventBus;
+  /** Archive of the bus (replayable violations). */
   public readonly archive: events.Archive;
+  /** Topic that receives every violation, for people and paging. */
   public readonly topic: sns.Topic;
+  /** The episode ledger the correlator reads to name each violation's episode. */
   public readonly ledger: EpisodeLedger;
+  /** Lambda that turns GuardDuty findings, denied calls, DNS blocks and egress flows into violations. */
   public readonly correlator: lambda.Function;
+  /** Lambda that contains violations of the configured severity (revoke, quarantine, stop, tag). */
   public readonly responder: lambda.Function;
+  /** Security group with no rules that the responder moves the ENIs of contained compute to. */
   public readonly quarantineSecurityGroup: ec2.SecurityGroup;
+  /** Rule that sends GuardDuty findings of the environment to the correlator. */
   public readonly guardDutyRule: events.Rule;
+  /** Rule that sends denied API calls of the agent roles (CloudTrail) to the correlator. */
   public readonly deniedCallRule: events.Rule;
+  /** Rule on the violation bus that invokes the responder. */
   public readonly containmentRule: events.Rule;
   /** Name of the environment watched. */
   public readonly environmentName: string;

@@ -47,6 +47,16 @@ export interface MayAllowResult {
   readonly unverifiable: readonly string[];
 }
 
+/** An action the identity policies of a role may grant (identity and SCP Denies applied, not the boundary). */
+export interface GrantedAction {
+  /** A real action (catalog casing), or an action the installed catalog does not know, as written. */
+  readonly action: string;
+  /** Allow statements of identity policies that match. */
+  readonly grants: readonly StatementRef[];
+  /** The permissions boundary lets it through as well: the role may perform it (mayAllow). */
+  readonly effective: boolean;
+}
+
 interface Attachment {
   readonly statements: readonly CompiledStatement[];
   readonly key: string;
@@ -69,6 +79,7 @@ export class PrincipalPermissions {
   /** Every reason something about this role could not be read. */
   public readonly unverifiable: readonly string[];
   private readonly cache = new Map<string, MayAllowResult>();
+  private granted?: readonly GrantedAction[];
 
   constructor(
     public readonly resource: ModelResource,
@@ -152,6 +163,40 @@ export class PrincipalPermissions {
       const r = this.mayAllow(a, target);
       if (r.allowed) out.push(r);
     }
+    return out;
+  }
+
+  /**
+   * Every action the identity policies may grant on some resource, whatever the boundary says: the
+   * expansions of their Allow statements against the AWS action catalog (every action for NotAction
+   * or an unreadable Action), plus literal actions the installed catalog does not know yet. Removed:
+   * actions an unconditional identity or SCP Deny blocks on every resource. `effective` tells whether
+   * the boundary lets the action through too.
+   */
+  public grantedActions(): readonly GrantedAction[] {
+    if (this.granted) return this.granted;
+    const allows = this.identityStatements.filter((s) => s.mayBeAllow && s.mayApplyTo(undefined));
+    const candidates = new Map<string, string>();
+    const add = (a: string) => { if (!candidates.has(a.toLowerCase())) candidates.set(a.toLowerCase(), a); };
+    if (allows.some((s) => s.notActions || s.actionUnknown)) {
+      expandActionPattern('*').forEach(add);
+    }
+    for (const s of allows) {
+      for (const p of s.actions ?? []) {
+        const expanded = expandActionPattern(p);
+        if (expanded.length > 0) expanded.forEach(add);
+        // An action newer than the installed catalog is still a grant (fail closed).
+        else if (/^[a-z0-9-]+:[A-Za-z0-9]+$/i.test(p)) add(p);
+      }
+    }
+    const out: GrantedAction[] = [];
+    for (const [lower, action] of candidates) {
+      const grants = allows.filter((s) => s.matchesAction(lower));
+      if (grants.length === 0) continue;
+      if (this.identityStatements.some((s) => s.protects(lower)) || this.scpDenies.some((s) => s.protects(lower))) continue;
+      out.push({ action, grants: grants.map((s) => s.ref), effective: this.evaluate(action, undefined).allowed });
+    }
+    this.granted = out;
     return out;
   }
 
@@ -389,7 +434,8 @@ export class PermissionAnalysis {
         return { key: `aws-managed/${found.arn}`, statements: compiled, boundary: { kind: 'aws-managed', name: found.name, arn: found.arn } };
       }
       // Customer managed policy of this app by name: arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/<name>.
-      const m = /^arn:[^:]+:iam::(?:\$\{AWS::AccountId\}|\d{12}):policy\/(?:.*\/)?([^/${}*?]+)$/.exec(arn);
+      // The partition is a literal or `${AWS::Partition}` (what iam.ManagedPolicy.fromManagedPolicyName renders).
+      const m = /^arn:(?:\$\{AWS::Partition\}|[a-z-]+):iam::(?:\$\{AWS::AccountId\}|\d{12}):policy\/(?:.*\/)?([^/${}*?]+)$/.exec(arn);
       const candidates = m ? this.managedPoliciesByName.get(m[1]) ?? [] : [];
       if (candidates.length === 1) {
         const mp = candidates[0];

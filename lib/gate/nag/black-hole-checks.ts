@@ -17,6 +17,9 @@ import { loadTemplates, TemplateModel, type LoadedTemplate } from '../model';
 import type { GateRule } from '../rule';
 import { ALL_RULES } from '../rules';
 
+/**
+ * Properties of BlackHoleChecks: cdk-nag's pack properties, and whether acknowledged core findings may pass.
+ */
 export interface BlackHoleChecksProps extends Omit<NagPackProps, 'writeSuppressionsToCloudFormation'> {
   /** The rules to run. @default - every rule of the gate */
   readonly rules?: GateRule[];

@@ -9,10 +9,14 @@ import { ALL_RULES } from '../rules';
 import { withEnvironmentCost } from '../cli/cost-command';
 import { packageInfo } from './package-info';
 
+/** Output formats of `renderReport` and `black-hole audit --format`. */
 export type ReportFormat = 'text' | 'json' | 'sarif' | 'markdown';
+/** Every report format. */
 export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'markdown'];
 
+/** Options of `renderReport`. */
 export interface ReportOptions {
+  /** Whether acknowledged core findings pass (`--allow-acknowledged`); otherwise they fail the report. */
   readonly allowAcknowledged: boolean;
   /** Base directory for relative artifact paths in SARIF. @default process.cwd() */
   readonly baseDir?: string;

@@ -16,6 +16,7 @@ import { ENVIRONMENT_TAG } from '../../common/tags';
 import type { BlackHoleViolation } from './correlate';
 import { SEVERITIES, ViolationSeverity } from './signals';
 
+/** `contain`: the responder acts on violations; `alert-only`: it only reports them. */
 export type ContainmentMode = 'alert-only' | 'contain';
 
 /** Name of the inline policy put on the agent role (same as AgentBoundary's SESSION_REVOCATION_POLICY_NAME). */

@@ -13,16 +13,20 @@ import {
 
 /** EventBridge `source` and `detail-type` of the violation events. */
 export const VIOLATION_EVENT_SOURCE = 'black-hole.telemetry';
+/** `detail-type` of every violation event. */
 export const VIOLATION_DETAIL_TYPE = 'Black Hole Violation';
 
 /** The `detail` of a `Black Hole Violation` event. */
 export interface BlackHoleViolation {
   /** Deterministic id (same input, same id): sha256 over source, technique, time and subjects. */
   readonly id: string;
+  /** When the signal happened (ISO 8601, seconds). */
   readonly time: string;
+  /** The environment the violation happened in. */
   readonly environment: string;
   /** The episode active at the place and time, when the ledger knows one. */
   readonly episodeId?: string;
+  /** The training run of the episode, when the ledger knows one. */
   readonly runId?: string;
   /**
    * How `episodeId` was found: `source-identity` (the CloudTrail record's session source identity,
@@ -32,13 +36,19 @@ export interface BlackHoleViolation {
   readonly attribution?: 'source-identity' | 'time-window';
   /** Role the episode runs as (from the ledger), for containment. */
   readonly roleArn?: string;
+  /** The AWS principal of a denied call or finding, when the signal names one. */
   readonly principal?: string;
+  /** Which telemetry saw it: flow logs, DNS Firewall, GuardDuty or CloudTrail. */
   readonly source: ViolationSignal['source'];
+  /** What kind of escape it is: `egress-attempt`, `dns-blocked`, `denied-api-call`, or GuardDuty's (e.g. `dns-exfiltration`). */
   readonly category: string;
+  /** What exactly was tried, e.g. `tcp:203.0.113.7:443 ACCEPT` or the finding type. */
   readonly technique: string;
+  /** Severity; the responder contains violations at or above its minimum. */
   readonly severity: ViolationSeverity;
   /** Ledger subject keys (`instance#i-...`, `eni#eni-...`). */
   readonly subjects: readonly string[];
+  /** The raw facts of the signal (flow-log fields, query, finding or CloudTrail record excerpts). */
   readonly evidence: Readonly<Record<string, unknown>>;
 }
 

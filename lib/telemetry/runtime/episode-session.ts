@@ -43,7 +43,9 @@ export function episodeIdOfSourceIdentity(sourceIdentity: string | undefined): s
 
 /** An IAM policy document (JSON object form). */
 export interface SessionPolicyDocument {
+  /** IAM policy language version. */
   readonly Version: '2012-10-17';
+  /** The statements (IAM JSON policy grammar). */
   readonly Statement: readonly Record<string, unknown>[];
 }
 
@@ -100,30 +102,43 @@ export const ROLE_PERMISSIONS_SESSION_POLICY: SessionPolicyDocument = Object.fre
 
 /** The AssumeRole input the client sends (AWS STS API names). */
 export interface EpisodeAssumeRoleInput {
+  /** The agent role. */
   readonly RoleArn: string;
+  /** `episode-<id>`, equal to the source identity. */
   readonly RoleSessionName: string;
+  /** `episode-<id>`: immutable for the session and every role it chains to. */
   readonly SourceIdentity: string;
+  /** The `black-hole:episode` session tag, equal to the source identity. */
   readonly Tags: { Key: string; Value: string }[];
+  /** `black-hole:episode`: the tag stays through role chaining. */
   readonly TransitiveTagKeys: string[];
+  /** The inline session policy (JSON). */
   readonly Policy: string;
+  /** Session length in seconds. */
   readonly DurationSeconds: number;
 }
 
 /** What the client reads from the AssumeRole response. */
 export interface EpisodeAssumeRoleOutput {
+  /** The temporary credentials. */
   readonly Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date };
+  /** The assumed-role id and ARN of the session. */
   readonly AssumedRoleUser?: { AssumedRoleId?: string; Arn?: string };
+  /** The source identity STS set. */
   readonly SourceIdentity?: string;
 }
 
 /** The one STS call the client makes. */
 export interface EpisodeSessionSts {
+  /** sts:AssumeRole with the input as the STS API takes it. */
   assumeRole(input: EpisodeAssumeRoleInput): Promise<EpisodeAssumeRoleOutput>;
 }
 
 /** Minimal shape of an AWS SDK v3 STSClient with its AssumeRoleCommand. */
 export interface StsSdk {
+  /** An `STSClient`. */
   client: { send(command: unknown): Promise<any> };
+  /** `AssumeRoleCommand` of `@aws-sdk/client-sts`. */
   AssumeRoleCommand: new (input: any) => unknown;
 }
 
@@ -132,6 +147,7 @@ export function stsFromSdkClient(sdk: StsSdk): EpisodeSessionSts {
   return { assumeRole: (input) => sdk.client.send(new sdk.AssumeRoleCommand(input)) };
 }
 
+/** What `startEpisodeSession` starts: the episode, its role and what the session may do. */
 export interface EpisodeSessionRequest {
   /** ARN of the agent role (an AgentRole with `episodeSessions`). */
   readonly roleArn: string;
@@ -149,7 +165,9 @@ export interface EpisodeSessionRequest {
   readonly subjects?: readonly Subject[];
 }
 
+/** The STS client, the ledger and the clock `startEpisodeSession` uses. */
 export interface EpisodeSessionDeps {
+  /** STS (`stsFromSdkClient(...)`). */
   readonly sts: EpisodeSessionSts;
   /** The episode ledger (EpisodeLedger's table; the harness needs EpisodeLedger.grantRecord). */
   readonly ledger: { readonly db: LedgerDynamoDb; readonly tableName: string; readonly environment: string };
@@ -157,12 +175,19 @@ export interface EpisodeSessionDeps {
   readonly now?: () => Date;
 }
 
+/**
+ * A started episode session: the credentials to hand to the episode's code, and how CloudTrail will name it.
+ */
 export interface EpisodeSession {
+  /** Temporary credentials of the session. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string; readonly expiration: Date };
+  /** `episode-<id>`. */
   readonly sourceIdentity: string;
+  /** `AROA...:episode-<id>`: CloudTrail's `userIdentity.principalId`. */
   readonly assumedRoleId: string;
   /** `arn:aws:sts::<account>:assumed-role/<role>/episode-<id>`: the principal ARN of every CloudTrail record of the session. */
   readonly sessionArn: string;
+  /** When the session started (the ledger's `startedAt`). */
   readonly startedAt: Date;
   /** The session policy sent. */
   readonly sessionPolicy: SessionPolicyDocument;

@@ -16,11 +16,14 @@ export type AttributeValue = { S: string } | { N: string } | { SS: string[] };
 
 /** The three DynamoDB calls the ledger makes (inputs and outputs as in the DynamoDB API). */
 export interface LedgerDynamoDb {
+  /** DynamoDB PutItem. */
   putItem(input: { TableName: string; Item: Record<string, AttributeValue> }): Promise<unknown>;
+  /** DynamoDB UpdateItem. */
   updateItem(input: {
     TableName: string; Key: Record<string, AttributeValue>; UpdateExpression: string;
     ConditionExpression?: string; ExpressionAttributeValues: Record<string, AttributeValue>;
   }): Promise<unknown>;
+  /** DynamoDB Query. */
   query(input: {
     TableName: string; KeyConditionExpression: string; ExpressionAttributeNames?: Record<string, string>;
     ExpressionAttributeValues: Record<string, AttributeValue>; ScanIndexForward: boolean; Limit: number; ConsistentRead?: boolean;
@@ -68,12 +71,19 @@ export interface EpisodeSessionRecord {
 
 /** A ledger entry found for a subject and time. */
 export interface EpisodeAttribution {
+  /** Environment name. */
   readonly environment: string;
+  /** RL episode id. */
   readonly episodeId: string;
+  /** Training run id. */
   readonly runId: string;
+  /** The ledger subject key the entry was found under (`instance#i-...`). */
   readonly subject: string;
+  /** When the episode started there (epoch milliseconds). */
   readonly startedAt: number;
+  /** When it ended there (epoch milliseconds), if it has. */
   readonly endedAt?: number;
+  /** Role the episode runs as. */
   readonly roleArn?: string;
   /** The recorded STS session, when the episode started with one. */
   readonly session?: { readonly assumedRoleId: string; readonly sourceIdentity: string; readonly expiresAt: number };
@@ -152,9 +162,13 @@ export async function findActiveEpisode(db: LedgerDynamoDb, tableName: string, s
 
 /** Minimal shape of an AWS SDK v3 DynamoDBClient with its command classes. */
 export interface DynamoDbSdk {
+  /** A `DynamoDBClient`. */
   client: { send(command: unknown): Promise<any> };
+  /** `PutItemCommand` of `@aws-sdk/client-dynamodb`. */
   PutItemCommand: new (input: any) => unknown;
+  /** `UpdateItemCommand` of `@aws-sdk/client-dynamodb`. */
   UpdateItemCommand: new (input: any) => unknown;
+  /** `QueryCommand` of `@aws-sdk/client-dynamodb`. */
   QueryCommand: new (input: any) => unknown;
 }
 

@@ -5,25 +5,35 @@
  */
 import { FLOW_LOG_FIELDS } from '../flow-log-fields';
 
+/** Severity of a violation; the responder contains those at or above its minimum (default HIGH). */
 export type ViolationSeverity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 export const SEVERITIES: readonly ViolationSeverity[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
 /** Where a violation happened, as the episode ledger keys it: `instance#i-...`, `eni#eni-...`, `job#name`, `session#arn`. */
 export type SubjectKind = 'instance' | 'eni' | 'job' | 'session';
-export interface Subject { readonly kind: SubjectKind; readonly id: string }
+/** A place an episode runs, as the ledger keys it. */
+export interface Subject {
+  /** What kind of place. */
+  readonly kind: SubjectKind;
+  /** Instance id, ENI id, training job name or assumed-role session ARN. */
+  readonly id: string;
+}
 export function subjectKey(s: Subject): string {
   return `${s.kind}#${s.id}`;
 }
 
+/** The telemetry a violation comes from. */
 export type SignalSource = 'flow-log' | 'dns-firewall' | 'guardduty' | 'cloudtrail';
 
 /** A violation before attribution to an episode. */
 export interface ViolationSignal {
+  /** The telemetry that saw it. */
   readonly source: SignalSource;
   /** Broad class: `egress-attempt`, `dns-blocked`, `denied-api-call`, `crypto-mining`, `backdoor`, ... */
   readonly category: string;
   /** Specific technique: the GuardDuty finding type, the API call, the flow 5-tuple, the blocked domain. */
   readonly technique: string;
+  /** Severity. */
   readonly severity: ViolationSeverity;
   /** When it happened (ISO 8601 UTC). */
   readonly time: string;

@@ -288,3 +288,35 @@ describe('policy attachment forms', () => {
     expect(p.mayAllow('iam:PassRole', a.principal('S', 'E')!.asTarget()).allowed).toBe(true);
   });
 });
+
+describe('grantedActions: every action the identity policies grant, whatever the boundary says', () => {
+  const boundary = (...statements: unknown[]) => ({ B: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: doc(...statements) } } });
+
+  test('patterns expand against the AWS catalog; identity Denies remove; the boundary only sets `effective`', () => {
+    const p = analyse({ ...inline(
+      { Effect: 'Allow', Action: ['sqs:*', 'logs:PutMetricFilter'], Resource: '*' },
+      { Effect: 'Deny', Action: 'sqs:SendMessage', Resource: '*' },
+    ), PermissionsBoundary: { Ref: 'B' } }, boundary({ Effect: 'Allow', Action: 'sqs:ReceiveMessage', Resource: '*' }));
+    const granted = new Map(p.grantedActions().map((g) => [g.action, g]));
+    expect(granted.get('sqs:ReceiveMessage')?.effective).toBe(true);
+    expect(granted.get('logs:PutMetricFilter')?.effective).toBe(false);
+    expect(granted.get('sqs:DeleteQueue')?.effective).toBe(false);
+    expect(granted.has('sqs:SendMessage')).toBe(false);
+    expect(granted.has('ec2:RunInstances')).toBe(false);
+    expect(granted.get('logs:PutMetricFilter')?.grants[0]).toMatchObject({ resource: 'Agent', policyName: 'P', statementIndex: 0 });
+  });
+
+  test('NotAction grants everything else; actions unknown to the installed catalog are kept (fail closed)', () => {
+    const all = analyse(inline({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' })).grantedActions().map((g) => g.action);
+    expect(all.length).toBeGreaterThan(15000);
+    expect(all).toContain('ses:SendEmail');
+    expect(all.some((a) => a.startsWith('iam:'))).toBe(false);
+    expect(analyse(inline({ Effect: 'Allow', Action: 'ses:SendQuantumMail', Resource: '*' })).grantedActions().map((g) => g.action)).toEqual(['ses:SendQuantumMail']);
+  });
+
+  test('a boundary named in the form aws-cdk-lib renders for fromManagedPolicyName resolves to the template policy', () => {
+    const p = analyse({ PermissionsBoundary: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':policy/agent-boundary']] } },
+      { B: { Type: 'AWS::IAM::ManagedPolicy', Properties: { ManagedPolicyName: 'agent-boundary', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) } } });
+    expect(p.boundary).toEqual({ kind: 'template', stack: 'S', logicalId: 'B' });
+  });
+});

@@ -1,6 +1,7 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AgentBoundary, AgentRole } from '../../../lib/identity';
+import { expandActionPattern } from '../../../lib/common/aws-action-catalog';
+import { AgentBoundary, AgentRole, findEscapePatterns, isAgentAllowedAction } from '../../../lib/identity';
 import { BlackHoleVpc } from '../../../lib/network';
 import { auditTemplates, logicalIdOf, synthWithChecks, templateOf } from '../../helpers/gate';
 
@@ -109,12 +110,123 @@ describe('BlackHole-IAM7: the boundary must deny the whole catalog', () => {
     expect(auditTemplates({ Env: t }).code).toBe(0);
   });
 
-  test('the boundary makes even Allow * harmless for the escape rules', () => {
+  test('the boundary keeps Allow * from the escape rules; the allow-list verdict still names every grant (IAM10)', () => {
     const t = rogueTemplate('*');
     t.Resources.Rogue.Properties.PermissionsBoundary = { Ref: logicalIdOf(t, 'AWS::IAM::ManagedPolicy', /Boundary/) };
     const r = auditTemplates({ Env: t });
+    expect(r.ruleIds).toEqual(['BlackHole-IAM10']);
+    expect(r.code).toBe(1);
+    const f = r.report.findings.find((x: any) => x.ruleId === 'BlackHole-IAM10');
+    expect(f.evidence.openCount).toBe(0);
+    expect(f.message).toMatch(/stopped only by its permissions boundary/);
+    expect(f.evidence.classified.length).toBeGreaterThan(0); // catalog actions only the boundary stops keep their class
+  });
+
+  test('a deny-list boundary ("Allow * minus the catalog") fails IAM7, naming what its ceiling allows', () => {
+    const t = rogueTemplate(['s3:GetObject']);
+    const boundaryId = logicalIdOf(t, 'AWS::IAM::ManagedPolicy', /Boundary/);
+    const doc = t.Resources[boundaryId].Properties.PolicyDocument;
+    doc.Statement = [{ Effect: 'Allow', Action: '*', Resource: '*' }, ...doc.Statement.filter((x: any) => x.Effect === 'Deny')];
+    t.Resources.Rogue.Properties.PermissionsBoundary = { Ref: boundaryId };
+    const r = auditTemplates({ Env: t });
+    expect(r.code).toBe(1);
+    const f = r.report.findings.find((x: any) => x.ruleId === 'BlackHole-IAM7' && x.resource === 'Rogue');
+    expect(f.evidence.missingDenyCount).toBe(0);
+    expect(f.evidence.ceilingOutsideAllowListCount).toBeGreaterThan(1000);
+    expect(f.message).toMatch(/allows \d+ action\(s\) outside the agent allow-list/);
+  });
+
+  test('a whole-service ceiling (s3:*) fails IAM7; the allow-list ceiling passes', () => {
+    const t = rogueTemplate(['s3:GetObject']);
+    const boundaryId = logicalIdOf(t, 'AWS::IAM::ManagedPolicy', /Boundary/);
+    t.Resources.Rogue.Properties.PermissionsBoundary = { Ref: boundaryId };
+    expect(auditTemplates({ Env: t }).ruleIds).toEqual([]);
+    t.Resources[boundaryId].Properties.PolicyDocument.Statement.find((x: any) => x.Sid === 'AllowAgentCeiling').Action.push('s3:*');
+    const r = auditTemplates({ Env: t });
+    expect(r.ruleIds).toEqual(['BlackHole-IAM7']);
+    const f = r.report.findings.find((x: any) => x.ruleId === 'BlackHole-IAM7' && x.resource === 'Rogue');
+    // Every S3 action outside the list, except those the boundary's catalog Deny removes (s3:DeleteObject, s3:PutBucketPolicy, ...).
+    const expected = expandActionPattern('s3:*').filter((a) => !isAgentAllowedAction(a) && findEscapePatterns(a).length === 0);
+    expect(expected).toEqual(expect.arrayContaining(['s3:PutBucketNotification', 's3:PutInventoryConfiguration', 's3:PutEncryptionConfiguration']));
+    expect(f.evidence.ceilingOutsideAllowListCount).toBe(expected.length);
+    expect(f.evidence.ceilingOutsideAllowList).toEqual(expected.sort().slice(0, 40));
+  });
+
+  test('construct level: a boundary whose ceiling is s3:* fails synth with IAM7', () => {
+    const { app, stack } = environment();
+    const loose = new iam.ManagedPolicy(stack, 'Loose', { statements: [new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] })] });
+    const role = rogueAgent(stack, ['s3:GetObject']);
+    (role.node.defaultChild as iam.CfnRole).permissionsBoundary = loose.managedPolicyArn;
+    const r = synthWithChecks(app);
+    expect(r.failed).toBe(true);
+    expect(r.ruleIds).toContain('BlackHole-IAM7');
+  });
+});
+
+describe('BlackHole-IAM10: every grant outside the allow-list is named', () => {
+  test('an unclassified capability on a bounded agent role fails both doors, with its access level', () => {
+    const { app, stack } = environment();
+    const { boundary } = { boundary: stack.node.findChild('Boundary') as AgentBoundary };
+    const role = new iam.Role(stack, 'Rogue', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), permissionsBoundary: boundary.managedPolicy });
+    Tags.of(role).add('black-hole:agent-role', 'true');
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:PutMetricFilter'], resources: ['*'] }));
+    const template = templateOf(stack);
+    expect(synthWithChecks(app)).toEqual({ failed: true, ruleIds: ['BlackHole-IAM10'] });
+    const r = auditTemplates({ Env: template });
+    expect(r.code).toBe(1);
+    expect(r.ruleIds).toEqual(['BlackHole-IAM10']);
+    const f = r.report.findings.find((x: any) => x.ruleId === 'BlackHole-IAM10');
+    expect(f.resource).toBe(logicalIdOf(template, 'AWS::IAM::Role', /Rogue/));
+    expect(f.evidence.findings).toEqual(['Action::logs:PutMetricFilter']);
+    expect(f.message).toMatch(/logs:PutMetricFilter \(boundary-stopped; unclassified, Write\)/);
+  });
+
+  test('an open capability (no boundary) is reported as open, next to IAM7', () => {
+    const r = auditTemplates({ Env: rogueTemplate(['s3:PutBucketNotification', 's3:GetObject']) });
+    expect(r.ruleIds).toEqual(['BlackHole-IAM10', 'BlackHole-IAM7']);
+    const f = r.report.findings.find((x: any) => x.ruleId === 'BlackHole-IAM10');
+    expect(f.evidence.open).toEqual(['s3:PutBucketNotification']);
+    expect(f.message).toMatch(/1 open/);
+  });
+
+  test('a whole service granted is one finding string service:*', () => {
+    const r = auditTemplates({ Env: rogueTemplate(['ses:*']) });
+    const f = r.report.findings.find((x: any) => x.ruleId === 'BlackHole-IAM10');
+    expect(f.evidence.findings).toEqual(['Action::ses:*']);
+  });
+
+  test('an action newer than the installed AWS catalog is a grant too (fail closed)', () => {
+    const r = auditTemplates({ Env: rogueTemplate(['s3:PutBrandNewFeature2031']) });
+    const f = r.report.findings.find((x: any) => x.ruleId === 'BlackHole-IAM10');
+    expect(f.evidence.findings).toEqual(['Action::s3:PutBrandNewFeature2031']);
+    expect(f.evidence.byAccessLevel).toEqual({ Unknown: 1 });
+  });
+
+});
+
+describe('a boundary referenced by name (item 10 of issue #12)', () => {
+  test('arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/<name> resolves to the boundary of the same template', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Env');
+    const net = new BlackHoleVpc(stack, 'Net', { environmentName: 'team-a' });
+    new AgentBoundary(stack, 'Boundary', { environmentName: 'team-a', vpc: net.vpc, managedPolicyName: 'team-a-agent-boundary' });
+    const byName = iam.ManagedPolicy.fromManagedPolicyName(stack, 'ByName', 'team-a-agent-boundary');
+    const role = new iam.Role(stack, 'Rogue', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'), permissionsBoundary: byName });
+    Tags.of(role).add('black-hole:agent-role', 'true');
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+    const template = templateOf(stack);
+    expect(JSON.stringify(template.Resources[logicalIdOf(template, 'AWS::IAM::Role', /Rogue/)].Properties.PermissionsBoundary)).toMatch(/AWS::Partition[\s\S]*AWS::AccountId[\s\S]*policy\/team-a-agent-boundary/);
+    expect(synthWithChecks(app)).toEqual({ failed: false, ruleIds: [] });
+    const r = auditTemplates({ Env: template });
     expect(r.ruleIds).toEqual([]);
     expect(r.code).toBe(0);
+  });
+
+  test('a name no policy of the app has stays unverifiable', () => {
+    const t = rogueTemplate(['s3:GetObject']);
+    t.Resources.Rogue.Properties.PermissionsBoundary = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':policy/someone-elses']] };
+    const r = auditTemplates({ Env: t });
+    expect(r.ruleIds).toEqual(expect.arrayContaining(['BlackHole-IAM7', 'BlackHole-IAM8']));
   });
 });
 
