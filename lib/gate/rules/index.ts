@@ -7,6 +7,7 @@ import { AgentMayExfiltrate } from './AgentMayExfiltrate';
 import { AgentMayOpenTunnel } from './AgentMayOpenTunnel';
 import { AgentRoleOnRuntimePath } from './AgentRoleOnRuntimePath';
 import { AgentRoleWithoutCatalogBoundary } from './AgentRoleWithoutCatalogBoundary';
+import { AgentCapabilityOutsideAllowList } from './AgentCapabilityOutsideAllowList';
 import { UnverifiableAgentPolicy } from './UnverifiableAgentPolicy';
 import { EndpointPolicyNotPerimeter } from './EndpointPolicyNotPerimeter';
 import { EndpointServiceNotAllowed } from './EndpointServiceNotAllowed';
@@ -33,6 +34,7 @@ export const ALL_RULES: readonly GateRule[] = Object.freeze([
   AgentMayBlindMonitors,
   AgentMayExfiltrate,
   AgentRoleWithoutCatalogBoundary,
+  AgentCapabilityOutsideAllowList,
   UnverifiableAgentPolicy,
   AgentRoleOnRuntimePath,
   EnvironmentInternetPath,
@@ -53,6 +55,7 @@ export const ALL_RULES: readonly GateRule[] = Object.freeze([
 ]);
 
 export {
+  AgentCapabilityOutsideAllowList,
   AgentMayBlindMonitors,
   AgentMayChangeQuotasOrBudgets,
   AgentMayCreateEgress,
