@@ -5,7 +5,14 @@ import { baseTemplate, runConstructLevel, runTemplateLevel } from './runner';
 /**
  * The red-team corpus at both doors: every escape case must fail `cdk synth` (BlackHoleChecks) and
  * make `black-hole audit` exit 1, each with its expected rules; every benign variant must pass both.
+ * At each level `BlackHoleChecks.validateScope` runs on the same input too (the construct-level app;
+ * the mutated template included with CfnInclude) and must report exactly what the other door does.
  */
+
+/** The validateScope door agrees with the door it shadows: same verdict, same rule set. */
+function expectScopedAgrees(r: ReturnType<typeof runConstructLevel>): void {
+  expect(r.scoped).toEqual({ failed: r.failed, ruleIds: r.ruleIds });
+}
 
 beforeAll(() => {
   baseTemplate(); // the clean template, synthesized once for the file
@@ -42,6 +49,7 @@ describe.each(ESCAPE_CASES.map((c) => [c.id, c] as const))('escape %s', (_id, c)
     expect(r.error).toBeUndefined();
     expect(r.failed).toBe(true);
     expect(r.ruleIds).toEqual(expect.arrayContaining([...c.rules]));
+    expectScopedAgrees(r);
   });
 
   test(`template level: audit exits 1 with ${c.rules.join(', ')}`, () => {
@@ -49,6 +57,7 @@ describe.each(ESCAPE_CASES.map((c) => [c.id, c] as const))('escape %s', (_id, c)
     expect(r.error).toBeUndefined();
     expect(r.code).toBe(1);
     expect(r.ruleIds).toEqual(expect.arrayContaining([...c.rules]));
+    expectScopedAgrees(r);
   });
 });
 
@@ -57,11 +66,13 @@ describe.each(BENIGN_VARIANTS.map((b) => [b.id, b] as const))('benign %s', (_id,
     const r = runConstructLevel(b.construct);
     expect(r.error).toBeUndefined();
     expect(r).toMatchObject({ failed: false, ruleIds: [] });
+    expectScopedAgrees(r);
   });
 
   test('template level: audit exits 0 with no finding', () => {
     const r = runTemplateLevel(b.template);
     expect(r.error).toBeUndefined();
     expect(r).toMatchObject({ code: 0, ruleIds: [] });
+    expectScopedAgrees(r);
   });
 });
