@@ -236,3 +236,66 @@ describe('AgentRole episodeSessions props', () => {
     expect(trust).not.toMatch(/SourceIdentity/);
   });
 });
+
+describe('gate: BlackHole-IAM11 (AgentSessionWithoutSourceIdentity)', () => {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { auditTemplates, synthWithChecks, templateOf } = require('../helpers/gate') as typeof import('../helpers/gate');
+  const { buildEnvironment, idsOf } = require('../redteam/environment') as typeof import('../redteam/environment');
+  const cases = (require('../redteam/cases/episode-sessions.json') as { cases: Array<{ id: string; kind: string; mutations: any[]; rules: string[] }> }).cases;
+
+  const base = (() => {
+    const { stack } = buildEnvironment();
+    return templateOf(stack);
+  })();
+
+  /** The corpus's `set` and `add` mutations with `$agent`/`$boundary` replaced (the loader does the same for every case). */
+  function mutate(mutations: any[]): any {
+    const t = JSON.parse(JSON.stringify(base));
+    const ids = idsOf(t) as unknown as Record<string, string>;
+    const sub = (v: any): any => (typeof v === 'string' && v.startsWith('$') && typeof ids[v.slice(1)] === 'string' ? ids[v.slice(1)]
+      : Array.isArray(v) ? v.map(sub) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)])) : v);
+    for (const m of mutations) {
+      if (m.op === 'add') {
+        t.Resources[m.logicalId] = sub(m.resource);
+        continue;
+      }
+      if (m.op !== 'set') throw new Error(`op ${m.op} not used by these cases`);
+      let target = t.Resources[sub(m.logicalId)];
+      for (const key of m.path.slice(0, -1)) target = target[key];
+      target[m.path[m.path.length - 1]] = sub(m.value);
+    }
+    return t;
+  }
+
+  test('the clean base template (compute-only agent role) has no IAM11 finding', () => {
+    expect(auditTemplates({ Env: base }).ruleIds).not.toContain('BlackHole-IAM11');
+  });
+
+  test.each(cases.map((c) => [c.id, c] as const))('red-team case %s (CLI)', (_id, c) => {
+    const { code, ruleIds, report } = auditTemplates({ Env: mutate(c.mutations) });
+    if (c.kind === 'benign') {
+      expect(ruleIds).toEqual([]);
+      expect(code).toBe(0);
+    } else {
+      expect(ruleIds).toEqual(expect.arrayContaining(c.rules));
+      expect(code).toBe(1);
+      const f = report.findings.find((x: any) => x.ruleId === 'BlackHole-IAM11');
+      expect(f.resource).toBe(idsOf(base).agent);
+    }
+  });
+
+  test('the AgentRole construct with episodeSessions passes at synth (cdk-nag door) and in the CLI; a harness next to EC2 trust fails at synth', () => {
+    const good = buildEnvironment();
+    const harness = new iam.Role(good.stack, 'Harness', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    new AgentRole(good.stack, 'EpisodeAgent', { boundary: good.boundary, episodeSessions: { harnessPrincipals: [harness] } });
+    expect(auditTemplates({ Env: templateOf(good.stack) }).ruleIds).not.toContain('BlackHole-IAM11');
+    expect(synthWithChecks(good.app).ruleIds).not.toContain('BlackHole-IAM11');
+
+    const bad = buildEnvironment();
+    const role = new AgentRole(bad.stack, 'EpisodeAgent', { boundary: bad.boundary, episodeSessions: { harnessPrincipals: [new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/harness`)] } });
+    role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.ServicePrincipal('ec2.amazonaws.com')] }));
+    const synth = synthWithChecks(bad.app);
+    expect(synth.failed).toBe(true);
+    expect(synth.ruleIds).toContain('BlackHole-IAM11');
+  });
+});

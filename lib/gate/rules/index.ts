@@ -7,6 +7,7 @@ import { AgentMayExfiltrate } from './AgentMayExfiltrate';
 import { AgentMayOpenTunnel } from './AgentMayOpenTunnel';
 import { AgentRoleOnRuntimePath } from './AgentRoleOnRuntimePath';
 import { AgentRoleWithoutCatalogBoundary } from './AgentRoleWithoutCatalogBoundary';
+import { AgentSessionWithoutSourceIdentity } from './AgentSessionWithoutSourceIdentity';
 import { AgentCapabilityOutsideAllowList } from './AgentCapabilityOutsideAllowList';
 import { UnverifiableAgentPolicy } from './UnverifiableAgentPolicy';
 import { EndpointPolicyNotPerimeter } from './EndpointPolicyNotPerimeter';
@@ -37,6 +38,7 @@ export const ALL_RULES: readonly GateRule[] = Object.freeze([
   AgentCapabilityOutsideAllowList,
   UnverifiableAgentPolicy,
   AgentRoleOnRuntimePath,
+  AgentSessionWithoutSourceIdentity,
   EnvironmentInternetPath,
   EnvironmentNonLocalRoute,
   EnvironmentCrossVpcPath,
@@ -64,6 +66,7 @@ export {
   AgentMayOpenTunnel,
   AgentRoleOnRuntimePath,
   AgentRoleWithoutCatalogBoundary,
+  AgentSessionWithoutSourceIdentity,
   UnverifiableAgentPolicy,
   EndpointPolicyNotPerimeter,
   EndpointServiceNotAllowed,
