@@ -40,7 +40,18 @@ export interface DnsWalledGardenOptions {
   readonly additionalAllowedDomains?: string[];
 
   /**
-   * Confidence threshold of the DNS tunneling threat protection rule.
+   * Add a DNS tunneling threat-protection rule (DNS Firewall Advanced) between the ALLOW list and
+   * the catch-all BLOCK. It prevents nothing more: every name it could block is blocked by the
+   * catch-all after it, and allowed names never reach it. It labels blocked queries that look like
+   * tunnels in the query logs, and it makes the rule group DNS Firewall Advanced, billed per VPC
+   * association and hour (about USD 117 a month per VPC under 2026 pricing, lib/pricing/prices.ts).
+   * https://aws.amazon.com/route53/pricing/ (DNS Firewall Advanced)
+   * @default false
+   */
+  readonly tunnelingDetection?: boolean;
+
+  /**
+   * Confidence threshold of the DNS tunneling rule; only with `tunnelingDetection: true`.
    * @default 'MEDIUM'
    */
   readonly tunnelingConfidence?: 'LOW' | 'MEDIUM' | 'HIGH';
@@ -341,13 +352,13 @@ export class BlackHoleVpc extends Construct {
           // https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_FirewallRule.html
           firewallDomainRedirectionAction: 'TRUST_REDIRECTION_DOMAIN',
         },
-        {
+        ...(props.dnsFirewall?.tunnelingDetection ? [{
           priority: 200,
           action: 'BLOCK',
           blockResponse: 'NXDOMAIN',
           dnsThreatProtection: 'DNS_TUNNELING',
           confidenceThreshold: props.dnsFirewall?.tunnelingConfidence ?? 'MEDIUM',
-        },
+        }] : []),
         { priority: 300, action: 'BLOCK', blockResponse: 'NXDOMAIN', firewallDomainListId: everything.attrId },
       ],
     });
@@ -503,6 +514,8 @@ function validateBlackHoleVpcProps(props: BlackHoleVpcProps): ResolvedVpcProps {
     `${JSON.stringify(mutationProtection)} is not allowed: use true or false`);
   const dupDomains = duplicatesOf(extraDomains);
   v.check(dupDomains.length === 0, 'dnsFirewall.additionalAllowedDomains', `listed more than once: ${dupDomains.join(', ')}`);
+  v.check(props.dnsFirewall?.tunnelingConfidence === undefined || props.dnsFirewall?.tunnelingDetection === true, 'dnsFirewall.tunnelingConfidence',
+    'applies only with dnsFirewall.tunnelingDetection: true (the tunneling rule is off by default)');
 
   v.throwIfAny();
 

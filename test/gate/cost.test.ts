@@ -5,7 +5,7 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { environmentCost, type CostReport } from '../../lib/gate/analysis/environment-cost';
 import { TemplateModel } from '../../lib/gate/model';
-import { AgentBoundary, AgentRole, BlackHoleVpc, ENDPOINT_PRESETS, GpuTrainingFleet } from '../../lib';
+import { AgentBoundary, AgentRole, BlackHoleVpc, type BlackHoleVpcProps, ENDPOINT_PRESETS, GpuTrainingFleet } from '../../lib';
 import { runCli, templateOf } from '../helpers/gate';
 
 const ENV_TAG = (v: string) => [{ Key: 'black-hole:environment', Value: v }];
@@ -158,27 +158,27 @@ const appCost = (name: string, options: Parameters<typeof environmentCost>[1] = 
 const category = (r: CostReport, env: string, c: string) => r.lineItems.filter((i) => i.environment === env && i.category === c).reduce((s, i) => s + i.monthlyUsd, 0);
 const ADVANCED = 730 * 0.16;
 
-/** The same template with the DNS Firewall Advanced (DNS_TUNNELING) rule removed from every rule group. */
-function withoutAdvancedRule(dir: string): TemplateModel {
-  const loaded = TemplateModel.load([dir]);
-  return TemplateModel.fromTemplates(loaded.stacks.map((s) => {
-    const t = JSON.parse(JSON.stringify(s.template));
-    for (const r of Object.values<any>(t.Resources)) {
-      if (r.Type === 'AWS::Route53Resolver::FirewallRuleGroup') r.Properties.FirewallRules = r.Properties.FirewallRules.filter((x: any) => !x.DnsThreatProtection);
-    }
-    return { stackName: s.name, template: t };
-  }));
-}
-
 test('reference app: one environment, every line attributed, the default EC2 endpoints x 2 AZs', () => {
   const r = appCost('reference');
   expect(r.environments.map((e) => e.name)).toEqual(['reference']);
   expect(r.shared.lineItems).toEqual([]);
   expect(category(r, 'reference', 'interface-endpoints')).toBeCloseTo(6 * 2 * 730 * 0.01, 4);
-  expect(category(r, 'reference', 'dns-firewall')).toBeGreaterThan(ADVANCED);
+  // The walled garden has no DNS Firewall Advanced rule by default (dnsFirewall.tunnelingDetection).
+  expect(category(r, 'reference', 'dns-firewall')).toBeGreaterThan(0);
+  expect(category(r, 'reference', 'dns-firewall')).toBeLessThan(ADVANCED);
   expect(category(r, 'reference', 'budgets')).toBeGreaterThan(0);
   expect(r.environments[0].monthlyUsd).toBe(r.totalMonthlyUsd);
 });
+
+function ec2Fleet(network: Partial<BlackHoleVpcProps>): CostReport {
+  const app = new App();
+  const stack = new Stack(app, 'Ec2GpuFleet');
+  const net = new BlackHoleVpc(stack, 'Network', { environmentName: 'gpu-fleet', endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING], ...network });
+  const boundary = new AgentBoundary(stack, 'Boundary', { environmentName: net.environmentName, vpc: net.vpc, enabledEndpointServices: [...net.endpointServices] });
+  const role = new AgentRole(stack, 'Agent', { boundary });
+  new GpuTrainingFleet(stack, 'Fleet', { network: net, role, instanceTypes: ['g5.xlarge'], maxInstances: 2 });
+  return costOf({ Ec2GpuFleet: templateOf(stack) });
+}
 
 describe('goals at 2 AZs', () => {
   test('EC2 fleet example, default layout: the 6 interface endpoints alone cost USD 87.60 (goal USD 80 not met)', () => {
@@ -187,33 +187,18 @@ describe('goals at 2 AZs', () => {
     expect(r.environments[0].monthlyUsd).toBeGreaterThan(80);
   });
 
-  test('EC2 fleet with single-az endpoints and no DNS Firewall Advanced rule: at most USD 80', () => {
-    const app = new App();
-    const stack = new Stack(app, 'Ec2GpuFleet');
-    const network = new BlackHoleVpc(stack, 'Network', { environmentName: 'gpu-fleet', endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING], endpointPlacement: 'single-az' });
-    const boundary = new AgentBoundary(stack, 'Boundary', { environmentName: network.environmentName, vpc: network.vpc, enabledEndpointServices: [...network.endpointServices] });
-    const role = new AgentRole(stack, 'Agent', { boundary });
-    new GpuTrainingFleet(stack, 'Fleet', { network, role, instanceTypes: ['g5.xlarge'], maxInstances: 2 });
-    const template = templateOf(stack);
-    const withAdvanced = costOf({ Ec2GpuFleet: template });
-    expect(category(withAdvanced, 'gpu-fleet', 'interface-endpoints')).toBeCloseTo(43.8, 4);
-    // The walled garden's DNS_TUNNELING rule puts the rule group on DNS Firewall Advanced (USD 0.16 an hour per VPC association).
-    expect(withAdvanced.environments[0].monthlyUsd).toBeGreaterThan(80);
-    for (const r of Object.values<any>(template.Resources)) {
-      if (r.Type === 'AWS::Route53Resolver::FirewallRuleGroup') r.Properties.FirewallRules = r.Properties.FirewallRules.filter((x: any) => !x.DnsThreatProtection);
-    }
-    const goal = costOf({ Ec2GpuFleet: template });
+  test('EC2 fleet with single-az endpoints: at most USD 80; the optional tunneling rule adds DNS Firewall Advanced', () => {
+    const goal = ec2Fleet({ endpointPlacement: 'single-az' });
+    expect(category(goal, 'gpu-fleet', 'interface-endpoints')).toBeCloseTo(43.8, 4);
     expect(goal.environments[0].monthlyUsd).toBeLessThanOrEqual(80);
-    expect(goal.environments[0].monthlyUsd).toBeCloseTo(withAdvanced.environments[0].monthlyUsd - ADVANCED, 4);
+    const withAdvanced = ec2Fleet({ endpointPlacement: 'single-az', dnsFirewall: { tunnelingDetection: true } });
+    expect(withAdvanced.environments[0].monthlyUsd).toBeCloseTo(goal.environments[0].monthlyUsd + ADVANCED, 4);
   });
 
-  test('SageMaker-isolated example: no interface endpoint; at most USD 25 without the DNS Firewall Advanced rule, over it with', () => {
+  test('SageMaker-isolated example: no interface endpoint, at most USD 25', () => {
     const r = appCost('sagemaker-isolated-training');
     expect(category(r, 'sagemaker-isolated', 'interface-endpoints')).toBe(0);
-    expect(r.environments[0].monthlyUsd).toBeGreaterThan(25);
-    const goal = environmentCost(withoutAdvancedRule(outDirs['sagemaker-isolated-training']));
-    expect(goal.environments[0].monthlyUsd).toBeLessThanOrEqual(25);
-    expect(goal.environments[0].monthlyUsd).toBeCloseTo(r.environments[0].monthlyUsd - ADVANCED, 4);
+    expect(r.environments[0].monthlyUsd).toBeLessThanOrEqual(25);
   });
 });
 

@@ -271,13 +271,21 @@ describe('BlackHoleVpc: DNS walled garden', () => {
     expect(lists).toContainEqual(['*']);
   });
 
-  test('rules: ALLOW the list, BLOCK DNS tunneling, then BLOCK everything with NXDOMAIN', () => {
+  test('rules: ALLOW the list, then BLOCK everything with NXDOMAIN (no DNS Firewall Advanced rule by default)', () => {
     const group = Object.values(resourcesOf(t, 'AWS::Route53Resolver::FirewallRuleGroup'))[0];
     const rules = [...group.Properties.FirewallRules].sort((a: any, b: any) => a.Priority - b.Priority);
+    expect(rules.map((r: any) => r.Action)).toEqual(['ALLOW', 'BLOCK']);
+    expect(rules.some((r: any) => r.DnsThreatProtection)).toBe(false);
+    expect(rules[1].BlockResponse).toBe('NXDOMAIN');
+    expect(JSON.stringify(rules[1].FirewallDomainListId)).toContain('AllDomains');
+  });
+
+  test('tunnelingDetection adds the DNS tunneling rule between the list and the catch-all; a confidence without it is refused', () => {
+    const group = Object.values(resourcesOf(synth({ dnsFirewall: { tunnelingDetection: true, tunnelingConfidence: 'HIGH' } }), 'AWS::Route53Resolver::FirewallRuleGroup'))[0];
+    const rules = [...group.Properties.FirewallRules].sort((a: any, b: any) => a.Priority - b.Priority);
     expect(rules.map((r: any) => r.Action)).toEqual(['ALLOW', 'BLOCK', 'BLOCK']);
-    expect(rules[1]).toMatchObject({ DnsThreatProtection: 'DNS_TUNNELING', BlockResponse: 'NXDOMAIN', ConfidenceThreshold: 'MEDIUM' });
-    expect(rules[2].BlockResponse).toBe('NXDOMAIN');
-    expect(JSON.stringify(rules[2].FirewallDomainListId)).toContain('AllDomains');
+    expect(rules[1]).toMatchObject({ DnsThreatProtection: 'DNS_TUNNELING', BlockResponse: 'NXDOMAIN', ConfidenceThreshold: 'HIGH' });
+    expect(() => synth({ dnsFirewall: { tunnelingConfidence: 'LOW' } })).toThrow(/dnsFirewall\.tunnelingConfidence/);
   });
 
   test('associated with the VPC, failing closed, without mutation protection by default (CloudFormation can roll back and delete it)', () => {

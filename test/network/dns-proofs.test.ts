@@ -218,10 +218,10 @@ describe.each(REGIONS)('DNS walled garden in %s: the SDKs\' host names resolve, 
     let rules: DnsFirewallRuleView[];
     beforeAll(() => { rules = synthRules(services, region); });
 
-    test('rule order: ALLOW list, BLOCK DNS tunneling, BLOCK *', () => {
+    test('rule order: ALLOW list, BLOCK *', () => {
       const ordered = [...rules].sort((a, b) => a.priority - b.priority);
-      expect(ordered.map((r) => [r.action, r.threatProtection ?? null])).toEqual([['ALLOW', null], ['BLOCK', 'DNS_TUNNELING'], ['BLOCK', null]]);
-      expect(ordered[2].domains).toEqual(['*']);
+      expect(ordered.map((r) => [r.action, r.threatProtection ?? null])).toEqual([['ALLOW', null], ['BLOCK', null]]);
+      expect(ordered[1].domains).toEqual(['*']);
     });
 
     test('every host of an enabled service resolves (through the ALLOW list, before the tunneling rule)', () => {
