@@ -49,7 +49,12 @@ export class EpisodeLedger extends Construct {
     Tags.of(this).add(ENVIRONMENT_TAG, props.environmentName);
   }
 
-  /** What `recordEpisodeStart`/`recordEpisodeEnd` need: PutItem and UpdateItem on the table (and the key). */
+  /**
+   * What `recordEpisodeStart`/`recordEpisodeEnd` need: PutItem and UpdateItem on the table (and the
+   * key). `startEpisodeSession` records through `recordEpisodeStart`: grant the harness this, and
+   * name it in the agent role's `episodeSessions.harnessPrincipals` (the trust policy names it, so
+   * in the same account it needs no sts:AssumeRole grant of its own).
+   */
   public grantRecord(grantee: iam.IGrantable): iam.Grant {
     this.key.grant(grantee, 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
     return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resourceArns: [this.table.tableArn] });
