@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { handlerAssetPath, HANDLER_ENTRIES, type HandlerName } from '../../lib/common/handler-assets';
+import { MANAGED_POLICY_DATA_FILE, MANAGED_POLICY_INDEX_FILE } from '../../lib/gate/analysis/aws-managed-policies';
 import { packageInfo } from '../../lib/gate/report/package-info';
 
 /**
@@ -16,6 +17,9 @@ const HANDLERS = Object.keys(HANDLER_ENTRIES) as HandlerName[];
 beforeAll(() => {
   if (!HANDLERS.every((h) => fs.existsSync(path.join(root, 'dist', 'handlers', h, 'index.js')))) {
     execFileSync(process.execPath, [require.resolve('tsx/cli'), 'scripts/build-handlers.ts'], { cwd: root, stdio: 'pipe' });
+  }
+  if (!fs.existsSync(path.join(root, 'dist', 'data', MANAGED_POLICY_INDEX_FILE))) {
+    execFileSync(process.execPath, [require.resolve('tsx/cli'), 'scripts/build-managed-policy-index.ts'], { cwd: root, stdio: 'pipe' });
   }
   if (!fs.existsSync(path.join(root, 'dist', 'lib', 'index.js')) || !fs.existsSync(path.join(root, 'dist', 'bin', 'black-hole-cli.js'))) {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'pipe' });
@@ -129,6 +133,10 @@ describe('npm pack', () => {
       'dist/bin/black-hole-cli.js',
       ...HANDLERS.map((h) => `dist/handlers/${h}/index.js`),
     ]));
+  });
+
+  test('ships the AWS managed policy index the gate reads (latest versions, a few MB, not the 77 MB package data)', () => {
+    expect(files).toEqual(expect.arrayContaining([`dist/data/${MANAGED_POLICY_INDEX_FILE}`, `dist/data/${MANAGED_POLICY_DATA_FILE}`]));
   });
 });
 
