@@ -141,9 +141,37 @@ export function caseTemplates(c: DataCase): Map<string, any> {
     const t = baseTemplate();
     applyMutations(t, c.mutations, c.id);
     if (stage) applyMutations(t, stage.mutations, c.id);
+    declareConditions(t);
     out.set(stage ? `${stage.id}-${stackName}` : stackName, t);
   }
   return out;
+}
+
+/**
+ * Mutations touch resources only, so a case that chooses a value with `Fn::If` names a condition
+ * the template does not define. CloudFormation (and CfnInclude) reject such a template; the gate
+ * reads both branches whatever the condition says. Every door gets the same valid template: each
+ * undefined condition is declared as one that depends on the deploying account, so that either
+ * branch may hold.
+ */
+export function declareConditions(t: any): void {
+  const used = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) { v.forEach(walk); return; }
+    if (!v || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'Fn::If' && Array.isArray(x) && typeof x[0] === 'string') used.add(x[0]);
+      if (k === 'Condition' && typeof x === 'string') used.add(x);
+      walk(x);
+    }
+  };
+  walk(t.Resources);
+  walk(t.Outputs);
+  walk(t.Conditions);
+  const missing = [...used].filter((n) => !(t.Conditions && n in t.Conditions));
+  if (missing.length === 0) return;
+  t.Conditions = { ...(t.Conditions ?? {}) };
+  for (const n of missing) t.Conditions[n] = { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '111122223333'] };
 }
 
 export interface DoorOutcome {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BENIGN_VARIANTS, ESCAPE_CASES } from './corpus';
-import { applyMutations, caseHolds, DataCase, doorsAgree, doorsOf, loadDataCases, runDataCase, SCHEMA_FILE } from './data-cases';
+import { applyMutations, caseHolds, DataCase, declareConditions, doorsAgree, doorsOf, loadDataCases, runDataCase, SCHEMA_FILE } from './data-cases';
 import { validateJsonSchema } from './json-schema';
 import { baseTemplate } from './runner';
 
@@ -44,6 +44,12 @@ describe('the case files', () => {
     const actual = baseTemplate();
     applyMutations(actual, c.mutations, c.id);
     expect(actual).toEqual(expected);
+  });
+
+  test('a condition an Fn::If names but the case cannot define is declared, undecidable, for every door alike', () => {
+    const t = { Resources: { R: { Type: 'AWS::X::Y', Properties: { A: { 'Fn::If': ['Strict', 1, 2] }, P: { Condition: { StringEquals: {} } } } } }, Conditions: { Kept: { 'Fn::Equals': ['a', 'a'] } } };
+    declareConditions(t);
+    expect(t.Conditions).toEqual({ Kept: { 'Fn::Equals': ['a', 'a'] }, Strict: { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '111122223333'] } });
   });
 
   test('the schema validator rejects what the schema forbids', () => {

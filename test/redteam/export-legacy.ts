@@ -81,6 +81,11 @@ export function diffTemplates(base: any, mutated: any, names: Map<string, string
       for (const k of Object.keys(a)) if (!(k in b)) out.push({ op: 'remove', logicalId: id(logicalId), path: [...p, k] });
       return;
     }
+    // Same-length lists change element by element, so that a case survives changes to the other elements.
+    if (Array.isArray(a) && Array.isArray(b) && a.length === b.length && p.length > 0) {
+      b.forEach((v, i) => { if (!same(a[i], v)) diffValue(a[i], v, [...p, i] as string[], logicalId); });
+      return;
+    }
     out.push({ op: 'set', logicalId: id(logicalId), path: p, value: withPlaceholders(b, names) });
   }
 }
