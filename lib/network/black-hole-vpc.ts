@@ -11,6 +11,7 @@ import { ENVIRONMENT_TAG } from '../common/tags';
 import { cloudWatchLogsKeyStatement, denyGrantsExceptForAwsResourcesStatement, logDeliveryKeyStatement } from '../identity/key-policies';
 import { createAccessLogBucket, createEvidenceBucket, deliverAccessLogsByBucketPolicy } from '../common/evidence-buckets';
 import { duplicatesOf, isIntegerIn, parseIpv4Cidr, PropsValidator } from '../common/validation';
+import { publicSuffixWildcard } from './dns-firewall-match';
 import { FLOW_LOG_KEY_PREFIX, flowLogFormatString } from '../telemetry/flow-log-fields';
 import {
   allowedDomains,
@@ -504,8 +505,12 @@ function validateBlackHoleVpcProps(props: BlackHoleVpcProps): ResolvedVpcProps {
   const extraDomains = (props.dnsFirewall?.additionalAllowedDomains ?? []).map((d) => d.toLowerCase());
   for (const d of extraDomains) {
     const labels = d.replace(/^\*\./, '').replace(/\.$/, '').split('.');
-    v.check(DOMAIN_PATTERN.test(d) && labels.length >= 2, 'dnsFirewall.additionalAllowedDomains',
+    const wellFormed = DOMAIN_PATTERN.test(d) && labels.length >= 2;
+    v.check(wellFormed, 'dnsFirewall.additionalAllowedDomains',
       `'${d}' is not allowed: give a domain name with at least two labels, optionally prefixed with '*.' (a catch-all would reopen DNS tunnels)`);
+    const suffix = wellFormed ? publicSuffixWildcard(d) : undefined;
+    v.check(suffix === undefined, 'dnsFirewall.additionalAllowedDomains',
+      `'${d}' is not allowed: '${suffix}' is a public suffix (Public Suffix List), so anyone may register a name under it and answer its queries (a DNS tunnel); allow the registrable domain's subdomains instead, e.g. '*.example.${suffix}'`);
   }
   v.check(props.endpointPlacement === undefined || ['every-az', 'single-az'].includes(props.endpointPlacement), 'endpointPlacement',
     `${JSON.stringify(props.endpointPlacement)} is not allowed: use 'every-az' or 'single-az'`);

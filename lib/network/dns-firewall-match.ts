@@ -1,3 +1,5 @@
+import { parse as parseDomain } from 'tldts';
+
 /**
  * Route 53 Resolver DNS Firewall matching, as a small pure function, so that tests (and later the
  * gate) can ask what a rule group does with a query name without AWS.
@@ -73,4 +75,30 @@ export function evaluateDnsFirewall(rules: readonly DnsFirewallRuleView[], query
     }
   }
   return { action: 'NO_MATCH', threatRulesPassed };
+}
+
+/**
+ * Registrable domains whose names AWS's own name servers answer: no name under them is delegated to
+ * a customer's server, so a wildcard below them cannot reach a server someone else runs (the S3
+ * bucket and access point suffixes are public suffixes in the Public Suffix List's private section,
+ * yet AWS answers every name under them).
+ */
+const AWS_OWNED_DOMAINS: readonly string[] = ['amazonaws.com', 'amazonaws.com.cn'];
+
+/**
+ * The public suffix that a DNS Firewall domain specification's wildcard spans, or undefined when it
+ * spans none: `*` spans everything, `*.com` and `*.co.uk` span ICANN suffixes, `*.github.io` a
+ * private-section one (anyone may register a name directly under them and answer its queries, which
+ * is a DNS tunnel). Judged with the Public Suffix List (the `tldts` package); a suffix the list does
+ * not know (`*.internal`) counts as one, as the list's default rule says.
+ */
+export function publicSuffixWildcard(spec: string): string | undefined {
+  const s = normalise(spec);
+  if (s === '*') return '*';
+  if (!s.startsWith('*.')) return undefined;
+  const base = s.slice(2);
+  const withPrivate = parseDomain(base, { allowPrivateDomains: true });
+  const icann = parseDomain(base);
+  if (icann.domain !== null && AWS_OWNED_DOMAINS.includes(icann.domain)) return undefined;
+  return withPrivate.domain === null ? (withPrivate.publicSuffix ?? base) : undefined;
 }

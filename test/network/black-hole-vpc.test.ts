@@ -327,8 +327,8 @@ describe('BlackHoleVpc: DNS walled garden', () => {
   });
 
   test('extra allowed domains are added to the allow list', () => {
-    const t2 = synth({ dnsFirewall: { additionalAllowedDomains: ['*.corp.internal'] } });
-    t2.hasResourceProperties('AWS::Route53Resolver::FirewallDomainList', { Domains: Match.arrayWith(['*.corp.internal']) });
+    const t2 = synth({ dnsFirewall: { additionalAllowedDomains: ['*.corp.internal', '*.example.co.uk'] } });
+    t2.hasResourceProperties('AWS::Route53Resolver::FirewallDomainList', { Domains: Match.arrayWith(['*.corp.internal', '*.example.co.uk']) });
   });
 });
 
@@ -437,6 +437,9 @@ describe('BlackHoleVpc: validation', () => {
     [{ organizationId: 'org-1' }, /organizationId: 'org-1' is not an AWS Organizations ID/],
     [{ dnsFirewall: { additionalAllowedDomains: ['*'] } }, /dnsFirewall\.additionalAllowedDomains: '\*' is not allowed/],
     [{ dnsFirewall: { additionalAllowedDomains: ['*.com'] } }, /dnsFirewall\.additionalAllowedDomains: '\*\.com' is not allowed/],
+    [{ dnsFirewall: { additionalAllowedDomains: ['*.co.uk'] } }, /dnsFirewall\.additionalAllowedDomains: '\*\.co\.uk' is not allowed: 'co\.uk' is a public suffix/],
+    [{ dnsFirewall: { additionalAllowedDomains: ['*.github.io'] } }, /dnsFirewall\.additionalAllowedDomains: '\*\.github\.io' is not allowed: 'github\.io' is a public suffix/],
+    [{ dnsFirewall: { additionalAllowedDomains: ['*.internal'] } }, /'\*\.internal' is not allowed/],
     [{ dnsFirewall: { mutationProtection: 'ENABLED' as any } }, /dnsFirewall\.mutationProtection: "ENABLED" is not allowed: use true or false/],
   ])('%j is rejected', (props, message) => {
     expect(make(props)).toThrow(message);

@@ -1,5 +1,9 @@
+import { publicSuffixWildcard } from '../../network/dns-firewall-match';
 import { ENDPOINT_SERVICES, endpointServiceIdOf, EndpointKind } from '../../network/endpoint-services';
 import { asString, possibilities, type ModelResource, type Resolved, type TemplateModel } from '../model';
+import { PermissionAnalysis } from './effective-permissions';
+import { IdentityReachability } from './identity-reachability';
+import type { ResourceTarget } from './policy-document';
 
 /**
  * Egress-path analysis over each environment VPC: every way the template lets traffic (or DNS, or
@@ -34,6 +38,17 @@ export enum EgressKind {
   MISSING_FLOW_LOG = 'missing-flow-log',
   /** The VPC has no resolver query logging (the only record of DNS traffic). */
   MISSING_QUERY_LOG = 'missing-query-log',
+  /**
+   * Managed compute the environment uses that AWS connects to the internet itself: SageMaker notebooks
+   * with direct internet access, Studio domains on PublicInternetOnly, models without VPC or isolation.
+   */
+  MANAGED_INTERNET = 'managed-internet',
+  /**
+   * A template-level sink: a bucket agents write that is readable by, replicated, notified or exported
+   * to another account; a log subscription to a foreign destination; access keys whose secret reaches
+   * environment compute.
+   */
+  DATA_SINK = 'data-sink',
 }
 
 export interface EgressPath {
@@ -58,6 +73,22 @@ interface Placement {
 }
 
 const NOT_PLACED: Placement = { unresolved: false };
+
+/** Which side of the perimeter a network interface is on. */
+type InterfaceSide =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'env'; readonly environment: string; readonly vpc?: ModelResource }
+  | { readonly kind: 'outside'; readonly what: string }
+  | { readonly kind: 'unknown'; readonly what: string };
+
+/** A DNS Firewall rule group applied to a VPC, directly or through a Route 53 Profile. */
+interface FirewallAssociation {
+  /** The association (its stack resolves the priority). */
+  readonly at: ModelResource;
+  readonly priority: unknown;
+  readonly group?: ModelResource;
+  readonly viaProfile?: boolean;
+}
 
 const cache = new WeakMap<TemplateModel, EgressPathAnalysis>();
 
@@ -84,6 +115,10 @@ export class EgressPathAnalysis {
     this.collectEndpoints(out);
     this.collectDns(out);
     this.collectTunnelsAndAddresses(out);
+    this.collectHosts(out);
+    this.collectFrontDoors(out);
+    this.collectManagedInternet(out);
+    this.collectSinks(out);
     this.collectMissingControls(out);
     this.paths = out;
   }
@@ -200,7 +235,8 @@ export class EgressPathAnalysis {
         priv ? 'private NAT gateway: a path to other networks through transit gateways or peering' : 'NAT gateway: outbound internet access');
     }
     for (const r of m.resourcesOfType('AWS::EC2::EIP')) {
-      this.push(out, EgressKind.INTERNET, r, NOT_PLACED, 'Elastic IP address allocated in the environment');
+      const p = r.properties.InstanceId !== undefined ? this.placeInstance(r, r.properties.InstanceId) : NOT_PLACED;
+      this.push(out, EgressKind.INTERNET, r, p, p.environment !== undefined ? 'Elastic IP address on environment compute' : 'Elastic IP address allocated in the environment');
     }
     for (const r of m.resourcesOfType('AWS::EC2::EIPAssociation')) {
       const p = r.properties.NetworkInterfaceId !== undefined
@@ -300,22 +336,64 @@ export class EgressPathAnalysis {
 
   private collectEndpoints(out: EgressPath[]): void {
     const m = this.model;
+    const judged: { r: ModelResource; p: Placement; id: string }[] = [];
     for (const r of m.resourcesOfType('AWS::EC2::VPCEndpoint')) {
       const p = this.placeVpc(r, r.properties.VpcId);
       if (p.environment === undefined && !p.unresolved && this.envOfTag(r) === undefined) continue;
-      const type = String(r.properties.VpcEndpointType ?? 'Gateway');
+      const types = this.possibleStrings(r, r.properties.VpcEndpointType ?? 'Gateway');
+      const type = types?.length === 1 ? types[0] : undefined;
       const serviceName = asString(m.resolve(r.stack, r.properties.ServiceName ?? ''));
       const id = serviceName ? endpointServiceIdOf(normaliseServiceName(serviceName)) : undefined;
       const def = id ? ENDPOINT_SERVICES[id] : undefined;
-      const kindMatches = def && ((def.kind === EndpointKind.GATEWAY) === (type === 'Gateway'));
-      if (!serviceName || !def || !kindMatches || !['Gateway', 'Interface'].includes(type)) {
-        const what = !serviceName ? 'an unresolvable service' : serviceName.includes('vpce-svc') ? `a PrivateLink service owned by someone (${serviceName})` : `${serviceName} (${type})`;
+      // S3 is offered as a gateway, but an S3 interface endpoint (the README's choice for a NACL that
+      // admits only the VPC CIDR) is the same service: with private DNS it answers the S3 names
+      // (`s3.<region>.amazonaws.com`, `*.s3.<region>.amazonaws.com`) the walled garden already allows.
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/privatelink-interface-endpoints.html
+      const kindMatches = def && (((def.kind === EndpointKind.GATEWAY) === (type === 'Gateway')) || (id === 's3' && type === 'Interface'));
+      if (!serviceName || !def || !kindMatches || type === undefined || !['Gateway', 'Interface'].includes(type)) {
+        const what = !serviceName ? 'an unresolvable service' : serviceName.includes('vpce-svc') ? `a PrivateLink service owned by someone (${serviceName})` : `${serviceName} (${type ?? 'an unresolvable endpoint type'})`;
         this.push(out, EgressKind.FOREIGN_ENDPOINT, r, p, `VPC endpoint to ${what}, which is not on the endpoint allowlist`);
         continue;
       }
-      const problem = endpointPolicyProblem(m, r);
+      judged.push({ r, p, id: id! });
+    }
+    // The organisation id counts as the environment's only when every endpoint of its VPC names the same one.
+    const orgsByVpc = new Map<ModelResource | undefined, (Set<string>)[]>();
+    for (const { r, p } of judged) {
+      const key = p.vpc;
+      orgsByVpc.set(key, [...(orgsByVpc.get(key) ?? []), r.properties.PolicyDocument === undefined ? new Set<string>() : orgIdsOf(m, r)]);
+    }
+    for (const { r, p, id } of judged) {
+      const sets = orgsByVpc.get(p.vpc) ?? [];
+      const first = sets[0];
+      const orgId = first && first.size === 1 && sets.every((x) => x.size === 1 && [...x][0] === [...first][0]) ? [...first][0] : undefined;
+      const identity: PerimeterIdentity = { accounts: assertedAccounts(r.stack), ...(orgId ? { orgId } : {}) };
+      const problem = endpointPolicyProblem(m, r, identity);
       if (problem) this.push(out, EgressKind.OPEN_ENDPOINT_POLICY, r, p, `endpoint to ${id}: ${problem}`);
     }
+  }
+
+  /**
+   * The literal string values a property may take at deploy time, or undefined when one of them
+   * cannot be known. A parameter counts by its AllowedValues (a deployer may override the Default);
+   * without AllowedValues it may be anything.
+   */
+  private possibleStrings(r: ModelResource, raw: unknown): string[] | undefined {
+    const out = new Set<string>();
+    for (const o of possibilities(this.model.resolve(r.stack, raw))) {
+      if (o.kind === 'novalue') continue;
+      if (o.kind !== 'literal' || o.value === null || o.placeholders) return undefined;
+      if (o.parameters?.length) {
+        if (o.parameters.length !== 1) return undefined;
+        const param = r.stack.parameters[o.parameters[0]];
+        const allowed = param?.AllowedValues;
+        if (!Array.isArray(allowed) || allowed.length === 0 || String(param.Default) !== String(o.value)) return undefined;
+        for (const v of allowed) out.add(String(v));
+        continue;
+      }
+      out.add(String(o.value));
+    }
+    return [...out];
   }
 
   private collectDns(out: EgressPath[]): void {
@@ -333,9 +411,58 @@ export class EgressPathAnalysis {
     }
     for (const r of m.resourcesOfType('AWS::Route53Resolver::ResolverRuleAssociation')) {
       const rule = m.refTargetResource(r.stack, r.properties.ResolverRuleId);
-      if (rule && String(rule.properties.RuleType ?? '').toUpperCase() !== 'FORWARD') continue;
+      if (rule && this.isLocalResolverRule(rule)) continue;
       this.push(out, EgressKind.DNS_REDIRECT, r, this.placeVpc(r, r.properties.VPCId), 'forwarding resolver rule associated with the VPC');
     }
+    // Route 53 Profiles carry resolver rules, DNS Firewall rule groups and zones to every VPC they are
+    // associated with (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/profiles.html).
+    for (const { association, resource, placement } of this.profileResources()) {
+      const target = m.refTargetResource(resource.stack, resource.properties.ResourceArn);
+      const arn = asString(m.resolve(resource.stack, resource.properties.ResourceArn)) ?? '';
+      if (target?.type === 'AWS::Route53Resolver::ResolverRule' || (!target && /:resolver-rule\//.test(arn))) {
+        if (target && this.isLocalResolverRule(target)) continue;
+        this.push(out, EgressKind.DNS_REDIRECT, resource, placement,
+          `Route 53 Profile ${association.logicalId} carries a forwarding resolver rule${target ? ` (${target.logicalId})` : ''} to the VPC`);
+      } else if (target?.type === 'AWS::Route53Resolver::FirewallRuleGroup' || (!target && /:firewall-rule-group\//.test(arn))) {
+        continue; // judged with the VPC's own firewall associations (collectMissingControls)
+      } else if (target?.type === 'AWS::Route53::HostedZone' || (!target && /:hostedzone\//.test(arn))) {
+        continue; // private zones answer names; they send no query anywhere
+      } else {
+        this.push(out, EgressKind.DNS_REDIRECT, resource, placement,
+          `Route 53 Profile ${association.logicalId} carries ${target ? `${target.type} ${target.logicalId}` : `a resource the gate cannot identify (${arn || 'unresolvable ARN'})`} to the VPC`);
+      }
+    }
+  }
+
+  /** A resolver rule that certainly resolves locally (SYSTEM or RECURSIVE for every deploy-time value of RuleType). */
+  private isLocalResolverRule(rule: ModelResource): boolean {
+    const types = this.possibleStrings(rule, rule.properties.RuleType);
+    return types !== undefined && types.length > 0 && types.every((t) => ['SYSTEM', 'RECURSIVE'].includes(t.toUpperCase()));
+  }
+
+  /**
+   * Every resource a Route 53 Profile carries into an environment VPC: profile associations whose VPC
+   * is an environment's (or cannot be resolved), joined with the profile's resource associations.
+   */
+  private profileResources(): { association: ModelResource; resource: ModelResource; placement: Placement }[] {
+    const m = this.model;
+    const out: { association: ModelResource; resource: ModelResource; placement: Placement }[] = [];
+    const resources = m.resourcesOfType('AWS::Route53Profiles::ProfileResourceAssociation');
+    for (const a of m.resourcesOfType('AWS::Route53Profiles::ProfileAssociation')) {
+      const placement = this.placeVpc(a, a.properties.ResourceId);
+      if (placement.environment === undefined && !placement.unresolved && this.envOfTag(a) === undefined) continue;
+      const profile = m.refTargetResource(a.stack, a.properties.ProfileId);
+      for (const r of resources) {
+        const p = m.refTargetResource(r.stack, r.properties.ProfileId);
+        // An imported profile on either side may be the same profile.
+        if (profile && p && profile !== p) continue;
+        out.push({ association: a, resource: r, placement });
+      }
+      if (!profile && resources.length === 0) {
+        out.push({ association: a, resource: a, placement }); // an imported profile: what it carries is unknown
+      }
+    }
+    return out;
   }
 
   private collectTunnelsAndAddresses(out: EgressPath[]): void {
@@ -369,7 +496,8 @@ export class EgressPathAnalysis {
       if (!Array.isArray(interfaces)) return;
       for (const ni of interfaces as Record<string, unknown>[]) {
         if (!ni || !isTrueish(m.resolve(r.stack, ni.AssociatePublicIpAddress))) continue;
-        const p = ni.SubnetId !== undefined ? this.placeSubnet(r, ni.SubnetId) : NOT_PLACED;
+        const subnet = ni.SubnetId ?? r.properties.SubnetId;
+        const p = subnet !== undefined ? this.placeSubnet(r, subnet) : NOT_PLACED;
         this.push(out, EgressKind.PUBLIC_ADDRESS, r, p, 'network interface with a public IP address');
       }
     };
@@ -450,19 +578,38 @@ export class EgressPathAnalysis {
 
   private collectMissingControls(out: EgressPath[]): void {
     const m = this.model;
-    const firewallOf = new Map<ModelResource, ModelResource[]>();
+    const firewallOf = new Map<ModelResource, FirewallAssociation[]>();
+    const addFirewall = (vpc: ModelResource, f: FirewallAssociation) => firewallOf.set(vpc, [...(firewallOf.get(vpc) ?? []), f]);
     for (const a of m.resourcesOfType('AWS::Route53Resolver::FirewallRuleGroupAssociation')) {
       const vpc = m.refTargetResource(a.stack, a.properties.VpcId);
-      if (vpc) firewallOf.set(vpc, [...(firewallOf.get(vpc) ?? []), a]);
+      if (vpc) addFirewall(vpc, { at: a, priority: a.properties.Priority, group: m.refTargetResource(a.stack, a.properties.FirewallRuleGroupId) });
+    }
+    // Rule groups a Route 53 Profile carries take part in the same priority order.
+    const profileGroups: { vpc?: ModelResource; f: FirewallAssociation }[] = [];
+    for (const { resource, placement } of this.profileResources()) {
+      if (resource.type !== 'AWS::Route53Profiles::ProfileResourceAssociation') continue;
+      const target = m.refTargetResource(resource.stack, resource.properties.ResourceArn);
+      const arn = asString(m.resolve(resource.stack, resource.properties.ResourceArn)) ?? '';
+      if (target?.type !== 'AWS::Route53Resolver::FirewallRuleGroup' && !(!target && /:firewall-rule-group\//.test(arn))) continue;
+      const props = m.resolve(resource.stack, resource.properties.ResourceProperties);
+      const parsed = props.kind === 'literal' && typeof props.value === 'string' && !props.placeholders ? parseJson(props.value) as Record<string, unknown> | undefined : undefined;
+      const priority = parsed && typeof parsed === 'object' ? parsed.priority ?? parsed.Priority : undefined;
+      profileGroups.push({ ...(placement.vpc ? { vpc: placement.vpc } : {}), f: { at: resource, priority, group: target, viaProfile: true } });
+    }
+    for (const { vpc } of m.environments.environmentVpcs()) {
+      for (const g of profileGroups) if (!g.vpc || g.vpc === vpc) addFirewall(vpc, g.f);
     }
     const failOpen = new Set<ModelResource>();
     for (const c of m.resourcesOfType('AWS::Route53Resolver::FirewallConfig')) {
       const vpc = m.refTargetResource(c.stack, c.properties.ResourceId);
-      if (vpc && String(c.properties.FirewallFailOpen ?? '').toUpperCase() === 'ENABLED') failOpen.add(vpc);
+      if (!vpc || c.properties.FirewallFailOpen === undefined) continue;
+      const values = this.possibleStrings(c, c.properties.FirewallFailOpen);
+      if (values === undefined || values.some((v) => v.toUpperCase() !== 'DISABLED')) failOpen.add(vpc);
     }
     const flowLogged = new Set<ModelResource>();
     for (const f of m.resourcesOfType('AWS::EC2::FlowLog')) {
-      if (String(f.properties.TrafficType ?? '').toUpperCase() !== 'ALL') continue;
+      const traffic = this.possibleStrings(f, f.properties.TrafficType);
+      if (traffic === undefined || traffic.length === 0 || traffic.some((t) => t.toUpperCase() !== 'ALL')) continue;
       const target = m.refTargetResource(f.stack, f.properties.ResourceId);
       if (target) flowLogged.add(target);
     }
@@ -478,15 +625,16 @@ export class EgressPathAnalysis {
       if (associations.length === 0) {
         this.push(out, EgressKind.MISSING_DNS_FIREWALL, vpc, p, 'no DNS firewall rule group is associated with the VPC: its resolver answers any public name (a DNS tunnel)');
       } else if (!this.isWalledGarden(associations)) {
-        this.push(out, EgressKind.MISSING_DNS_FIREWALL, vpc, p, 'the DNS firewall associated with the VPC does not end in a BLOCK of every domain, or a rule evaluated before that BLOCK lets any domain (or a public suffix wildcard) through (or its rule group cannot be read from the template)');
+        const profile = associations.some((a) => a.viaProfile) ? ' (including the rule groups its Route 53 Profiles carry)' : '';
+        this.push(out, EgressKind.MISSING_DNS_FIREWALL, vpc, p, `the DNS firewall associated with the VPC${profile} does not end in a BLOCK of every domain, or a rule evaluated before that BLOCK lets any domain (or a public suffix wildcard such as *.co.uk) through (or its rule group cannot be read from the template)`);
       }
       if (failOpen.has(vpc)) {
-        this.push(out, EgressKind.MISSING_DNS_FIREWALL, vpc, p, 'the DNS firewall fails open (FirewallFailOpen ENABLED)');
+        this.push(out, EgressKind.MISSING_DNS_FIREWALL, vpc, p, 'the DNS firewall may fail open (FirewallFailOpen is, or may be set at deploy time to, ENABLED)');
       }
       if (!flowLogged.has(vpc)) {
         const subnets = m.environments.subnetsOfVpc(vpc);
         const allSubnetsLogged = subnets.length > 0 && subnets.every((s) => flowLogged.has(s));
-        if (!allSubnetsLogged) this.push(out, EgressKind.MISSING_FLOW_LOG, vpc, p, 'no flow log of ALL traffic on the VPC');
+        if (!allSubnetsLogged) this.push(out, EgressKind.MISSING_FLOW_LOG, vpc, p, 'no flow log of ALL traffic on the VPC (a TrafficType parameter counts only when ALL is its only allowed value)');
       }
       if (!queryLogged.has(vpc)) {
         this.push(out, EgressKind.MISSING_QUERY_LOG, vpc, p, 'no resolver query logging on the VPC: DNS traffic is recorded nowhere else');
@@ -498,33 +646,34 @@ export class EgressPathAnalysis {
    * The VPC's DNS firewall is a walled garden when, in evaluation order (association priority, then
    * rule priority; the first matching rule decides), a BLOCK of `*` comes before any non-BLOCK rule
    * that could match any domain: one whose domain list holds `*`, a public-suffix wildcard such as
-   * `*.com`, or cannot be read, or a threat-protection rule that lets matches through. Unresolvable
-   * priorities are read pessimistically (open rules first, the catch-all BLOCK last).
+   * `*.com` or `*.co.uk`, or cannot be read, or a threat-protection rule that lets matches through.
+   * Unresolvable priorities are read pessimistically (open rules first, the catch-all BLOCK last).
    */
-  private isWalledGarden(associations: readonly ModelResource[]): boolean {
-    const m = this.model;
+  private isWalledGarden(associations: readonly FirewallAssociation[]): boolean {
     const order: { assoc: number; rule: number; block: boolean }[] = [];
     const FIRST = -Number.MAX_SAFE_INTEGER;
     const LAST = Number.MAX_SAFE_INTEGER;
     const priority = (r: ModelResource, raw: unknown, unknownAs: number): number => {
-      const v = m.resolve(r.stack, raw);
-      const n = v.kind === 'literal' ? Number(v.value) : NaN;
-      return v.kind === 'literal' && v.value !== null && v.value !== '' && Number.isFinite(n) ? n : unknownAs;
+      const values = this.possibleStrings(r, raw);
+      const numbers = (values ?? []).map(Number);
+      if (values === undefined || values.length === 0 || !numbers.every(Number.isFinite)) return unknownAs;
+      // A deploy-time choice: the open rule at its earliest, the catch-all BLOCK at its latest.
+      return unknownAs === FIRST ? Math.min(...numbers) : Math.max(...numbers);
     };
     for (const a of associations) {
-      const group = m.refTargetResource(a.stack, a.properties.FirewallRuleGroupId);
+      const group = a.group;
       const rules = group?.type === 'AWS::Route53Resolver::FirewallRuleGroup' ? group.properties.FirewallRules : undefined;
       if (!group || !Array.isArray(rules)) {
-        order.push({ assoc: priority(a, a.properties.Priority, FIRST), rule: FIRST, block: false });
+        order.push({ assoc: priority(a.at, a.priority, FIRST), rule: FIRST, block: false });
         continue;
       }
       for (const rule of rules as Record<string, unknown>[]) {
-        const action = String(rule?.Action ?? '').toUpperCase();
+        const actions = this.possibleStrings(group, rule?.Action);
         const domains = this.domainsOf(group, rule?.FirewallDomainListId);
-        if (action === 'BLOCK') {
-          if (domains?.includes('*')) order.push({ assoc: priority(a, a.properties.Priority, LAST), rule: priority(group, rule.Priority, LAST), block: true });
+        if (actions !== undefined && actions.length > 0 && actions.every((x) => x.toUpperCase() === 'BLOCK')) {
+          if (domains?.includes('*')) order.push({ assoc: priority(a.at, a.priority, LAST), rule: priority(group, rule.Priority, LAST), block: true });
         } else if (domains === undefined || domains.some(isBroadDomain)) {
-          order.push({ assoc: priority(a, a.properties.Priority, FIRST), rule: priority(group, rule?.Priority, FIRST), block: false });
+          order.push({ assoc: priority(a.at, a.priority, FIRST), rule: priority(group, rule?.Priority, FIRST), block: false });
         }
       }
     }
@@ -539,6 +688,439 @@ export class EgressPathAnalysis {
     if (!list || list.type !== 'AWS::Route53Resolver::FirewallDomainList') return undefined;
     const domains = this.model.resolve(list.stack, list.properties.Domains);
     return domains.kind === 'array' ? domains.items.map((d) => asString(d)) : undefined;
+  }
+
+  // ---- hosts, front doors, managed internet (ESCAPES.md 5, 7, 20) ------------------------------
+
+  /** Which side of the perimeter a network interface's subnet is on. */
+  private interfaceSide(r: ModelResource, subnet: unknown): InterfaceSide {
+    return subnet === undefined ? { kind: 'none' } : this.sideOf(this.model.resolve(r.stack, subnet));
+  }
+
+  private sideOf(resolved: Resolved): InterfaceSide {
+    if (resolved.kind === 'novalue') return { kind: 'none' };
+    const p = this.model.environments.subnetPlacementOf(resolved);
+    if (p.subnet) {
+      return p.environment !== undefined
+        ? { kind: 'env', environment: p.environment, ...(p.vpc ? { vpc: p.vpc } : {}) }
+        : { kind: 'outside', what: `subnet ${p.subnet.logicalId}, which is not an environment's` };
+    }
+    return { kind: 'unknown', what: `a subnet the gate cannot resolve (${asString(resolved) ?? resolved.kind})` };
+  }
+
+  /** The side of an ENI named by NetworkInterfaceId. */
+  private eniSide(r: ModelResource, value: unknown): InterfaceSide {
+    const eni = this.model.refTargetResource(r.stack, value);
+    if (eni?.type === 'AWS::EC2::NetworkInterface') {
+      const side = this.interfaceSide(eni, eni.properties.SubnetId);
+      return side.kind === 'none' ? { kind: 'unknown', what: `network interface ${eni.logicalId} without a subnet` } : side;
+    }
+    return { kind: 'unknown', what: 'a network interface the gate cannot identify' };
+  }
+
+  /** The sides of an interface list (Instance.NetworkInterfaces, LaunchTemplateData.NetworkInterfaces). */
+  private sidesOf(r: ModelResource, interfaces: unknown): InterfaceSide[] {
+    const list = this.model.resolve(r.stack, interfaces);
+    if (list.kind === 'novalue') return [];
+    if (list.kind !== 'array') return [{ kind: 'unknown', what: 'network interfaces the gate cannot read' }];
+    const raw = Array.isArray(interfaces) ? (interfaces as Record<string, unknown>[]) : [];
+    return raw.map((ni) => (ni?.NetworkInterfaceId !== undefined ? this.eniSide(r, ni.NetworkInterfaceId) : this.interfaceSide(r, ni?.SubnetId)));
+  }
+
+  /** A host with an interface in an environment and another anywhere else is a bridge out. */
+  private judgeHost(out: EgressPath[], r: ModelResource, sides: readonly InterfaceSide[], what: string): void {
+    const inside = sides.find((x): x is Extract<InterfaceSide, { kind: 'env' }> => x.kind === 'env');
+    if (!inside) return;
+    const other = sides.find((x) => x.kind === 'outside' || x.kind === 'unknown' || (x.kind === 'env' && x.environment !== inside.environment));
+    if (!other) return;
+    const where = other.kind === 'env' ? `environment ${other.environment}` : other.kind === 'none' ? '' : other.what;
+    this.push(out, EgressKind.CROSS_VPC, r, { environment: inside.environment, ...(inside.vpc ? { vpc: inside.vpc } : {}), unresolved: false },
+      `dual-homed ${what}: one network interface in the environment, another in ${where}: a bridge out of the black hole`);
+  }
+
+  private collectHosts(out: EgressPath[]): void {
+    const m = this.model;
+    const templateOf = (r: ModelResource): ModelResource | undefined => {
+      const spec = r.properties.LaunchTemplate as Record<string, unknown> | undefined;
+      const lt = spec ? m.refTargetResource(r.stack, spec.LaunchTemplateId ?? spec.LaunchTemplateName) : undefined;
+      return lt?.type === 'AWS::EC2::LaunchTemplate' ? lt : undefined;
+    };
+    const ltData = (lt: ModelResource) => (lt.properties.LaunchTemplateData ?? {}) as Record<string, unknown>;
+    for (const r of m.resourcesOfType('AWS::EC2::Instance')) {
+      const lt = templateOf(r);
+      const own = this.sidesOf(r, r.properties.NetworkInterfaces);
+      const sides = [this.interfaceSide(r, r.properties.SubnetId), ...own, ...(lt && own.length === 0 ? this.sidesOf(lt, ltData(lt).NetworkInterfaces) : [])];
+      const tagged = this.envOfTag(r);
+      if (tagged !== undefined && !sides.some((x) => x.kind === 'env')) sides.push({ kind: 'env', environment: tagged });
+      this.judgeHost(out, r, sides, 'instance');
+    }
+    // Launch templates run where their Auto Scaling groups (or instances) put interface 0.
+    const placedBy = new Map<ModelResource, InterfaceSide[]>();
+    for (const g of m.resourcesOfType('AWS::AutoScaling::AutoScalingGroup')) {
+      const mixed = (g.properties.MixedInstancesPolicy as Record<string, any> | undefined)?.LaunchTemplate;
+      const specs = [g.properties.LaunchTemplate, mixed?.LaunchTemplateSpecification, ...(Array.isArray(mixed?.Overrides) ? mixed.Overrides.map((o: any) => o?.LaunchTemplateSpecification) : [])]
+        .filter((x): x is Record<string, unknown> => !!x && typeof x === 'object');
+      const zones = m.resolve(g.stack, g.properties.VPCZoneIdentifier);
+      const sides: InterfaceSide[] = zones.kind === 'array'
+        ? zones.items.map((z) => this.sideOf(z))
+        : [];
+      for (const spec of specs) {
+        const lt = m.refTargetResource(g.stack, spec.LaunchTemplateId ?? spec.LaunchTemplateName);
+        if (lt) placedBy.set(lt, [...(placedBy.get(lt) ?? []), ...sides.filter((x) => x.kind === 'env')]);
+      }
+    }
+    for (const lt of m.resourcesOfType('AWS::EC2::LaunchTemplate')) {
+      const interfaces = this.sidesOf(lt, ltData(lt).NetworkInterfaces);
+      if (interfaces.length === 0) continue;
+      const sides = [...interfaces.filter((x) => x.kind !== 'none'), ...(placedBy.get(lt) ?? [])];
+      const tagged = this.envOfTag(lt);
+      if (tagged !== undefined && !sides.some((x) => x.kind === 'env')) sides.push({ kind: 'env', environment: tagged });
+      this.judgeHost(out, lt, sides, `launch template (${interfaces.length} network interfaces)`);
+    }
+    for (const a of m.resourcesOfType('AWS::EC2::NetworkInterfaceAttachment')) {
+      const eni = this.eniSide(a, a.properties.NetworkInterfaceId);
+      const instance = m.refTargetResource(a.stack, a.properties.InstanceId);
+      let host: InterfaceSide[];
+      if (instance?.type === 'AWS::EC2::Instance') {
+        const lt = templateOf(instance);
+        host = [this.interfaceSide(instance, instance.properties.SubnetId), ...this.sidesOf(instance, instance.properties.NetworkInterfaces),
+          ...(lt ? this.sidesOf(lt, ltData(lt).NetworkInterfaces) : []), ...(lt ? placedBy.get(lt) ?? [] : [])];
+        const tagged = this.envOfTag(instance);
+        if (tagged !== undefined) host.push({ kind: 'env', environment: tagged });
+      } else {
+        host = [{ kind: 'unknown', what: 'an instance the gate cannot identify' }];
+      }
+      this.judgeHost(out, a, [eni, ...host], 'instance (network interface attachment)');
+    }
+  }
+
+  /** Is the function (named by ARN, name or Ref; through an alias or version) placed in an environment's subnets? */
+  private placeFunction(r: ModelResource, value: unknown): Placement {
+    let fn = this.model.refTargetResource(r.stack, value);
+    for (let i = 0; i < 3 && (fn?.type === 'AWS::Lambda::Alias' || fn?.type === 'AWS::Lambda::Version'); i++) {
+      fn = this.model.refTargetResource(fn.stack, fn.properties.FunctionName);
+    }
+    if (fn?.type === 'AWS::Lambda::Function') {
+      const subnets = (fn.properties.VpcConfig as Record<string, unknown> | undefined)?.SubnetIds;
+      return subnets !== undefined ? this.placeSubnets(fn, subnets) : NOT_PLACED;
+    }
+    if (fn) return NOT_PLACED;
+    return this.unresolvedIfEnvironments(r, value);
+  }
+
+  private collectFrontDoors(out: EgressPath[]): void {
+    const m = this.model;
+    const identity = (r: ModelResource): PerimeterIdentity => ({ accounts: assertedAccounts(r.stack) });
+    for (const r of m.resourcesOfType('AWS::Lambda::Permission')) {
+      const p = this.placeFunction(r, r.properties.FunctionName);
+      if (p.environment === undefined && !p.unresolved) continue;
+      const principal = asString(m.resolve(r.stack, r.properties.Principal));
+      const urlAuth = this.possibleStrings(r, r.properties.FunctionUrlAuthType);
+      const id = identity(r);
+      const ownAccount = principal !== undefined && (isOwnAccount(principal, id) || (ownArn(principal, id) && /:root$/.test(principal)));
+      const service = principal !== undefined && /\.amazonaws\.com(\.cn)?$/.test(principal);
+      const sourceOwn = [r.properties.SourceAccount, r.properties.SourceArn].some((v) => {
+        const x = v === undefined ? undefined : asString(m.resolve(r.stack, v));
+        return x !== undefined && (isOwnAccount(x, id) || ownArn(x, id));
+      });
+      let problem: string | undefined;
+      if (r.properties.FunctionUrlAuthType !== undefined && (urlAuth === undefined || urlAuth.some((x) => x.toUpperCase() === 'NONE'))) problem = 'lets anyone call its function URL (FunctionUrlAuthType NONE)';
+      else if (principal === undefined) problem = 'admits a principal the gate cannot resolve';
+      else if (principal === '*') problem = 'admits any principal (`*`)';
+      else if (service && principal.startsWith('apigateway.')) problem = `admits API Gateway (${principal}): a public API in front of it`;
+      else if (service && !sourceOwn) problem = `admits ${principal} for any account's resources (no SourceAccount or SourceArn of this account)`;
+      else if (!service && !ownAccount) problem = `admits ${principal}, outside this account`;
+      if (problem) this.push(out, EgressKind.CROSS_VPC, r, p, `Lambda permission on a function in the VPC ${problem}: a public front door to a relay inside`);
+    }
+    const placeLink = (r: ModelResource, connection: unknown): Placement => {
+      const link = m.refTargetResource(r.stack, connection);
+      if (link?.type === 'AWS::ApiGatewayV2::VpcLink') return this.placeSubnets(link, link.properties.SubnetIds);
+      if (link?.type === 'AWS::ApiGateway::VpcLink') return this.placeLoadBalancers(link, link.properties.TargetArns);
+      if (link) return NOT_PLACED;
+      return { unresolved: this.hasEnvironments };
+    };
+    const placeIntegration = (r: ModelResource, connectionType: unknown, connectionId: unknown, uri: unknown): Placement => {
+      const types = this.possibleStrings(r, connectionType);
+      if (connectionType !== undefined && (types === undefined || types.some((t) => t.toUpperCase() === 'VPC_LINK'))) {
+        const q = placeLink(r, connectionId);
+        if (q.environment !== undefined || q.unresolved) return q;
+      }
+      if (uri !== undefined) {
+        const target = m.refTargetResource(r.stack, uri);
+        if (target?.type === 'AWS::Lambda::Function' || target?.type === 'AWS::Lambda::Alias') return this.placeFunction(r, uri);
+      }
+      return NOT_PLACED;
+    };
+    for (const r of m.resourcesOfType('AWS::ApiGateway::Method')) {
+      const i = r.properties.Integration as Record<string, unknown> | undefined;
+      if (!i || typeof i !== 'object') continue;
+      this.push(out, EgressKind.CROSS_VPC, r, placeIntegration(r, i.ConnectionType, i.ConnectionId, i.Uri),
+        'API Gateway integration into the VPC (VPC link or a function in it): a public API that relays into the environment');
+    }
+    for (const r of m.resourcesOfType('AWS::ApiGatewayV2::Integration')) {
+      this.push(out, EgressKind.CROSS_VPC, r, placeIntegration(r, r.properties.ConnectionType, r.properties.ConnectionId, r.properties.IntegrationUri),
+        'API Gateway integration into the VPC (VPC link or a function in it): a public API that relays into the environment');
+    }
+    for (const r of m.resourcesOfType('AWS::AppRunner::VpcConnector')) {
+      this.push(out, EgressKind.CROSS_VPC, r, this.placeSubnets(r, r.properties.Subnets),
+        'App Runner VPC connector: a public App Runner service reaches into the environment subnets');
+    }
+    for (const r of m.resourcesOfType('AWS::AppRunner::VpcIngressConnection')) {
+      const cfg = r.properties.IngressVpcConfiguration as Record<string, unknown> | undefined;
+      this.push(out, EgressKind.CROSS_VPC, r, this.placeVpc(r, cfg?.VpcId ?? { 'Fn::ImportValue': 'unresolved' }),
+        'App Runner VPC ingress connection: the environment reaches an App Runner service, which has the internet');
+    }
+  }
+
+  /** The environment of an agent-reachable role the value names; unresolved when it may name any role. */
+  private placeRole(r: ModelResource, value: unknown): Placement {
+    if (value === undefined) return NOT_PLACED;
+    const named = PermissionAnalysis.of(this.model).rolesNamed(this.model.resolve(r.stack, value));
+    if (named === 'any') return { unresolved: this.hasEnvironments };
+    const reach = IdentityReachability.of(this.model);
+    for (const role of named.roles) {
+      const principal = reach.get(role.stack, role.logicalId);
+      if (principal?.environment !== undefined) return { environment: principal.environment, unresolved: false };
+    }
+    return NOT_PLACED;
+  }
+
+  /** Every subnet the value names is an environment subnet (the first environment's), else undefined. */
+  private allInEnvironment(r: ModelResource, value: unknown): string | undefined {
+    const resolved = this.model.resolve(r.stack, value);
+    if (resolved.kind !== 'array' || resolved.items.length === 0) return undefined;
+    const envs = resolved.items.map((i) => this.model.environments.subnetPlacementOf(i).environment);
+    return envs.every((e) => e !== undefined && e === envs[0]) ? envs[0] : undefined;
+  }
+
+  private collectManagedInternet(out: EgressPath[]): void {
+    const m = this.model;
+    const first = (...ps: Placement[]): Placement => ps.find((p) => p.environment !== undefined) ?? ps.find((p) => p.unresolved) ?? NOT_PLACED;
+    for (const r of m.resourcesOfType('AWS::SageMaker::NotebookInstance')) {
+      const direct = this.possibleStrings(r, r.properties.DirectInternetAccess ?? 'Enabled');
+      if (direct !== undefined && direct.length > 0 && direct.every((d) => d === 'Disabled')) continue;
+      const p = first(r.properties.SubnetId !== undefined ? this.placeSubnet(r, r.properties.SubnetId) : NOT_PLACED, this.placeRole(r, r.properties.RoleArn));
+      this.push(out, EgressKind.MANAGED_INTERNET, r, p,
+        'SageMaker notebook instance with direct internet access (DirectInternetAccess is, or defaults to, Enabled): SageMaker gives it an interface on the internet');
+    }
+    for (const r of m.resourcesOfType('AWS::SageMaker::Domain')) {
+      const access = this.possibleStrings(r, r.properties.AppNetworkAccessType ?? 'PublicInternetOnly');
+      if (access !== undefined && access.length > 0 && access.every((a) => a === 'VpcOnly')) continue;
+      const settings = (r.properties.DefaultUserSettings ?? {}) as Record<string, unknown>;
+      const p = first(this.placeSubnets(r, r.properties.SubnetIds), this.placeVpc(r, r.properties.VpcId), this.placeRole(r, settings.ExecutionRole));
+      this.push(out, EgressKind.MANAGED_INTERNET, r, p,
+        'SageMaker Studio domain on PublicInternetOnly (the default AppNetworkAccessType): its apps reach the internet through SageMaker\'s network');
+    }
+    const reach = (): IdentityReachability => IdentityReachability.of(m);
+    const environmentStore = (r: ModelResource, raw: unknown): string | undefined => {
+      const resolved = m.resolve(r.stack, raw);
+      for (const o of possibilities(resolved)) {
+        const refs = o.kind === 'literal' ? o.refs ?? [] : o.kind === 'ref' || o.kind === 'getatt' ? [o] : [];
+        for (const ref of refs) {
+          const store = m.resourceAt(ref);
+          if (!store) continue;
+          const env = this.envOfTag(store);
+          if (env !== undefined) return env;
+          if (store.type === 'AWS::S3::Bucket' || store.type === 'AWS::ECR::Repository') {
+            const action = store.type === 'AWS::S3::Bucket' ? 's3:PutObject' : 'ecr:PutImage';
+            const writer = reach().principals.find((p) => p.environment !== undefined && p.permissions.mayAllow(action, storeTarget(store)).allowed);
+            if (writer) return writer.environment;
+          }
+        }
+      }
+      return undefined;
+    };
+    for (const r of m.resourcesOfType('AWS::SageMaker::Model')) {
+      const isolation = this.possibleStrings(r, r.properties.EnableNetworkIsolation);
+      if (isolation !== undefined && isolation.length > 0 && isolation.every((x) => x.toLowerCase() === 'true')) continue;
+      const vpc = r.properties.VpcConfig as Record<string, unknown> | undefined;
+      if (vpc && this.allInEnvironment(r, vpc.Subnets) !== undefined) continue;
+      const containers = [r.properties.PrimaryContainer, ...(Array.isArray(r.properties.Containers) ? r.properties.Containers : [])]
+        .filter((c): c is Record<string, any> => !!c && typeof c === 'object');
+      let env: string | undefined;
+      for (const c of containers) {
+        env ??= environmentStore(r, c.Image) ?? environmentStore(r, c.ModelDataUrl) ?? environmentStore(r, c.ModelDataSource?.S3DataSource?.S3Uri);
+      }
+      const p = first(env !== undefined ? { environment: env, unresolved: false } : NOT_PLACED, this.placeRole(r, r.properties.ExecutionRoleArn));
+      this.push(out, EgressKind.MANAGED_INTERNET, r, p,
+        'SageMaker model running agent-written code (its role is agent-reachable, or its image or model data comes from an environment store) without EnableNetworkIsolation and outside the environment subnets: its containers reach the internet');
+    }
+  }
+
+  // ---- template-level sinks (ESCAPES.md 16-18, 23) ----------------------------------------------
+
+  /** The environment of the first agent-reachable principal that may perform the action on the target. */
+  private environmentOfWriters(action: string, target: ResourceTarget): { environment?: string; writers: string[] } {
+    const writers = IdentityReachability.of(this.model).principals.filter((p) => p.permissions.mayAllow(action, target).allowed);
+    const environment = writers.find((w) => w.environment !== undefined)?.environment;
+    return { ...(environment !== undefined ? { environment } : {}), writers: writers.map((p) => `${p.stack}/${p.logicalId}`) };
+  }
+
+  /**
+   * A destination is the environment's own when it names a template resource of the given types, or an
+   * ARN in the stack's own account; anything else (a literal account, a bucket named by a literal,
+   * an unresolvable value) may be someone else's.
+   */
+  private foreignDestination(r: ModelResource, value: unknown, account?: unknown): string | undefined {
+    const m = this.model;
+    const id: PerimeterIdentity = { accounts: assertedAccounts(r.stack) };
+    if (account !== undefined) {
+      const a = this.possibleStrings(r, account);
+      if (a === undefined || a.some((x) => !isOwnAccount(x, id))) {
+        const shown = asString(m.resolve(r.stack, account));
+        if (!(shown !== undefined && isOwnAccount(shown, id))) return `account ${shown ?? 'that cannot be resolved'}`;
+      }
+    }
+    if (value === undefined) return account === undefined ? 'a destination that cannot be resolved' : undefined;
+    if (m.refTargetResource(r.stack, value)) return undefined;
+    for (const o of possibilities(m.resolve(r.stack, value))) {
+      const text = asString(o);
+      if (text === undefined) return 'a destination that cannot be resolved';
+      if (o.kind === 'literal' && o.refs?.length) continue;
+      if (!ownArn(text, id) || /^arn:[^:]*:s3:::/.test(text)) return text;
+    }
+    return undefined;
+  }
+
+  private collectSinks(out: EgressPath[]): void {
+    const m = this.model;
+    if (!this.hasEnvironments) return;
+    const identity = (r: ModelResource): PerimeterIdentity => ({ accounts: assertedAccounts(r.stack) });
+    const place = (environment: string | undefined): Placement => (environment !== undefined ? { environment, unresolved: false } : NOT_PLACED);
+    const policiesOf = new Map<ModelResource, ModelResource[]>();
+    for (const bp of m.resourcesOfType('AWS::S3::BucketPolicy')) {
+      const b = m.refTargetResource(bp.stack, bp.properties.Bucket);
+      if (b) policiesOf.set(b, [...(policiesOf.get(b) ?? []), bp]);
+    }
+    for (const b of m.resourcesOfType('AWS::S3::Bucket')) {
+      const { environment, writers } = this.environmentOfWriters('s3:PutObject', storeTarget(b));
+      if (environment === undefined) continue;
+      const p = place(environment);
+      const who = `written by ${writers.slice(0, 3).join(', ')}${writers.length > 3 ? ' and others' : ''}`;
+      const props = b.properties;
+      for (const bp of policiesOf.get(b) ?? []) {
+        const problems = policyProblems(m, bp, bp.properties.PolicyDocument, identity(bp), { resources: false, servicesWithSource: true, ecrLayers: false });
+        if (problems.length) this.push(out, EgressKind.DATA_SINK, bp, p, `bucket policy of ${b.logicalId} (${who}) opens it to others: ${problems.join('; ')}`);
+      }
+      const acl = this.possibleStrings(b, props.AccessControl);
+      if (props.AccessControl !== undefined && (acl === undefined || acl.some((x) => !['Private', 'BucketOwnerFullControl', 'LogDeliveryWrite'].includes(x)))) {
+        this.push(out, EgressKind.DATA_SINK, b, p, `bucket ${b.logicalId} (${who}) has the canned ACL ${acl?.join('/') ?? 'from an unresolvable value'}: others may read it`);
+      }
+      const replication = props.ReplicationConfiguration as Record<string, any> | undefined;
+      for (const rule of Array.isArray(replication?.Rules) ? replication!.Rules : replication ? [undefined] : []) {
+        const dest = rule?.Destination;
+        const foreign = dest ? this.foreignDestination(b, dest.Bucket, dest.Account) : 'a destination that cannot be read';
+        if (foreign) this.push(out, EgressKind.DATA_SINK, b, p, `bucket ${b.logicalId} (${who}) replicates to ${foreign}, which may be another account's`);
+      }
+      const notifications = props.NotificationConfiguration as Record<string, any> | undefined;
+      for (const [key, field] of [['TopicConfigurations', 'Topic'], ['QueueConfigurations', 'Queue'], ['LambdaConfigurations', 'Function']] as const) {
+        for (const c of Array.isArray(notifications?.[key]) ? notifications![key] : []) {
+          const foreign = this.foreignDestination(b, c?.[field]);
+          if (foreign) this.push(out, EgressKind.DATA_SINK, b, p, `bucket ${b.logicalId} (${who}) sends object keys to ${foreign} (${key}), which may be another account's`);
+        }
+      }
+      for (const c of Array.isArray(props.InventoryConfigurations) ? props.InventoryConfigurations as Record<string, any>[] : []) {
+        const d = c?.Destination;
+        const foreign = d ? this.foreignDestination(b, d.BucketArn, d.BucketAccountId) : 'a destination that cannot be read';
+        if (foreign) this.push(out, EgressKind.DATA_SINK, b, p, `bucket ${b.logicalId} (${who}) exports its inventory to ${foreign}, which may be another account's`);
+      }
+      for (const c of Array.isArray(props.AnalyticsConfigurations) ? props.AnalyticsConfigurations as Record<string, any>[] : []) {
+        const d = c?.StorageClassAnalysis?.DataExport?.Destination;
+        if (!d) continue;
+        const foreign = this.foreignDestination(b, d.BucketArn, d.BucketAccountId);
+        if (foreign) this.push(out, EgressKind.DATA_SINK, b, p, `bucket ${b.logicalId} (${who}) exports storage-class analysis to ${foreign}, which may be another account's`);
+      }
+    }
+    // Log subscriptions: the log group is the environment's when tagged so or agent-writable; a name
+    // the template does not define counts when some agent may write a group of that name.
+    for (const f of m.resourcesOfType('AWS::Logs::SubscriptionFilter')) {
+      const group = m.refTargetResource(f.stack, f.properties.LogGroupName);
+      const name = asString(m.resolve(f.stack, f.properties.LogGroupName));
+      let environment = group ? this.envOfTag(group) : undefined;
+      const target: ResourceTarget = { glob: `arn:*:logs:*:*:log-group:${name && !/\$\{/.test(name) ? name : '*'}:*`, ...(group ? { ref: { stack: group.stack.name, logicalId: group.logicalId } } : {}) };
+      environment ??= this.environmentOfWriters('logs:PutLogEvents', target).environment;
+      const unknownGroup = !group && (name === undefined || /\$\{/.test(name));
+      if (environment === undefined && !unknownGroup) continue;
+      const foreign = this.foreignLogDestination(f);
+      if (foreign) {
+        this.push(out, EgressKind.DATA_SINK, f, environment !== undefined ? place(environment) : { unresolved: true },
+          `log subscription filter on ${group ? group.logicalId : name ?? 'an unresolvable log group'} sends its events to ${foreign}`);
+      }
+    }
+    this.collectAccessKeys(out);
+  }
+
+  /** Why a subscription filter's destination may leave the account, or undefined when it stays. */
+  private foreignLogDestination(f: ModelResource): string | undefined {
+    const m = this.model;
+    const dest = m.refTargetResource(f.stack, f.properties.DestinationArn);
+    const text = asString(m.resolve(f.stack, f.properties.DestinationArn)) ?? 'an unresolvable destination';
+    if (!dest) return `${text}, which is not a resource of the template (another account's, or a stream, Firehose or function the gate cannot see)`;
+    if (dest.type === 'AWS::Logs::Destination') {
+      const inner = m.refTargetResource(dest.stack, dest.properties.TargetArn);
+      if (!inner) return `logs destination ${dest.logicalId}, whose target ${asString(m.resolve(dest.stack, dest.properties.TargetArn)) ?? 'cannot be resolved'} is not a resource of the template`;
+      return undefined;
+    }
+    if (dest.type === 'AWS::KinesisFirehose::DeliveryStream') {
+      const props = dest.properties;
+      const s3 = (props.ExtendedS3DestinationConfiguration ?? props.S3DestinationConfiguration) as Record<string, unknown> | undefined;
+      const others = Object.keys(props).filter((k) => /DestinationConfiguration$/.test(k) && !/^(Extended)?S3DestinationConfiguration$/.test(k));
+      if (others.length) return `Firehose ${dest.logicalId}, which delivers outside the account (${others.join(', ')})`;
+      const foreign = s3 ? this.foreignDestination(dest, s3.BucketARN) : 'an unreadable destination';
+      if (foreign) return `Firehose ${dest.logicalId}, which delivers to ${foreign}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Long-lived access keys whose secret reaches environment compute (user data, container or function
+   * environment) or a parameter or secret an agent may read: credentials that work from anywhere.
+   */
+  private collectAccessKeys(out: EgressPath[]): void {
+    const m = this.model;
+    const keys = m.resourcesOfType('AWS::IAM::AccessKey');
+    if (keys.length === 0) return;
+    const place = (environment: string | undefined): Placement => (environment !== undefined ? { environment, unresolved: false } : NOT_PLACED);
+    for (const r of m.allResources()) {
+      if (r.type === 'AWS::IAM::AccessKey') continue;
+      const key = keys.find((k) => k.stack === r.stack && mentionsSecret(m.resolve(r.stack, r.properties), k.logicalId));
+      if (!key) continue;
+      const what = `the secret of access key ${key.logicalId} (IAM user ${m.refTarget(key.stack, key.properties.UserName) ?? asString(m.resolve(key.stack, key.properties.UserName)) ?? 'unknown'})`;
+      let p: Placement = NOT_PLACED;
+      if (r.type === 'AWS::SSM::Parameter') {
+        const name = asString(m.resolve(r.stack, r.properties.Name));
+        p = place(this.environmentOfWriters('ssm:GetParameter', { glob: `arn:*:ssm:*:*:parameter/${name && !/\$\{/.test(name) ? name.replace(/^\//, '') : '*'}`, ref: { stack: r.stack.name, logicalId: r.logicalId } }).environment);
+      } else if (r.type === 'AWS::SecretsManager::Secret') {
+        p = place(this.environmentOfWriters('secretsmanager:GetSecretValue', { glob: 'arn:*:secretsmanager:*:*:secret:*', ref: { stack: r.stack.name, logicalId: r.logicalId } }).environment);
+      } else {
+        p = this.computePlacement(r);
+      }
+      const tagged = this.envOfTag(r);
+      if (p.environment === undefined && tagged !== undefined) p = place(tagged);
+      this.push(out, EgressKind.DATA_SINK, r, p, `${r.type} ${r.logicalId} carries ${what}: long-lived credentials usable from anywhere reach the environment`);
+    }
+  }
+
+  /** Where compute runs, as far as its own subnets, role or task use say; unresolved for compute that can be launched anywhere. */
+  private computePlacement(r: ModelResource): Placement {
+    const props = r.properties as Record<string, any>;
+    switch (r.type) {
+      case 'AWS::EC2::Instance':
+        return this.placeSubnets(r, [props.SubnetId, ...(Array.isArray(props.NetworkInterfaces) ? props.NetworkInterfaces.map((n: any) => n?.SubnetId) : [])].filter((x) => x !== undefined));
+      case 'AWS::Lambda::Function':
+        return props.VpcConfig?.SubnetIds !== undefined ? this.placeSubnets(r, props.VpcConfig.SubnetIds) : this.placeRole(r, props.Role);
+      case 'AWS::EC2::LaunchTemplate':
+      case 'AWS::AutoScaling::LaunchConfiguration':
+      case 'AWS::ECS::TaskDefinition':
+      case 'AWS::Batch::JobDefinition':
+      case 'AWS::CodeBuild::Project':
+      case 'AWS::SageMaker::Model':
+      case 'AWS::SageMaker::NotebookInstance':
+      case 'AWS::SageMaker::NotebookInstanceLifecycleConfig':
+        return { unresolved: true };
+      default:
+        return NOT_PLACED;
+    }
   }
 
   private placeInstance(r: ModelResource, value: unknown): Placement {
@@ -581,49 +1163,274 @@ function normaliseServiceName(name: string): string {
 }
 
 /**
- * A domain-list entry that may match names anyone can register: `*`, a wildcard over fewer than two
- * literal labels (`*.com`), a value that is (partly) unresolvable in its first labels, or unreadable.
+ * A domain-list entry that may match names anyone can register: `*`, a wildcard over a public suffix
+ * (`*.com`, `*.co.uk`, `*.github.io`: Public Suffix List), a wildcard anywhere but in front, an exact
+ * name of fewer than two labels, a value that is (partly) unresolvable, or unreadable. The deployment
+ * region (`${AWS::Region}`) reads as a region.
  */
 function isBroadDomain(d: string | undefined): boolean {
   if (d === undefined) return true;
-  const labels = d.trim().toLowerCase().replace(/\.$/, '').split('.');
-  return labels.filter((l) => l !== '' && !/[*?${}]/.test(l)).length < 2;
+  const s = d.trim().toLowerCase().replace(/\.$/, '').replace(/\$\{aws::region\}/g, 'us-east-1');
+  if (/[?${}]/.test(s)) return true;
+  if (s === '*' || (s.includes('*') && (!s.startsWith('*.') || s.indexOf('*', 1) !== -1))) return true;
+  if (publicSuffixWildcard(s) !== undefined) return true;
+  const labels = s.replace(/^\*\./, '').split('.');
+  return labels.filter((l) => l !== '').length < 2;
 }
 
 function isTrueish(v: Resolved): boolean {
   return possibilities(v).some((o) => (o.kind === 'literal' && (o.value === true || String(o.value).toLowerCase() === 'true')) || o.kind === 'unknown');
 }
 
-const PRINCIPAL_SCOPING_KEYS = ['aws:principalaccount', 'aws:principalorgid', 'aws:principalorgpaths', 'aws:principalisawsservice'];
-const RESOURCE_SCOPING_KEYS = ['aws:resourceaccount', 'aws:resourceorgid', 'aws:resourceorgpaths'];
+/**
+ * Who counts as the environment's own in a policy: the deploying account (`${AWS::AccountId}`, or a
+ * literal account the template asserts in its Rules section) and the organisation the environment's
+ * endpoints agree on (BlackHoleVpc's `organizationId` renders the same id on every endpoint).
+ */
+export interface PerimeterIdentity {
+  readonly accounts: ReadonlySet<string>;
+  readonly orgId?: string;
+}
+
+type Plain = Record<string, unknown>;
+
+/** One condition entry: operator (qualifier and IfExists included), key (lower case), values. */
+interface ConditionEntry {
+  readonly op: string;
+  readonly key: string;
+  readonly values: readonly unknown[];
+}
+
+function conditionEntries(cond: unknown): ConditionEntry[] | undefined {
+  if (cond === undefined) return [];
+  if (!cond || typeof cond !== 'object' || Array.isArray(cond) || '__unknown' in cond) return undefined;
+  const out: ConditionEntry[] = [];
+  for (const [op, block] of Object.entries(cond as Plain)) {
+    if (!block || typeof block !== 'object' || Array.isArray(block) || '__unknown' in block) return undefined;
+    for (const [key, v] of Object.entries(block as Plain)) out.push({ op, key: key.toLowerCase(), values: ([] as unknown[]).concat(v) });
+  }
+  return out;
+}
+
+/**
+ * A positive, exact comparison: StringEquals, StringEqualsIgnoreCase, or StringLike whose values
+ * have no wildcard. No set qualifier (ForAllValues is true when the key is absent; ForAnyValue on a
+ * single-valued key is a trick), no IfExists (an anonymous request has no principal account).
+ */
+function isExactPositive(e: ConditionEntry): boolean {
+  if (e.op === 'StringEquals' || e.op === 'StringEqualsIgnoreCase') return true;
+  return e.op === 'StringLike' && e.values.every((v) => typeof v === 'string' && !/[*?]/.test(placeholderless(v)));
+}
+
+/** A string with its `${...}` placeholders removed (wildcards inside placeholders are not wildcards). */
+function placeholderless(s: string): string {
+  return s.replace(/\$\{[^}]*\}/g, '');
+}
+
+function isOwnAccount(v: unknown, id: PerimeterIdentity): boolean {
+  return typeof v === 'string' && (v === '${AWS::AccountId}' || id.accounts.has(v));
+}
+
+/** A placeholder for a template resource (`${Bucket}`, `${Role.Arn}`), optionally followed by a path. */
+function isTemplateResourcePlaceholder(v: string): boolean {
+  return /^\$\{(?!AWS::)[^}]+\}(\/.*)?$/.test(v);
+}
+
+/** The condition scopes principals to the environment's own account or organisation. */
+function scopesPrincipals(entries: readonly ConditionEntry[], id: PerimeterIdentity): boolean {
+  return entries.some((e) => {
+    if (e.key === 'aws:principalaccount') return isExactPositive(e) && e.values.length > 0 && e.values.every((v) => isOwnAccount(v, id));
+    if (e.key === 'aws:principalorgid') return id.orgId !== undefined && isExactPositive(e) && e.values.length > 0 && e.values.every((v) => v === id.orgId);
+    if (e.key === 'aws:principalorgpaths') return orgPathsOwn(e, id);
+    return false;
+  });
+}
+
+/** The condition scopes resources to the environment's own account or organisation. */
+function scopesResources(entries: readonly ConditionEntry[], id: PerimeterIdentity): boolean {
+  return entries.some((e) => {
+    if (e.key === 'aws:resourceaccount') return isExactPositive(e) && e.values.length > 0 && e.values.every((v) => isOwnAccount(v, id));
+    if (e.key === 'aws:resourceorgid') return id.orgId !== undefined && isExactPositive(e) && e.values.length > 0 && e.values.every((v) => v === id.orgId);
+    if (e.key === 'aws:resourceorgpaths') return orgPathsOwn(e, id);
+    return false;
+  });
+}
+
+/** Org paths (a multivalued key) under the environment's organisation: `o-x/...`, the org part literal. */
+function orgPathsOwn(e: ConditionEntry, id: PerimeterIdentity): boolean {
+  if (id.orgId === undefined) return false;
+  if (!['ForAnyValue:StringEquals', 'ForAnyValue:StringLike', 'StringEquals', 'StringLike'].includes(e.op)) return false;
+  return e.values.length > 0 && e.values.every((v) => typeof v === 'string' && v.startsWith(`${id.orgId}/`));
+}
+
+/** `Bool aws:PrincipalIsAWSService "true"`: only AWS services acting on their own behalf. */
+function servicePrincipalsOnly(entries: readonly ConditionEntry[]): boolean {
+  return entries.some((e) => e.op === 'Bool' && e.key === 'aws:principalisawsservice' && e.values.length > 0 && e.values.every((v) => v === true || v === 'true'));
+}
+
+/** The request came from the environment's own account or resources (confused-deputy conditions on service principals). */
+function scopesSource(entries: readonly ConditionEntry[], id: PerimeterIdentity): boolean {
+  return entries.some((e) => {
+    if (e.key === 'aws:sourceaccount') return isExactPositive(e) && e.values.length > 0 && e.values.every((v) => isOwnAccount(v, id));
+    if (e.key === 'aws:sourceorgid') return id.orgId !== undefined && isExactPositive(e) && e.values.length > 0 && e.values.every((v) => v === id.orgId);
+    if (e.key === 'aws:sourcearn') {
+      return ['ArnEquals', 'ArnLike', 'StringEquals', 'StringLike'].includes(e.op) && e.values.length > 0
+        && e.values.every((v) => typeof v === 'string' && (isTemplateResourcePlaceholder(v) || ownArn(v, id)));
+    }
+    return false;
+  });
+}
+
+/** An ARN in the environment's own account (literal account segment, no wildcard), or naming a template resource. */
+function ownArn(v: string, id: PerimeterIdentity): boolean {
+  if (isTemplateResourcePlaceholder(v)) return true;
+  const parts = v.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return false;
+  return isOwnAccount(parts[4], id);
+}
+
+/** Explicit principals (not `*`) that are all the environment's own: its account, or template roles. */
+function principalsOwn(p: unknown, id: PerimeterIdentity): boolean {
+  if (!p || typeof p !== 'object' || Array.isArray(p) || '__unknown' in p) return false;
+  const entries = Object.entries(p as Plain);
+  return entries.length > 0 && entries.every(([k, v]) => k === 'AWS' && ([] as unknown[]).concat(v).every((x) =>
+    typeof x === 'string' && x !== '*' && (isOwnAccount(x, id) || ownArn(x, id))));
+}
+
+/**
+ * Actions by which a log-delivery service (CloudTrail, S3 server access logs, VPC flow logs) puts its
+ * files into a bucket and checks it may: they carry nothing out of the bucket, so a service principal
+ * granted only these needs no source condition (aws-cdk-lib's Trail writes such a policy).
+ */
+const DELIVERY_ACTIONS = ['s3:putobject', 's3:getbucketacl', 's3:getbucketlocation'];
+
+function onlyDeliveryActions(st: Plain): boolean {
+  if (st.NotAction !== undefined) return false;
+  const actions = ([] as unknown[]).concat(st.Action ?? []);
+  return actions.length > 0 && actions.every((a) => typeof a === 'string' && DELIVERY_ACTIONS.includes(a.toLowerCase()));
+}
+
+/** Only service principals (`{ Service: ... }`). */
+function onlyServicePrincipals(p: unknown): boolean {
+  if (!p || typeof p !== 'object' || Array.isArray(p) || '__unknown' in p) return false;
+  const keys = Object.keys(p as Plain);
+  return keys.length > 0 && keys.every((k) => k === 'Service');
+}
+
+/**
+ * A resource of the environment's own: a template resource, an ARN in its own account, an S3 bucket
+ * of the template (`arn:...:s3:::${Bucket}/...`). `*`, `arn:aws:s3:::*` or `?*`, or a bucket named by
+ * a literal (anyone may own it) are not.
+ */
+function resourceOwn(v: unknown, id: PerimeterIdentity): boolean {
+  if (typeof v !== 'string') return false;
+  if (isTemplateResourcePlaceholder(v)) return true;
+  const parts = v.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return false;
+  if (parts[2] === 's3' && parts[4] === '') {
+    const bucket = parts.slice(5).join(':').split('/')[0];
+    return /^\$\{(?!AWS::)[^}]+\}$/.test(bucket);
+  }
+  return isOwnAccount(parts[4], id);
+}
+
+/**
+ * Whether an Allow statement of a resource or endpoint policy confines principals (and, for endpoint
+ * policies, resources) to the environment's own, judged by operator and value. Undefined when it does.
+ */
+function judgeStatement(st: Plain, id: PerimeterIdentity, opts: { resources: boolean; servicesWithSource: boolean }): string | undefined {
+  const entries = conditionEntries(st.Condition);
+  if (entries === undefined) return 'its condition cannot be read from the template';
+  const serviceOnly = servicePrincipalsOnly(entries);
+  const principalOk = serviceOnly || principalsOwn(st.Principal, id) || scopesPrincipals(entries, id)
+    || (opts.servicesWithSource && onlyServicePrincipals(st.Principal) && (scopesSource(entries, id) || onlyDeliveryActions(st)));
+  if (!principalOk) {
+    return 'allows principals outside the environment\'s account or organisation: confine them with StringEquals aws:PrincipalAccount ${AWS::AccountId} (or aws:PrincipalOrgID)';
+  }
+  if (!opts.resources || serviceOnly) return undefined;
+  const resources = ([] as unknown[]).concat(st.Resource ?? []);
+  const resourceOk = scopesResources(entries, id)
+    || (st.NotResource === undefined && resources.length > 0 && resources.every((x) => resourceOwn(x, id)));
+  if (!resourceOk) {
+    return 'allows resources outside the environment\'s account or organisation: confine them with StringEquals aws:ResourceAccount ${AWS::AccountId} (or aws:ResourceOrgID), or name its own resources';
+  }
+  return undefined;
+}
+
+/** The Allow statements of a policy document (every alternative) that open it, as `statement i (Sid): problem`. */
+function policyProblems(m: TemplateModel, r: ModelResource, raw: unknown, id: PerimeterIdentity, opts: { resources: boolean; servicesWithSource: boolean; ecrLayers: boolean }): string[] {
+  const out: string[] = [];
+  for (const docObj of documentAlternatives(m, r, raw)) {
+    if (!docObj || typeof docObj !== 'object' || '__unknown' in (docObj as Plain)) {
+      out.push('the policy cannot be read from the template');
+      continue;
+    }
+    const statements = ([] as unknown[]).concat((docObj as Plain).Statement ?? []);
+    for (const [i, s] of statements.entries()) {
+      const label = `statement ${i}${s && typeof s === 'object' && typeof (s as Plain).Sid === 'string' ? ` (${(s as Plain).Sid})` : ''}`;
+      if (!s || typeof s !== 'object' || '__unknown' in (s as Plain)) {
+        out.push(`${label} cannot be read`);
+        continue;
+      }
+      const st = s as Plain;
+      if (st.Effect === 'Deny') continue;
+      if (opts.ecrLayers && st.Effect === 'Allow' && isEcrLayerRead(st)) continue;
+      const problem = judgeStatement(st, id, opts);
+      if (problem) out.push(`${label} ${problem}`);
+    }
+  }
+  return [...new Set(out)];
+}
+
+/** Every alternative of a policy document (all Fn::If branches), as plain JSON. */
+function documentAlternatives(m: TemplateModel, r: ModelResource, raw: unknown): unknown[] {
+  const doc = m.resolve(r.stack, raw);
+  return plainAlternatives(doc).map((d) => (typeof d === 'string' ? parseJson(d) : d));
+}
 
 /**
  * Why an endpoint's policy does not confine it to the environment's principals AND resources, or
  * undefined when it does. Without a PolicyDocument an endpoint allows everything to everyone.
  */
-function endpointPolicyProblem(m: TemplateModel, r: ModelResource): string | undefined {
+function endpointPolicyProblem(m: TemplateModel, r: ModelResource, id: PerimeterIdentity): string | undefined {
   if (r.properties.PolicyDocument === undefined) return 'no endpoint policy (full access for any principal to any resource)';
-  const doc = m.resolve(r.stack, r.properties.PolicyDocument);
-  const docObj = doc.kind === 'literal' && typeof doc.value === 'string' ? parseJson(doc.value) : toPlain(doc);
-  if (!docObj || typeof docObj !== 'object') return 'the endpoint policy cannot be read from the template';
-  const statements = ([] as unknown[]).concat((docObj as Record<string, unknown>).Statement ?? []);
-  for (const [i, s] of statements.entries()) {
-    if (!s || typeof s !== 'object') return `statement ${i} cannot be read`;
-    const st = s as Record<string, unknown>;
-    if (String(st.Effect) !== 'Allow') continue;
-    if (isEcrLayerRead(st)) continue;
-    const conditionKeys = Object.values((st.Condition ?? {}) as Record<string, unknown>)
-      .flatMap((block) => (block && typeof block === 'object' ? Object.keys(block) : []))
-      .map((k) => k.toLowerCase());
-    const principalScoped = conditionKeys.some((k) => PRINCIPAL_SCOPING_KEYS.includes(k)) || !isWildcardPrincipal(st.Principal);
-    const serviceOnly = conditionKeys.includes('aws:principalisawsservice');
-    const resources = ([] as unknown[]).concat(st.Resource ?? []);
-    const resourceScoped = conditionKeys.some((k) => RESOURCE_SCOPING_KEYS.includes(k))
-      || (st.NotResource === undefined && resources.length > 0 && resources.every((x) => typeof x === 'string' && x !== '*' && !/^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(x)));
-    if (!principalScoped) return `statement ${i}${st.Sid ? ` (${st.Sid})` : ''} allows any principal: add aws:PrincipalAccount or aws:PrincipalOrgID`;
-    if (!resourceScoped && !serviceOnly) return `statement ${i}${st.Sid ? ` (${st.Sid})` : ''} allows any resource: add aws:ResourceAccount or aws:ResourceOrgID`;
+  const problems = policyProblems(m, r, r.properties.PolicyDocument, id, { resources: true, servicesWithSource: false, ecrLayers: true });
+  return problems.length ? problems.join('; ') : undefined;
+}
+
+/** Organisation ids named by positive aws:PrincipalOrgID / aws:ResourceOrgID conditions of a policy. */
+function orgIdsOf(m: TemplateModel, r: ModelResource): Set<string> {
+  const out = new Set<string>();
+  for (const docObj of documentAlternatives(m, r, r.properties.PolicyDocument)) {
+    if (!docObj || typeof docObj !== 'object') continue;
+    for (const s of ([] as unknown[]).concat((docObj as Plain).Statement ?? [])) {
+      const entries = s && typeof s === 'object' ? conditionEntries((s as Plain).Condition) : undefined;
+      for (const e of entries ?? []) {
+        if ((e.key === 'aws:principalorgid' || e.key === 'aws:resourceorgid') && isExactPositive(e)) {
+          for (const v of e.values) if (typeof v === 'string') out.add(v);
+        }
+      }
+    }
   }
-  return undefined;
+  return out;
+}
+
+/** Literal accounts a stack asserts it deploys to: Rules assertions `Fn::Equals [Ref AWS::AccountId, "<id>"]`. */
+function assertedAccounts(stack: ModelResource['stack']): Set<string> {
+  const out = new Set<string>();
+  const rules = stack.template.Rules;
+  if (!rules || typeof rules !== 'object') return out;
+  for (const rule of Object.values(rules as Plain)) {
+    if (!rule || typeof rule !== 'object' || (rule as Plain).RuleCondition !== undefined) continue;
+    for (const a of ([] as unknown[]).concat((rule as Plain).Assertions ?? [])) {
+      const eq = a && typeof a === 'object' ? ((a as Plain).Assert as Plain | undefined)?.['Fn::Equals'] : undefined;
+      if (!Array.isArray(eq) || eq.length !== 2) continue;
+      const isAccount = (x: unknown) => !!x && typeof x === 'object' && (x as Plain).Ref === 'AWS::AccountId';
+      const lit = isAccount(eq[0]) ? eq[1] : isAccount(eq[1]) ? eq[0] : undefined;
+      if (typeof lit === 'string' && /^\d{12}$/.test(lit)) out.add(lit);
+    }
+  }
+  return out;
 }
 
 /**
@@ -644,14 +1451,6 @@ function isEcrLayerRead(st: Record<string, unknown>): boolean {
 
 const ECR_LAYER_BUCKET_OBJECTS = /^arn:(\$\{AWS::Partition\}|aws|aws-cn|aws-us-gov):s3:::prod-\$\{AWS::Region\}-starport-layer-bucket\/\*$/;
 
-function isWildcardPrincipal(p: unknown): boolean {
-  if (p === undefined || p === '*') return true;
-  if (p && typeof p === 'object') {
-    return Object.values(p as Record<string, unknown>).some((v) => ([] as unknown[]).concat(v).some((x) => x === '*' || typeof x !== 'string'));
-  }
-  return true;
-}
-
 function parseJson(s: string): unknown {
   try {
     return JSON.parse(s);
@@ -660,15 +1459,64 @@ function parseJson(s: string): unknown {
   }
 }
 
-/** A resolved value back as plain JSON, with placeholders for references; unknown parts become a marker. */
-function toPlain(v: Resolved): unknown {
+/** Most alternatives a policy document is expanded to; more is read as unknown. */
+const MAX_DOCUMENT_ALTERNATIVES = 64;
+
+/**
+ * A resolved value back as plain JSON, once per combination of its alternatives (every Fn::If
+ * branch), with placeholders for references; unknown parts become a marker.
+ */
+function plainAlternatives(v: Resolved): unknown[] {
+  const tooMany = [{ __unknown: 'too many alternatives' }];
+  const product = (lists: unknown[][]): unknown[][] | undefined => {
+    let acc: unknown[][] = [[]];
+    for (const l of lists) {
+      const next: unknown[][] = [];
+      for (const a of acc) for (const x of l) next.push([...a, x]);
+      if (next.length > MAX_DOCUMENT_ALTERNATIVES) return undefined;
+      acc = next;
+    }
+    return acc;
+  };
   switch (v.kind) {
-    case 'literal': return v.value;
-    case 'array': return v.items.map(toPlain);
-    case 'object': return Object.fromEntries(Object.entries(v.entries).map(([k, x]) => [k, toPlain(x)]));
-    case 'choice': return toPlain(v.options[0]);
-    case 'novalue': return undefined;
-    case 'unknown': return { __unknown: v.reason };
-    default: return asString(v);
+    case 'literal': return [v.value];
+    case 'array': {
+      const p = product(v.items.map(plainAlternatives));
+      return p ? p.map((items) => items.filter((x) => x !== undefined)) : tooMany;
+    }
+    case 'object': {
+      const keys = Object.keys(v.entries);
+      const p = product(keys.map((k) => plainAlternatives(v.entries[k])));
+      return p ? p.map((vals) => Object.fromEntries(keys.map((k, i) => [k, vals[i]]).filter(([, x]) => x !== undefined))) : tooMany;
+    }
+    case 'choice': {
+      const all = v.options.flatMap(plainAlternatives);
+      return all.length > MAX_DOCUMENT_ALTERNATIVES ? tooMany : all;
+    }
+    case 'novalue': return [undefined];
+    case 'unknown': return [{ __unknown: v.reason }];
+    default: return [asString(v)];
+  }
+}
+
+/** The resource target of a bucket (its objects) or repository, for may-allow questions. */
+function storeTarget(store: ModelResource): ResourceTarget {
+  const nameProp = store.type === 'AWS::S3::Bucket' ? store.properties.BucketName : store.properties.RepositoryName;
+  const name = asString(store.stack.resolve(nameProp));
+  const literal = name !== undefined && !/\$\{/.test(name) ? name : '*';
+  const glob = store.type === 'AWS::S3::Bucket' ? `arn:*:s3:::${literal}/*` : `arn:*:ecr:*:*:repository/${literal}`;
+  return { glob, ref: { stack: store.stack.name, logicalId: store.logicalId } };
+}
+
+/** The value refers to the SecretAccessKey attribute of the access key (GetAtt, or inside Join/Sub). */
+function mentionsSecret(v: Resolved, keyId: string, depth = 0): boolean {
+  if (depth > 32) return false;
+  switch (v.kind) {
+    case 'getatt': return v.logicalId === keyId && v.attribute === 'SecretAccessKey';
+    case 'literal': return (v.refs ?? []).some((r) => r.logicalId === keyId && r.attribute === 'SecretAccessKey');
+    case 'array': return v.items.some((x) => mentionsSecret(x, keyId, depth + 1));
+    case 'object': return Object.values(v.entries).some((x) => mentionsSecret(x, keyId, depth + 1));
+    case 'choice': return v.options.some((x) => mentionsSecret(x, keyId, depth + 1));
+    default: return false;
   }
 }

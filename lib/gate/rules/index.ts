@@ -22,6 +22,8 @@ import { EnvironmentNonLocalRoute } from './EnvironmentNonLocalRoute';
 import { EnvironmentPublicAddressing } from './EnvironmentPublicAddressing';
 import { EnvironmentQueryLogMissing } from './EnvironmentQueryLogMissing';
 import { EnvironmentTunnelEndpoint } from './EnvironmentTunnelEndpoint';
+import { EnvironmentManagedInternetAccess } from './EnvironmentManagedInternetAccess';
+import { EnvironmentDataSink } from './EnvironmentDataSink';
 import { UnverifiableTemplatePart } from './UnverifiableTemplatePart';
 import { UnidentifiedComputeRole } from './UnidentifiedComputeRole';
 import { EnvironmentContainmentDisabled } from './EnvironmentContainmentDisabled';
@@ -45,6 +47,8 @@ export const ALL_RULES: readonly GateRule[] = Object.freeze([
   EndpointServiceNotAllowed,
   EndpointPolicyNotPerimeter,
   EnvironmentTunnelEndpoint,
+  EnvironmentManagedInternetAccess,
+  EnvironmentDataSink,
   EnvironmentPublicAddressing,
   EnvironmentInstanceMetadataOpen,
   EnvironmentDnsFirewallMissing,
@@ -80,6 +84,8 @@ export {
   EnvironmentPublicAddressing,
   EnvironmentQueryLogMissing,
   EnvironmentTunnelEndpoint,
+  EnvironmentManagedInternetAccess,
+  EnvironmentDataSink,
   UnverifiableTemplatePart,
   UnidentifiedComputeRole,
   EnvironmentContainmentDisabled,

@@ -1,7 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { BlackHoleVpc } from '../../../lib/network';
 import { auditTemplates, logicalIdOf, synthWithChecks, templateOf } from '../../helpers/gate';
 
@@ -11,10 +14,10 @@ import { auditTemplates, logicalIdOf, synthWithChecks, templateOf } from '../../
  * with the rule); and the clean environment passing both.
  */
 
-function environment(): { app: App; stack: Stack; net: BlackHoleVpc } {
+function environment(organizationId?: string): { app: App; stack: Stack; net: BlackHoleVpc } {
   const app = new App();
   const stack = new Stack(app, 'Env');
-  const net = new BlackHoleVpc(stack, 'Net', { environmentName: 'team-a', endpointServices: ['sts', 'logs'] });
+  const net = new BlackHoleVpc(stack, 'Net', { environmentName: 'team-a', endpointServices: ['sts', 'logs'], ...(organizationId ? { organizationId } : {}) });
   return { app, stack, net };
 }
 
@@ -162,6 +165,50 @@ const cases: Case[] = [
     template: (t, ids) => add(t, 'Outbound', 'AWS::Route53Resolver::ResolverEndpoint', { Direction: 'OUTBOUND', SecurityGroupIds: ['sg-1'], IpAddresses: [{ SubnetId: { Ref: ids.subnet } }] }),
   },
   {
+    name: 'dual-homed instance: a second interface in a subnet outside the environment',
+    rule: 'BlackHole-NET3',
+    construct: (s, n) => {
+      new ec2.CfnInstance(s, 'Bridge', { imageId: 'ami-12345678', instanceType: 'g5.xlarge', networkInterfaces: [
+        { deviceIndex: '0', subnetId: n.isolatedSubnets[0].subnetId }, { deviceIndex: '1', subnetId: 'subnet-0123456789abcdef0' }] });
+    },
+    template: (t, ids) => add(t, 'Bridge', 'AWS::EC2::Instance', { ImageId: 'ami-12345678', NetworkInterfaces: [
+      { DeviceIndex: '0', SubnetId: { Ref: ids.subnet } }, { DeviceIndex: '1', SubnetId: 'subnet-0123456789abcdef0' }] }),
+  },
+  {
+    name: 'SageMaker notebook in an environment subnet with the default direct internet access',
+    rule: 'BlackHole-NET9',
+    construct: (s, n) => {
+      new sagemaker.CfnNotebookInstance(s, 'Notebook', { instanceType: 'ml.t3.medium', roleArn: 'arn:aws:iam::123456789012:role/notebook', subnetId: n.isolatedSubnets[0].subnetId, securityGroupIds: [n.trainingSecurityGroup.securityGroupId] });
+    },
+    template: (t, ids) => add(t, 'Notebook', 'AWS::SageMaker::NotebookInstance', { InstanceType: 'ml.t3.medium', RoleArn: 'arn:aws:iam::123456789012:role/notebook', SubnetId: { Ref: ids.subnet } }),
+  },
+  {
+    name: 'log subscription of an environment log group to another account',
+    rule: 'BlackHole-EXF1',
+    construct: (s) => {
+      const group = new logs.CfnLogGroup(s, 'EnvLogs', { tags: [{ key: 'black-hole:environment', value: 'team-a' }] });
+      new logs.CfnSubscriptionFilter(s, 'Forward', { logGroupName: group.ref, filterPattern: '', destinationArn: 'arn:aws:logs:us-east-1:444455556666:destination:collector' });
+    },
+    template: (t) => {
+      add(t, 'EnvLogs', 'AWS::Logs::LogGroup', { Tags: [{ Key: 'black-hole:environment', Value: 'team-a' }] });
+      add(t, 'Forward', 'AWS::Logs::SubscriptionFilter', { LogGroupName: { Ref: 'EnvLogs' }, FilterPattern: '', DestinationArn: 'arn:aws:logs:us-east-1:444455556666:destination:collector' });
+    },
+  },
+  {
+    name: 'a public-suffix wildcard (*.co.uk) allowed before the walled garden',
+    rule: 'BlackHole-DNS1',
+    construct: (s, n) => {
+      const list = new route53resolver.CfnFirewallDomainList(s, 'CoUk', { domains: ['*.co.uk'] });
+      const group = new route53resolver.CfnFirewallRuleGroup(s, 'CoUkGroup', { firewallRules: [{ action: 'ALLOW', firewallDomainListId: list.attrId, priority: 1 }] });
+      new route53resolver.CfnFirewallRuleGroupAssociation(s, 'CoUkAssociation', { firewallRuleGroupId: group.attrId, vpcId: n.vpc.vpcId, priority: 100 });
+    },
+    template: (t, ids) => {
+      add(t, 'CoUk', 'AWS::Route53Resolver::FirewallDomainList', { Domains: ['*.co.uk'] });
+      add(t, 'CoUkGroup', 'AWS::Route53Resolver::FirewallRuleGroup', { FirewallRules: [{ Action: 'ALLOW', FirewallDomainListId: { 'Fn::GetAtt': ['CoUk', 'Id'] }, Priority: 1 }] });
+      add(t, 'CoUkAssociation', 'AWS::Route53Resolver::FirewallRuleGroupAssociation', { FirewallRuleGroupId: { 'Fn::GetAtt': ['CoUkGroup', 'Id'] }, VpcId: { Ref: ids.vpc }, Priority: 100 });
+    },
+  },
+  {
     name: 'flow log removed',
     rule: 'BlackHole-LOG1',
     construct: (_s, n) => { n.node.tryRemoveChild('FlowLog'); },
@@ -216,14 +263,56 @@ describe('what the network rules do not flag', () => {
     expect(stack).toBeDefined();
   });
 
-  test('an endpoint with a perimeter policy naming concrete resources passes NET5', () => {
-    const t = mutated((tpl, ids) => add(tpl, 'Scoped', 'AWS::EC2::VPCEndpoint', {
-      VpcId: { Ref: ids.vpc },
-      VpcEndpointType: 'Interface',
-      ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.kms']] },
-      PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: 'arn:aws:kms:eu-west-1:111122223333:key/abc', Condition: { StringEquals: { 'aws:PrincipalAccount': '111122223333' } } }] },
-    }));
-    expect(auditTemplates({ Env: t }).code).toBe(0);
+  test('an endpoint naming a literal account passes NET5 only when the template asserts that account (Rules)', () => {
+    const endpoint = (account: string, asserted?: string) => mutated((tpl, ids) => {
+      add(tpl, 'Scoped', 'AWS::EC2::VPCEndpoint', {
+        VpcId: { Ref: ids.vpc },
+        VpcEndpointType: 'Interface',
+        ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.kms']] },
+        PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: '*', Action: 'kms:Decrypt', Resource: `arn:aws:kms:eu-west-1:${account}:key/abc`, Condition: { StringEquals: { 'aws:PrincipalAccount': account } } }] },
+      });
+      if (asserted) tpl.Rules = { ...(tpl.Rules ?? {}), Account: { Assertions: [{ Assert: { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, asserted] }, AssertDescription: 'deploy to the training account' }] } };
+    });
+    expect(auditTemplates({ Env: endpoint('111122223333', '111122223333') }).code).toBe(0);
+    expect(auditTemplates({ Env: endpoint('111122223333') }).ruleIds).toEqual(['BlackHole-NET5']);
+    expect(auditTemplates({ Env: endpoint('444455556666', '111122223333') }).ruleIds).toEqual(['BlackHole-NET5']);
+  });
+
+  test('an environment configured with an organisation id passes; an endpoint naming another organisation fails NET5', () => {
+    expect(synthWithChecks(environment('o-abcdefghij').app)).toEqual({ failed: false, ruleIds: [] });
+    const { app, net } = environment('o-abcdefghij');
+    net.vpc.addInterfaceEndpoint('Kms', { service: ec2.InterfaceVpcEndpointAwsService.KMS, open: false })
+      .addToPolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['*'], resources: ['*'], conditions: { StringEquals: { 'aws:PrincipalOrgID': 'o-zzzzzzzzzz', 'aws:ResourceOrgID': 'o-zzzzzzzzzz' } } }));
+    expect(synthWithChecks(app).ruleIds).toEqual(['BlackHole-NET5']);
+  });
+
+  describe('raw properties from parameters count by their AllowedValues', () => {
+    const withParameter = (name: string, allowed: string[] | undefined, def: string, mutate: (tpl: any, ids: { vpc: string; subnet: string; routeTable: string }) => void) => mutated((tpl, ids) => {
+      tpl.Parameters = { ...(tpl.Parameters ?? {}), [name]: { Type: 'String', Default: def, ...(allowed ? { AllowedValues: allowed } : {}) } };
+      mutate(tpl, ids);
+    });
+    const flowLog = (tpl: any) => { tpl.Resources[logicalIdOf(tpl, 'AWS::EC2::FlowLog')].Properties.TrafficType = { Ref: 'Traffic' }; };
+    const failOpen = (tpl: any) => { tpl.Resources[logicalIdOf(tpl, 'AWS::Route53Resolver::FirewallConfig')].Properties.FirewallFailOpen = { Ref: 'FailOpen' }; };
+    const ruleType = (tpl: any, ids: { vpc: string }) => {
+      add(tpl, 'Rule', 'AWS::Route53Resolver::ResolverRule', { DomainName: 'corp.example', RuleType: { Ref: 'Kind' } });
+      add(tpl, 'RuleOnEnv', 'AWS::Route53Resolver::ResolverRuleAssociation', { ResolverRuleId: { 'Fn::GetAtt': ['Rule', 'ResolverRuleId'] }, VPCId: { Ref: ids.vpc } });
+    };
+
+    test('flow-log TrafficType: only ALL allowed passes (the false alarm); REJECT allowed or no AllowedValues fails LOG1', () => {
+      expect(auditTemplates({ Env: withParameter('Traffic', ['ALL'], 'ALL', flowLog) }).code).toBe(0);
+      expect(auditTemplates({ Env: withParameter('Traffic', ['ALL', 'REJECT'], 'ALL', flowLog) }).ruleIds).toEqual(['BlackHole-LOG1']);
+      expect(auditTemplates({ Env: withParameter('Traffic', undefined, 'ALL', flowLog) }).ruleIds).toEqual(['BlackHole-LOG1']);
+    });
+
+    test('FirewallFailOpen: only DISABLED allowed passes; ENABLED allowed fails DNS1', () => {
+      expect(auditTemplates({ Env: withParameter('FailOpen', ['DISABLED'], 'DISABLED', failOpen) }).code).toBe(0);
+      expect(auditTemplates({ Env: withParameter('FailOpen', ['DISABLED', 'ENABLED'], 'DISABLED', failOpen) }).ruleIds).toEqual(['BlackHole-DNS1']);
+    });
+
+    test('resolver rule RuleType: only SYSTEM allowed passes; FORWARD allowed fails DNS2', () => {
+      expect(auditTemplates({ Env: withParameter('Kind', ['SYSTEM'], 'SYSTEM', ruleType) }).code).toBe(0);
+      expect(auditTemplates({ Env: withParameter('Kind', ['SYSTEM', 'FORWARD'], 'SYSTEM', ruleType) }).ruleIds).toEqual(['BlackHole-DNS2']);
+    });
   });
 
   test('ECR layer reads of the deployment region\'s AWS-owned bucket pass NET5 without a principal condition; any other bucket, action or a literal region fails', () => {
