@@ -379,22 +379,18 @@ export class EgressPathAnalysis {
    * without AllowedValues it may be anything.
    */
   private possibleStrings(r: ModelResource, raw: unknown): string[] | undefined {
-    const out = new Set<string>();
-    for (const o of possibilities(this.model.resolve(r.stack, raw))) {
-      if (o.kind === 'novalue') continue;
-      if (o.kind !== 'literal' || o.value === null || o.placeholders) return undefined;
-      if (o.parameters?.length) {
-        if (o.parameters.length !== 1) return undefined;
-        const param = r.stack.parameters[o.parameters[0]];
-        const allowed = param?.AllowedValues;
-        if (!Array.isArray(allowed) || allowed.length === 0 || String(param.Default) !== String(o.value)) return undefined;
-        for (const v of allowed) out.add(String(v));
-        continue;
-      }
-      out.add(String(o.value));
-    }
-    return [...out];
+    const p = this.model.possibleValues(r.stack, raw);
+    if (p.unknown.length > 0 || p.values.some((v) => v === null)) return undefined;
+    return p.values.filter((v) => v !== undefined).map(String);
   }
+
+  /** Launch templates a LaunchTemplate specification names, by id (Ref) or by LaunchTemplateName. */
+  private launchTemplatesNamed(r: ModelResource, spec: Record<string, unknown>): ModelResource[] {
+    const value = spec.LaunchTemplateId ?? spec.LaunchTemplateName;
+    if (value === undefined) return [];
+    return this.model.resourcesNamedBy(r.stack, value, ['AWS::EC2::LaunchTemplate'], ['LaunchTemplateName']).resources;
+  }
+
 
   private collectDns(out: EgressPath[]): void {
     const m = this.model;
@@ -507,8 +503,7 @@ export class EgressPathAnalysis {
     for (const g of m.resourcesOfType('AWS::AutoScaling::AutoScalingGroup')) {
       const mixed = (g.properties.MixedInstancesPolicy as Record<string, any> | undefined)?.LaunchTemplate?.LaunchTemplateSpecification;
       const spec = (g.properties.LaunchTemplate as Record<string, unknown> | undefined) ?? mixed;
-      const lt = spec ? m.refTargetResource(g.stack, spec.LaunchTemplateId ?? spec.LaunchTemplateName) : undefined;
-      if (lt) groupsOfTemplate.set(lt, [...(groupsOfTemplate.get(lt) ?? []), g]);
+      for (const lt of spec ? this.launchTemplatesNamed(g, spec) : []) groupsOfTemplate.set(lt, [...(groupsOfTemplate.get(lt) ?? []), g]);
     }
     for (const r of m.resourcesOfType('AWS::EC2::LaunchTemplate')) {
       const interfaces = (r.properties.LaunchTemplateData as Record<string, unknown> | undefined)?.NetworkInterfaces;
@@ -550,7 +545,7 @@ export class EgressPathAnalysis {
     };
     const usersOf = (lt: ModelResource) => m.resourcesOfType('AWS::EC2::Instance').filter((i) => {
       const spec = i.properties.LaunchTemplate as Record<string, unknown> | undefined;
-      return spec !== undefined && m.refTargetResource(i.stack, spec.LaunchTemplateId ?? spec.LaunchTemplateName) === lt;
+      return spec !== undefined && this.launchTemplatesNamed(i, spec).includes(lt);
     });
     for (const r of m.resourcesOfType('AWS::EC2::LaunchTemplate')) {
       const data = (r.properties.LaunchTemplateData ?? {}) as Record<string, unknown>;
@@ -571,7 +566,8 @@ export class EgressPathAnalysis {
     for (const r of m.resourcesOfType('AWS::AutoScaling::LaunchConfiguration')) {
       const problem = metadataProblem(m, r, r.properties.MetadataOptions);
       if (!problem) continue;
-      const groups = m.resourcesOfType('AWS::AutoScaling::AutoScalingGroup').filter((g) => m.refTargetResource(g.stack, g.properties.LaunchConfigurationName) === r);
+      const groups = m.resourcesOfType('AWS::AutoScaling::AutoScalingGroup').filter((g) => g.properties.LaunchConfigurationName !== undefined
+        && m.resourcesNamedBy(g.stack, g.properties.LaunchConfigurationName, ['AWS::AutoScaling::LaunchConfiguration'], ['LaunchConfigurationName']).resources.includes(r));
       this.push(out, EgressKind.INSTANCE_METADATA, r, placeVia(r, [], groups), `launch configuration ${problem}`);
     }
   }
@@ -742,8 +738,7 @@ export class EgressPathAnalysis {
     const m = this.model;
     const templateOf = (r: ModelResource): ModelResource | undefined => {
       const spec = r.properties.LaunchTemplate as Record<string, unknown> | undefined;
-      const lt = spec ? m.refTargetResource(r.stack, spec.LaunchTemplateId ?? spec.LaunchTemplateName) : undefined;
-      return lt?.type === 'AWS::EC2::LaunchTemplate' ? lt : undefined;
+      return spec ? this.launchTemplatesNamed(r, spec)[0] : undefined;
     };
     const ltData = (lt: ModelResource) => (lt.properties.LaunchTemplateData ?? {}) as Record<string, unknown>;
     for (const r of m.resourcesOfType('AWS::EC2::Instance')) {
@@ -765,8 +760,7 @@ export class EgressPathAnalysis {
         ? zones.items.map((z) => this.sideOf(z))
         : [];
       for (const spec of specs) {
-        const lt = m.refTargetResource(g.stack, spec.LaunchTemplateId ?? spec.LaunchTemplateName);
-        if (lt) placedBy.set(lt, [...(placedBy.get(lt) ?? []), ...sides.filter((x) => x.kind === 'env')]);
+        for (const lt of this.launchTemplatesNamed(g, spec)) placedBy.set(lt, [...(placedBy.get(lt) ?? []), ...sides.filter((x) => x.kind === 'env')]);
       }
     }
     for (const lt of m.resourcesOfType('AWS::EC2::LaunchTemplate')) {
