@@ -1,5 +1,6 @@
 import type { Finding, FindingSummary } from './findings';
 import type { ModelResource, TemplateModel } from './model';
+import { applyDesignations, type Designations } from './model/environments';
 import type { GateRule } from './rule';
 import { ALL_RULES } from './rules';
 
@@ -15,6 +16,12 @@ export interface GateResult {
 export interface GateOptions {
   /** Rules to run. @default ALL_RULES */
   readonly rules?: readonly GateRule[];
+  /**
+   * Environment VPCs and agent roles named by logical ID or pattern, for templates not built with
+   * this library: applied as the tags they stand for before the rules run (see applyDesignations).
+   * @default - none: environments and agent roles by their tags only
+   */
+  readonly designations?: Designations;
 }
 
 /**
@@ -23,6 +30,7 @@ export interface GateOptions {
  * rule id or `ruleId[...]`), sorted by stack, resource and rule.
  */
 export function runGate(model: TemplateModel, options: GateOptions = {}): GateResult {
+  if (options.designations) return runGate(applyDesignations(model, options.designations).model, { ...options, designations: undefined });
   const rules = options.rules ?? ALL_RULES;
   const findings: Finding[] = [];
   for (const rule of rules) {

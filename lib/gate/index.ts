@@ -14,4 +14,5 @@ export { EgressKind, EgressPathAnalysis, type EgressPath } from './analysis/egre
 export {
   EnvironmentIndex, GateInputError, type ModelResource, type Resolved, StackModel, type TemplateInput, TemplateModel,
 } from './model';
+export { type DesignatedEnvironment, type DesignatedResource, type Designations } from './model/environments';
 export { renderReport, REPORT_FORMATS, type ReportFormat, type ReportOptions } from './report/reporters';

@@ -2,12 +2,21 @@ import * as fs from 'fs';
 import { parseArgs as nodeParseArgs } from 'node:util';
 import { failsGate, runGate } from '../engine';
 import { GateInputError, TemplateModel } from '../model';
+import { applyDesignations } from '../model/environments';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/reporters';
+import { DESIGNATION_OPTIONS, readDesignations, type DesignationArgs } from './config';
 import { runCostCommand } from './cost-command';
 
 const USAGE = `usage: black-hole audit <cdk.out dir | template.json|yaml ...> [--format text|json|sarif|markdown] [--out FILE] [--allow-acknowledged]
+       [--environment-vpc <LogicalId|glob>[=name] ...] [--agent-role <LogicalId|glob> ...] [--config FILE] [--require-environment]
+       black-hole cost <cdk.out dir | template ...>           (black-hole cost --help)
 
-Exit codes: 0 no failing finding, 1 at least one failing finding, 2 unusable input.`;
+--environment-vpc and --agent-role designate, in templates without the black-hole:environment and
+black-hole:agent-role tags, the VPCs of an environment and the roles of agents (logical IDs or globs,
+optionally <stack>/ first); black-hole.config.json in the current directory (or --config FILE) says
+the same. --require-environment fails when no environment is tagged or designated.
+Exit codes: 0 no failing finding, 1 at least one failing finding (or no environment with
+--require-environment), 2 unusable input.`;
 
 interface Io {
   readonly stdout: (s: string) => void;
@@ -26,6 +35,8 @@ interface AuditArgs {
   readonly format: ReportFormat;
   readonly out?: string;
   readonly allowAcknowledged: boolean;
+  readonly designations: DesignationArgs;
+  readonly requireEnvironment: boolean;
 }
 
 /** The audit command's options, tokenized by node:util parseArgs; validation and messages are ours. */
@@ -33,6 +44,8 @@ const AUDIT_OPTIONS = {
   'format': { type: 'string' },
   'out': { type: 'string' },
   'allow-acknowledged': { type: 'boolean' },
+  'require-environment': { type: 'boolean' },
+  ...DESIGNATION_OPTIONS,
   'help': { type: 'boolean', short: 'h' },
 } as const;
 
@@ -47,6 +60,10 @@ function parseAuditArgs(argv: readonly string[]): AuditArgs | 'help' {
   let format: ReportFormat = 'text';
   let out: string | undefined;
   let allowAcknowledged = false;
+  let requireEnvironment = false;
+  let config: string | undefined;
+  const environmentVpcs: string[] = [];
+  const agentRoles: string[] = [];
   for (const token of tokens) {
     const raw = rest[token.index];
     // `-` and `--` are not options of this CLI (there is no stdin input): reported as before.
@@ -63,9 +80,10 @@ function parseAuditArgs(argv: readonly string[]): AuditArgs | 'help' {
       if (token.inlineValue) throw new UsageError(`unknown option '${raw}'`);
       return 'help';
     }
-    if (token.name === 'allow-acknowledged') {
+    if (token.name === 'allow-acknowledged' || token.name === 'require-environment') {
       if (token.inlineValue) throw new UsageError(`unknown option '${raw}'`);
-      allowAcknowledged = true;
+      if (token.name === 'allow-acknowledged') allowAcknowledged = true;
+      else requireEnvironment = true;
       continue;
     }
     const value = token.value;
@@ -73,12 +91,18 @@ function parseAuditArgs(argv: readonly string[]): AuditArgs | 'help' {
     if (token.name === 'format') {
       if (!REPORT_FORMATS.includes(value as ReportFormat)) throw new UsageError(`--format '${value}' is not one of ${REPORT_FORMATS.join(', ')}`);
       format = value as ReportFormat;
+    } else if (token.name === 'environment-vpc') {
+      environmentVpcs.push(value);
+    } else if (token.name === 'agent-role') {
+      agentRoles.push(value);
+    } else if (token.name === 'config') {
+      config = value;
     } else {
       out = value;
     }
   }
   if (paths.length === 0) throw new UsageError('no input: give a cdk.out directory or template files');
-  return { paths, format, out, allowAcknowledged };
+  return { paths, format, out, allowAcknowledged, requireEnvironment, designations: { environmentVpcs, agentRoles, ...(config !== undefined ? { config } : {}) } };
 }
 
 /**
@@ -99,9 +123,10 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     return 0;
   }
   try {
-    const model = TemplateModel.load(args.paths);
+    const designations = readDesignations(args.designations);
+    const { model, designated } = applyDesignations(TemplateModel.load(args.paths), designations);
     const result = runGate(model);
-    const report = renderReport(args.format, model, result, { allowAcknowledged: args.allowAcknowledged });
+    const report = renderReport(args.format, model, result, { allowAcknowledged: args.allowAcknowledged, requireEnvironment: args.requireEnvironment, designated });
     if (args.out) {
       try {
         fs.writeFileSync(args.out, report);
@@ -111,6 +136,10 @@ export function main(argv: readonly string[], io: Io = processIo): number {
       }
     } else {
       io.stdout(report);
+    }
+    if (args.requireEnvironment && result.summary.environments === 0) {
+      io.stderr('black-hole: no black hole environment found (none tagged black-hole:environment, none designated with --environment-vpc or black-hole.config.json) and --require-environment is set\n');
+      return 1;
     }
     return result.findings.some((f) => failsGate(f, args.allowAcknowledged)) ? 1 : 0;
   } catch (e) {

@@ -14,6 +14,7 @@ import { IConstruct } from 'constructs';
 import { failsGate, runGate } from '../engine';
 import type { Finding } from '../findings';
 import { loadTemplates, TemplateModel, type LoadedTemplate } from '../model';
+import type { Designations } from '../model/environments';
 import type { GateRule } from '../rule';
 import { ALL_RULES } from '../rules';
 
@@ -29,6 +30,13 @@ export interface BlackHoleChecksProps extends Omit<NagPackProps, 'writeSuppressi
    * @default false
    */
   readonly allowAcknowledged?: boolean;
+  /**
+   * Environment VPCs and agent roles named by logical ID or pattern (as `black-hole audit
+   * --environment-vpc/--agent-role` or black-hole.config.json), for stacks that do not carry the
+   * library's tags. A pattern that names nothing fails validation.
+   * @default - none: environments and agent roles by their tags only
+   */
+  readonly designations?: Designations;
 }
 
 /**
@@ -70,6 +78,7 @@ export class BlackHoleChecks extends NagPack {
   private readonly rules: readonly GateRule[];
   private readonly rulesById = new Map<string, GateRule>();
   private readonly allowAcknowledged: boolean;
+  private readonly designations?: Designations;
   private readonly verboseDescriptions: boolean;
 
   constructor(scope: IConstruct, props: BlackHoleChecksProps = {}) {
@@ -79,6 +88,7 @@ export class BlackHoleChecks extends NagPack {
     for (const r of this.rules) this.rulesById.set(r.id, r);
     this.ruleIds = this.rules.map((r) => r.id);
     this.allowAcknowledged = props.allowAcknowledged ?? false;
+    this.designations = props.designations;
     this.verboseDescriptions = props.verbose ?? false;
   }
 
@@ -125,7 +135,7 @@ export class BlackHoleChecks extends NagPack {
 
   private evaluate(root: Stage, templates: readonly LoadedTemplate[], scope: IConstruct): PolicyValidationPluginReport {
     const model = TemplateModel.fromTemplates(templates);
-    const { findings } = runGate(model, { rules: this.rules });
+    const { findings } = runGate(model, { rules: this.rules, ...(this.designations ? { designations: this.designations } : {}) });
     const placement = ConstructIndex.of(root);
     const scopePath = scope === root ? undefined : scope.node.path;
     const byRule = new Map<string, { severity: ReportedSeverity; resources: Map<string, PolicyViolatingResource>; messages: Set<string> }>();
