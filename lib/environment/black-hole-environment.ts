@@ -6,7 +6,7 @@ import { PropsValidator } from '../common/validation';
 import { GpuTrainingFleet, type GpuTrainingFleetProps } from '../compute/gpu-training-fleet';
 import { SageMakerTrainingTarget } from '../compute/sagemaker-training';
 import { AgentBoundary } from '../identity/agent-boundary';
-import { AgentComputeService, AgentRole } from '../identity/agent-role';
+import { AgentComputeService, AgentRole, type EpisodeSessionsOptions } from '../identity/agent-role';
 import { SageMakerExecutionRole } from '../identity/sagemaker-execution-role';
 import { BlackHoleVpc, type BlackHoleVpcProps } from '../network/black-hole-vpc';
 import { ENDPOINT_PRESETS } from '../network/endpoint-services';
@@ -43,6 +43,14 @@ export interface BlackHoleEnvironmentProps {
   readonly network?: Omit<BlackHoleVpcProps, 'environmentName'>;
   /** Compute services that may assume the agent role. @default [EC2, SAGEMAKER] */
   readonly agentComputeServices?: AgentComputeService[];
+  /**
+   * Per-episode sessions: only the harness principals may assume the agent role, once per episode,
+   * with the episode as source identity (see `AgentRole.episodeSessions`, `startEpisodeSession`).
+   * The agent role then has no compute-service trust, so it cannot be the GPU fleet's instance role:
+   * not combinable with `gpuFleet` or `agentComputeServices`.
+   * @default - none: compute services assume the agent role directly
+   */
+  readonly episodeSessions?: EpisodeSessionsOptions;
   /** A GPU fleet. @default - none (SageMaker jobs or your own compute) */
   readonly gpuFleet?: EnvironmentFleetOptions;
   /** The billing guard; the monthly limit is required: every environment has one. */
@@ -99,6 +107,10 @@ export class BlackHoleEnvironment extends Construct {
     super(scope, id);
     const v = new PropsValidator('BlackHoleEnvironment');
     v.check(props.billing !== undefined && typeof props.billing === 'object', 'billing', 'is required: give at least { monthlyLimitUsd }');
+    v.check(!(props.episodeSessions && props.gpuFleet), 'episodeSessions',
+      'cannot be combined with gpuFleet: fleet instances run as the agent role, which per-episode sessions reserve for the harness; run the fleet as your harness role and hand episodes their session credentials');
+    v.check(!(props.episodeSessions && props.agentComputeServices), 'episodeSessions',
+      'cannot be combined with agentComputeServices: instance and task credentials carry no episode source identity');
     v.throwIfAny();
     this.environmentName = props.environmentName;
 
@@ -116,6 +128,7 @@ export class BlackHoleEnvironment extends Construct {
     this.agentRole = new AgentRole(this, 'AgentRole', {
       boundary: this.boundary,
       ...(props.agentComputeServices ? { computeServices: props.agentComputeServices } : {}),
+      ...(props.episodeSessions ? { episodeSessions: props.episodeSessions } : {}),
     });
     if (props.gpuFleet) {
       this.fleet = new GpuTrainingFleet(this, 'GpuFleet', { ...props.gpuFleet, network: this.network, role: this.agentRole });

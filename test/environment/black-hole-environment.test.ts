@@ -1,5 +1,6 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BlackHoleEnvironment, BlackHoleEnvironmentProps } from '../../lib/environment';
 import { synthWithChecks } from '../helpers/gate';
@@ -88,4 +89,19 @@ test('billing is required, and the parts validate their own props by name', () =
   expect(() => build({ billing: undefined as any })).toThrow(/billing: is required/);
   expect(() => build({ environmentName: 'Bad_Name' })).toThrow(/environmentName: 'Bad_Name' is not allowed/);
   expect(() => build({ billing: { monthlyLimitUsd: -5 } })).toThrow(/monthlyLimitUsd/);
+});
+
+test('episodeSessions: only the harness may assume the agent role; with a GPU fleet it is refused, naming the prop', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Sessions');
+  const harness = new iam.Role(stack, 'Harness', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+  const env = new BlackHoleEnvironment(stack, 'Bh', { environmentName: 'team-s', billing: { monthlyLimitUsd: 100 }, episodeSessions: { harnessPrincipals: [harness] } });
+  const trust = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(env.agentRole.node.defaultChild as iam.CfnRole)].Properties.AssumeRolePolicyDocument;
+  expect(JSON.stringify(trust)).toContain('sts:SourceIdentity');
+  expect(JSON.stringify(trust)).not.toContain('ec2.amazonaws.com');
+  const other = new Stack(new App(), 'S');
+  const h2 = new iam.Role(other, 'Harness', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+  expect(() => new BlackHoleEnvironment(other, 'Bh', {
+    environmentName: 'team-s', billing: { monthlyLimitUsd: 100 }, gpuFleet: { instanceTypes: ['g5.xlarge'], maxInstances: 1 }, episodeSessions: { harnessPrincipals: [h2] },
+  })).toThrow(/episodeSessions/);
 });
