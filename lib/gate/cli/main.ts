@@ -6,9 +6,11 @@ import { applyDesignations } from '../model/environments';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/reporters';
 import { DESIGNATION_OPTIONS, readDesignations, type DesignationArgs } from './config';
 import { runCostCommand } from './cost-command';
+import { runDiffCommand } from './diff-command';
 
 const USAGE = `usage: black-hole audit <cdk.out dir | template.json|yaml ...> [--format text|json|sarif|markdown] [--out FILE] [--allow-acknowledged]
        [--environment-vpc <LogicalId|glob>[=name] ...] [--agent-role <LogicalId|glob> ...] [--config FILE] [--require-environment]
+       black-hole diff <base> <head> | --base ... --head ...   (black-hole diff --help)
        black-hole cost <cdk.out dir | template ...>           (black-hole cost --help)
 
 --environment-vpc and --agent-role designate, in templates without the black-hole:environment and
@@ -111,6 +113,7 @@ function parseAuditArgs(argv: readonly string[]): AuditArgs | 'help' {
  */
 export function main(argv: readonly string[], io: Io = processIo): number {
   if (argv[0] === 'cost') return runCostCommand(argv.slice(1), io);
+  if (argv[0] === 'diff') return runDiffCommand(argv.slice(1), io);
   let args: AuditArgs | 'help';
   try {
     args = parseAuditArgs(argv);
