@@ -132,4 +132,18 @@ audit_unusable() {
 }
 step "npx black-hole audit /nonexistent exits 2 with one line" audit_unusable
 
+cost_prints() {
+  local out
+  out="$(npx --no-install black-hole cost cdk.out)" || { echo "$out"; return 1; }
+  printf '%s\n' "$out" | grep -q '^Environment consumer-cjs: USD ' || { echo "no cost of environment consumer-cjs in: $out"; return 1; }
+}
+step "npx black-hole cost cdk.out exits 0 with the environment's cost" cost_prints
+
+diff_unchanged() {
+  local out
+  out="$(npx --no-install black-hole diff cdk.out cdk.out)" || { echo "$out"; return 1; }
+  printf '%s\n' "$out" | grep -q '^PASS: the change adds no escape capability' || { echo "unexpected: $out"; return 1; }
+}
+step "npx black-hole diff cdk.out cdk.out exits 0 (no change)" diff_unchanged
+
 finish
