@@ -1070,7 +1070,44 @@ function computeCase(c: Omit<EscapeCase, 'construct' | 'template'> & {
 }
 
 /** Every escape case. */
-export const ESCAPE_CASES: readonly EscapeCase[] = [...networkCases, ...dnsCases, ...identityCases, ...reachCases];
+/**
+ * Allow-list verdicts (issue #12): grants outside the agent allow-list are findings even where the
+ * AgentBoundary caps them today; these were benign variants while the gate was a deny-list.
+ */
+const allowListCases: EscapeCase[] = [
+  {
+    id: 'idn-describe-recon',
+    escapes: [8],
+    category: C.NETWORK_EGRESS,
+    description: 'Agent role granted ec2:Describe* and sagemaker:Describe*/List*: mapping the network and the jobs is the reconnaissance of the motivating incident, outside the allow-list',
+    rules: [IAM(10)],
+    // A raw policy: AgentRole itself refuses grants outside the allow-list at construction.
+    construct: (s, env) => { new iam.CfnPolicy(s, 'Recon', { policyName: 'recon', roles: [env.agent.roleName], policyDocument: { Version: '2012-10-17', Statement: [allow(['ec2:Describe*', 'sagemaker:Describe*', 'sagemaker:List*'])] } }); },
+    template: (t) => addAgentPolicy(t, [allow(['ec2:Describe*', 'sagemaker:Describe*', 'sagemaker:List*'])]),
+  },
+  {
+    id: 'idn-bounded-agent-allow-star',
+    escapes: [22],
+    category: C.IDENTITY_ESCALATION,
+    description: 'A hand-made agent role with Allow * under the AgentBoundary: the boundary is one editable policy, so the grant itself must stay inside the allow-list',
+    rules: [IAM(10)],
+    construct: (s, env) => { addRoleC(s, env, { id: 'Bounded', statements: [allow('*')], boundary: 'env' }); },
+    template: (t) => addRoleT(t, { id: 'Bounded', statements: [allow('*')], boundary: 'env' }),
+  },
+  {
+    id: 'idn-raw-policy-capped-by-boundary',
+    escapes: [29, 30],
+    category: C.QUOTAS_BUDGETS_SPEND,
+    description: 'A raw AWS::IAM::Policy granting the AgentRole budgets:* and servicequotas:*, stopped today only by the AgentBoundary',
+    rules: [IAM(10)],
+    construct: (s, env) => {
+      new iam.CfnPolicy(s, 'Capped', { policyName: 'capped', roles: [env.agent.roleName], policyDocument: { Version: '2012-10-17', Statement: [allow(['budgets:*', 'servicequotas:*'])] } });
+    },
+    template: (t) => add(t, 'Capped', 'AWS::IAM::Policy', { PolicyName: 'capped', Roles: [ref(idsOf(t).agent)], PolicyDocument: { Version: '2012-10-17', Statement: [allow(['budgets:*', 'servicequotas:*'])] } }),
+  },
+];
+
+export const ESCAPE_CASES: readonly EscapeCase[] = [...networkCases, ...dnsCases, ...identityCases, ...reachCases, ...allowListCases];
 
 // ------------------------------------------------------------------------------------------------
 // Benign variants: must pass both doors
@@ -1112,12 +1149,6 @@ export const BENIGN_VARIANTS: readonly BenignVariant[] = [
     template: (t) => addAgentPolicy(t, [allow('sts:GetCallerIdentity')]),
   },
   {
-    id: 'ok-describe-only',
-    description: 'Agent allowed ec2:Describe* and sagemaker:Describe* / List* (read-only)',
-    construct: (_s, env) => { env.agent.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:Describe*', 'sagemaker:Describe*', 'sagemaker:List*'], resources: ['*'] })); },
-    template: (t) => addAgentPolicy(t, [allow(['ec2:Describe*', 'sagemaker:Describe*', 'sagemaker:List*'])]),
-  },
-  {
     id: 'ok-narrow-object-grant',
     description: 'Agent allowed s3:GetObject and s3:PutObject on one bucket prefix, kms:Decrypt on one key',
     construct: (_s, env) => {
@@ -1147,24 +1178,10 @@ export const BENIGN_VARIANTS: readonly BenignVariant[] = [
     template: (t) => addRoleT(t, { id: 'OpsAdmin', statements: [allow('*')], agentTag: false, trust: { accountRoot: true } }),
   },
   {
-    id: 'ok-bounded-agent-allow-star',
-    description: 'A hand-made agent role with Allow * but the AgentBoundary attached: the boundary\'s unconditional Denies cancel every escape',
-    construct: (s, env) => { addRoleC(s, env, { id: 'Bounded', statements: [allow('*')], boundary: 'env' }); },
-    template: (t) => addRoleT(t, { id: 'Bounded', statements: [allow('*')], boundary: 'env' }),
-  },
-  {
     id: 'ok-explicit-deny-cancels-allow',
     description: 'A bounded agent role allowed ec2:* and iam:* with explicit unconditional Denies of ec2:* and iam:* on *',
     construct: (s, env) => { addRoleC(s, env, { id: 'Denied', statements: [allow(['ec2:*', 'iam:*']), deny(['ec2:*', 'iam:*'])], boundary: 'env', attach: 'policy-by-ref' }); },
     template: (t) => addRoleT(t, { id: 'Denied', statements: [allow(['ec2:*', 'iam:*']), deny(['ec2:*', 'iam:*'])], boundary: 'env', attach: 'policy-by-ref' }),
-  },
-  {
-    id: 'ok-raw-policy-capped-by-boundary',
-    description: 'A raw AWS::IAM::Policy granting the AgentRole budgets:* and servicequotas:*: the AgentBoundary still denies them',
-    construct: (s, env) => {
-      new iam.CfnPolicy(s, 'Capped', { policyName: 'capped', roles: [env.agent.roleName], policyDocument: { Version: '2012-10-17', Statement: [allow(['budgets:*', 'servicequotas:*'])] } });
-    },
-    template: (t) => add(t, 'Capped', 'AWS::IAM::Policy', { PolicyName: 'capped', Roles: [ref(idsOf(t).agent)], PolicyDocument: { Version: '2012-10-17', Statement: [allow(['budgets:*', 'servicequotas:*'])] } }),
   },
   {
     id: 'ok-training-sg-between-nodes',
