@@ -5,11 +5,9 @@ import { AGENT_ROLE_TAG } from './tags';
 
 // The gate (lib/gate, no CDK dependency at run time) reads the path constants from this module:
 // the CDK parts are loaded on first use only, so `black-hole audit` does not load aws-cdk-lib.
-/* eslint-disable @typescript-eslint/no-require-imports */
 const cdk = (): typeof import('aws-cdk-lib') => require('aws-cdk-lib');
 const iamLib = (): typeof import('aws-cdk-lib/aws-iam') => require('aws-cdk-lib/aws-iam');
 const agentRoleClass = (): typeof import('../identity/agent-role').AgentRole => require('../identity/agent-role').AgentRole;
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 const marked = new WeakSet<IConstruct>();
 

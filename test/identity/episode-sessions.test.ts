@@ -238,7 +238,6 @@ describe('AgentRole episodeSessions props', () => {
 });
 
 describe('gate: BlackHole-IAM11 (AgentSessionWithoutSourceIdentity)', () => {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { auditTemplates, synthWithChecks, templateOf } = require('../helpers/gate') as typeof import('../helpers/gate');
   const { buildEnvironment, idsOf } = require('../redteam/environment') as typeof import('../redteam/environment');
   const cases = (require('../redteam/cases/episode-sessions.json') as { cases: Array<{ id: string; kind: string; mutations: any[]; rules: string[] }> }).cases;

@@ -15,7 +15,7 @@ import { catalogExpandedActions } from '../../lib/identity/escape-catalog';
 import { TrainingGuardrailPolicy } from '../../lib/identity/training-guardrail-policy';
 import { ACCOUNT, PhysicalIds, REGION } from './helpers';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 const ALLOW_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 const BREAK_GLASS = 'arn:aws:iam::*:role/BreakGlass';
 

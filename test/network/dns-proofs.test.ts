@@ -163,7 +163,6 @@ const DERIVED: Record<string, Derived[]> = Object.fromEntries(REGIONS.map((r) =>
 
 beforeAll(() => {
   const lines = REGIONS.flatMap((r) => DERIVED[r].map((d) => `${r.padEnd(15)} ${d.service.padEnd(14)} ${d.expected.padEnd(6)} ${d.host.padEnd(72)} ${d.how}`));
-  // eslint-disable-next-line no-console
   console.log(`Host names derived from the AWS SDK v3 endpoint rule sets (account ${ACCOUNT}):\n${lines.join('\n')}`);
 });
 

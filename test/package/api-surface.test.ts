@@ -240,7 +240,6 @@ test('no Lambda runtime code and no gate internals in the root', () => {
 });
 
 test('the runtime values of the root module are exactly the pinned value names', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const values = Object.keys(require('../../lib')).sort();
   const valueNames = api.symbols.filter((s) => s.entry === 'cdk-black-hole' && !['type', 'interface'].includes(s.kind)).map((s) => s.name).sort();
   expect(values).toEqual(valueNames);

@@ -42,7 +42,6 @@ type Handler = (event: any) => Promise<any>;
  * bundle resolves the SDK (external) from node_modules: the same classes this file mocks.
  */
 function loadHandler(name: 'correlator' | 'responder', from: 'source' | 'bundle'): Handler {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = from === 'source' ? require(path.join(root, HANDLER_ENTRIES[name])) : require(path.join(handlerAssetPath(name), 'index.js'));
   return (mod as { handler: Handler }).handler;
 }

@@ -13,11 +13,9 @@ interface SdkClient {
 const DESCRIBE_ASG_INSTANCES_BATCH = 50;
 
 export function sdkPreserveAndStopClient(): PreserveAndStopClient {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const ec2Sdk = require('@aws-sdk/client-ec2');
   const asgSdk = require('@aws-sdk/client-auto-scaling');
   const smSdk = require('@aws-sdk/client-sagemaker');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const ec2: SdkClient = new ec2Sdk.EC2Client({});
   const autoscaling: SdkClient = new asgSdk.AutoScalingClient({});
   const sagemaker: SdkClient = new smSdk.SageMakerClient({});

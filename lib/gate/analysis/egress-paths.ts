@@ -1080,7 +1080,7 @@ export class EgressPathAnalysis {
       const key = keys.find((k) => k.stack === r.stack && mentionsSecret(m.resolve(r.stack, r.properties), k.logicalId));
       if (!key) continue;
       const what = `the secret of access key ${key.logicalId} (IAM user ${m.refTarget(key.stack, key.properties.UserName) ?? asString(m.resolve(key.stack, key.properties.UserName)) ?? 'unknown'})`;
-      let p: Placement = NOT_PLACED;
+      let p: Placement;
       if (r.type === 'AWS::SSM::Parameter') {
         const name = asString(m.resolve(r.stack, r.properties.Name));
         p = place(this.environmentOfWriters('ssm:GetParameter', { glob: `arn:*:ssm:*:*:parameter/${name && !/\$\{/.test(name) ? name.replace(/^\//, '') : '*'}`, ref: { stack: r.stack.name, logicalId: r.logicalId } }).environment);

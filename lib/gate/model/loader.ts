@@ -174,7 +174,7 @@ function addNestedStacks(dir: string, parentName: string, template: unknown, out
 /** Object key (`<hash>.json`) -> source file, from the assembly's asset manifests. */
 function assetSources(dir: string): Map<string, string> {
   const out = new Map<string, string>();
-  let names: string[] = [];
+  let names: string[];
   try {
     names = fs.readdirSync(dir).filter((n) => n.endsWith('.assets.json'));
   } catch {

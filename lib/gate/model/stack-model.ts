@@ -467,6 +467,7 @@ export class StackModel {
         }
       }
     }
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the returned view closes over its stack
     const stack = this;
     let tags: Map<string, string | undefined> | undefined;
     return {

@@ -8,7 +8,6 @@ import { dynamoDbFromSdkClient } from '../runtime/ledger-client';
 let apis: CorrelatorApis | undefined;
 
 function sdkApis(): CorrelatorApis {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const ddb = require('@aws-sdk/client-dynamodb');
   const eb = require('@aws-sdk/client-eventbridge');
   const s3 = require('@aws-sdk/client-s3');

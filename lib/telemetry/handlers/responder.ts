@@ -10,10 +10,8 @@ import { ViolationSeverity } from '../runtime/signals';
 let apis: ContainmentApis | undefined;
 
 function sdkApis(): ContainmentApis {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const iam = require('@aws-sdk/client-iam');
   const ec2 = require('@aws-sdk/client-ec2');
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const i = new iam.IAMClient({});
   const e = new ec2.EC2Client({});
   return {

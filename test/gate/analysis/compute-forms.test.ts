@@ -21,7 +21,6 @@ function cfnTypes(): Map<string, string> {
     if (!/^\.\/[a-z0-9-]+$/.test(key) || key.startsWith('./lambda-layer')) continue;
     let mod: Record<string, unknown>;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       mod = require(`aws-cdk-lib/${key.slice(2)}`);
     } catch {
       continue;

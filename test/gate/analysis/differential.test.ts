@@ -200,7 +200,6 @@ test(`may-allow is sound against iam-simulate (${CASES} generated policy sets x 
       }
     }
   }
-  // eslint-disable-next-line no-console
   console.log(`differential: ${JSON.stringify(stats)}`);
   expect(misses.slice(0, 3)).toEqual([]);
   // The generator must exercise both outcomes, or the test proves nothing.
