@@ -2,7 +2,7 @@
 # The gate must reject this app at both doors, with exactly the expected rules.
 set -uo pipefail
 cd "$(dirname "$0")"
-expected="BlackHole-IAM1 BlackHole-IAM3 BlackHole-IAM7 BlackHole-NET1 BlackHole-NET2"
+expected="BlackHole-IAM1 BlackHole-IAM10 BlackHole-IAM3 BlackHole-IAM7 BlackHole-NET1 BlackHole-NET2"
 rm -rf cdk.out
 if npx cdk synth --no-notices --quiet > synth.log 2>&1; then
   echo "leaky-environment: cdk synth passed but the gate must fail it"; exit 1

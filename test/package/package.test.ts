@@ -53,6 +53,10 @@ describe('package.json', () => {
     }
   });
 
+  test('the built bin is executable (npx runs the project\'s own bin directly; npm does not chmod it)', () => {
+    expect(fs.statSync(path.join(root, 'dist', 'bin', 'black-hole-cli.js')).mode & 0o111).not.toBe(0);
+  });
+
   test('the exports map resolves for require and import (self-reference, plain node)', () => {
     const script = `
       const root = require('cdk-black-hole');
