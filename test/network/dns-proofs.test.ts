@@ -223,7 +223,7 @@ describe.each(REGIONS)('DNS walled garden in %s: the SDKs\' host names resolve, 
       expect(ordered[1].domains).toEqual(['*']);
     });
 
-    test('every host of an enabled service resolves (through the ALLOW list, before the tunneling rule)', () => {
+    test('every host of an enabled service resolves (through the ALLOW list, before the catch-all BLOCK)', () => {
       const allowRule = Math.min(...rules.map((r) => r.priority));
       const wanted = DERIVED[region].filter((d) => d.expected === 'ALLOW' && enabled.has(d.service));
       expect(wanted.length).toBeGreaterThan(0);
