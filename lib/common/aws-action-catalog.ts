@@ -17,7 +17,7 @@ interface ActionRecord {
 
 let dataRoot: string | undefined;
 let serviceKeys: string[] | undefined;
-const actionsByService = new Map<string, string[]>();
+const actionsByService = new Map<string, ServiceActions>();
 const accessLevels = new Map<string, string>();
 
 function root(): string {
@@ -47,7 +47,40 @@ export function awsServicePrefixes(): readonly string[] {
 
 /** True when the service prefix exists in the catalog (case-insensitive). */
 export function awsServiceExists(service: string): boolean {
-  return awsServicePrefixes().includes(service.toLowerCase());
+  serviceSet ??= new Set(awsServicePrefixes());
+  return serviceSet.has(service.toLowerCase());
+}
+
+let serviceSet: ReadonlySet<string> | undefined;
+
+/** One service's actions as read from the catalog, with what lookups need, computed once. */
+interface ServiceActions {
+  /** `service:ActionName`, the catalog's casing. */
+  readonly actions: string[];
+  /** The same, lower case (same order). */
+  readonly lower: readonly string[];
+  readonly lowerSet: ReadonlySet<string>;
+}
+
+const NO_ACTIONS: ServiceActions = { actions: Object.freeze([]) as unknown as string[], lower: [], lowerSet: new Set() };
+
+function serviceActions(service: string): ServiceActions {
+  const key = service.toLowerCase();
+  let entry = actionsByService.get(key);
+  if (!entry) {
+    if (!awsServiceExists(key)) {
+      return NO_ACTIONS;
+    }
+    const records = JSON.parse(fs.readFileSync(path.join(root(), 'actions', `${key}.json`), 'utf8')) as Record<string, ActionRecord>;
+    const actions = Object.values(records).map((r) => `${key}:${r.name}`);
+    for (const r of Object.values(records)) {
+      if (r.accessLevel) accessLevels.set(`${key}:${r.name}`.toLowerCase(), r.accessLevel);
+    }
+    const lower = actions.map((a) => a.toLowerCase());
+    entry = { actions, lower, lowerSet: new Set(lower) };
+    actionsByService.set(key, entry);
+  }
+  return entry;
 }
 
 /**
@@ -55,20 +88,19 @@ export function awsServiceExists(service: string): boolean {
  * An unknown service gives an empty list.
  */
 export function awsActionsOfService(service: string): readonly string[] {
-  const key = service.toLowerCase();
-  let actions = actionsByService.get(key);
-  if (!actions) {
-    if (!awsServiceExists(key)) {
-      return [];
-    }
-    const records = JSON.parse(fs.readFileSync(path.join(root(), 'actions', `${key}.json`), 'utf8')) as Record<string, ActionRecord>;
-    actions = Object.values(records).map((r) => `${key}:${r.name}`);
-    for (const r of Object.values(records)) {
-      if (r.accessLevel) accessLevels.set(`${key}:${r.name}`.toLowerCase(), r.accessLevel);
-    }
-    actionsByService.set(key, actions);
-  }
-  return actions;
+  return serviceActions(service).actions;
+}
+
+let allActions: readonly string[] | undefined;
+
+/**
+ * Every action of the catalog, grouped by service in the catalog's order, read once: a frozen array
+ * (callers that index frozen arrays, such as the gate's full-catalog permission queries, may rely on
+ * it never changing).
+ */
+export function awsAllActions(): readonly string[] {
+  if (!allActions) allActions = Object.freeze(awsServicePrefixes().flatMap((s) => serviceActions(s).actions));
+  return allActions;
 }
 
 /** Access level of an action (`List`, `Read`, `Write`, `Permissions management`, `Tagging`), if known. */
@@ -82,8 +114,7 @@ export function awsActionAccessLevel(action: string): string | undefined {
 export function awsActionExists(action: string): boolean {
   const [service, name] = splitAction(action);
   if (!service || !name) return false;
-  const lower = action.toLowerCase();
-  return awsActionsOfService(service).some((a) => a.toLowerCase() === lower);
+  return serviceActions(service).lowerSet.has(action.toLowerCase());
 }
 
 const patternCache = new Map<string, RegExp>();
@@ -114,7 +145,7 @@ export function actionMatches(pattern: string, action: string): boolean {
  */
 export function expandActionPattern(pattern: string): string[] {
   if (pattern === '*') {
-    return awsServicePrefixes().flatMap((s) => [...awsActionsOfService(s)]);
+    return [...awsAllActions()];
   }
   const [service, name] = splitAction(pattern);
   if (service === undefined || name === undefined) return [];
@@ -122,7 +153,12 @@ export function expandActionPattern(pattern: string): string[] {
     ? awsServicePrefixes().filter((s) => actionMatches(service, s))
     : [service.toLowerCase()];
   const re = actionPatternRegExp(pattern);
-  return services.flatMap((s) => awsActionsOfService(s).filter((a) => re.test(a.toLowerCase())));
+  const out: string[] = [];
+  for (const s of services) {
+    const { actions, lower } = serviceActions(s);
+    for (let i = 0; i < actions.length; i++) if (re.test(lower[i])) out.push(actions[i]);
+  }
+  return out;
 }
 
 function splitAction(action: string): [string | undefined, string | undefined] {

@@ -1,7 +1,18 @@
-import { expandActionPattern } from '../../common/aws-action-catalog';
+import { awsAllActions, expandActionPattern } from '../../common/aws-action-catalog';
 import { ModelResource, possibilities, Resolved, ResourceRef, StackModel, TemplateModel, placeholdersToWildcards } from '../model';
 import { isAwsManagedPolicyArn, lookupAwsManagedPolicy } from './aws-managed-policies';
-import { CompiledStatement, compileDocument, compileResolved, DocumentOrigin, ResourceTarget, StatementRef, unverifiableStatement, valuesOf } from './policy-document';
+import {
+  actionServiceKey,
+  CompiledStatement,
+  compileDocument,
+  compileResolved,
+  DocumentOrigin,
+  ResourceTarget,
+  ServiceIndex,
+  StatementRef,
+  unverifiableStatement,
+  valuesOf,
+} from './policy-document';
 
 /**
  * Effective permissions, the "may allow" semantics of ARCHITECTURE.md: sound (may over-report,
@@ -57,6 +68,19 @@ export interface GrantedAction {
   readonly effective: boolean;
 }
 
+/** The statements of one role that may concern the actions of one service (original order kept). */
+interface ServiceBucket {
+  /** Identity statements that may be Allows. */
+  readonly allows: readonly CompiledStatement[];
+  /** Boundary statements that may be Allows; undefined when there is no (readable) boundary. */
+  readonly boundaryAllows?: readonly CompiledStatement[];
+  readonly identityDenies: readonly CompiledStatement[];
+  readonly boundaryDenies: readonly CompiledStatement[];
+  readonly scpDenies: readonly CompiledStatement[];
+}
+
+const NO_STATEMENTS: readonly CompiledStatement[] = [];
+
 interface Attachment {
   readonly statements: readonly CompiledStatement[];
   readonly key: string;
@@ -80,6 +104,14 @@ export class PrincipalPermissions {
   public readonly unverifiable: readonly string[];
   private readonly cache = new Map<string, MayAllowResult>();
   private granted?: readonly GrantedAction[];
+  private readonly buckets = new Map<string, ServiceBucket>();
+  private indexes?: {
+    allows: ServiceIndex;
+    boundaryAllows?: ServiceIndex;
+    identityDenies: ServiceIndex;
+    boundaryDenies: ServiceIndex;
+    scpDenies: ServiceIndex;
+  };
 
   constructor(
     public readonly resource: ModelResource,
@@ -133,13 +165,13 @@ export class PrincipalPermissions {
    * A pattern (`ec2:*`) is expanded with the AWS action catalog: allowed if any expansion is.
    */
   public mayAllow(action: string, target?: ResourceTarget): MayAllowResult {
-    const key = target ? undefined : action.toLowerCase();
-    if (key) {
-      const hit = this.cache.get(key);
+    const lower = action.toLowerCase();
+    if (!target) {
+      const hit = this.cache.get(lower);
       if (hit) return hit;
     }
     let result: MayAllowResult;
-    const expanded = /[*?]/.test(action) ? expandActionPattern(action) : [];
+    const expanded = action.indexOf('*') >= 0 || action.indexOf('?') >= 0 ? expandActionPattern(action) : [];
     if (expanded.length > 0) {
       result = { action, allowed: false, grants: [], unverifiable: [] };
       for (const a of expanded) {
@@ -150,18 +182,39 @@ export class PrincipalPermissions {
         }
       }
     } else {
-      result = this.evaluate(action, target);
+      result = this.evaluate(action, target, lower);
     }
-    if (key) this.cache.set(key, result);
+    if (!target) this.cache.set(lower, result);
     return result;
   }
 
   /** The subset of the actions the role may perform, with the reasons. */
   public allowedActions(actions: readonly string[], target?: ResourceTarget): MayAllowResult[] {
     const out: MayAllowResult[] = [];
-    for (const a of actions) {
-      const r = this.mayAllow(a, target);
-      if (r.allowed) out.push(r);
+    const { runs, lower } = actionRunsOf(actions);
+    for (const run of runs) {
+      if (run.service === undefined) {
+        // A pattern: mayAllow expands it.
+        const r = this.mayAllow(actions[run.start], target);
+        if (r.allowed) out.push(r);
+        continue;
+      }
+      // Nothing grants an action of this service, or the boundary allows none: evaluate would find
+      // every one of them not allowed.
+      const b = this.bucket(run.service);
+      if (b.allows.length === 0 || b.boundaryAllows?.length === 0) continue;
+      for (let i = run.start; i < run.end; i++) {
+        const l = lower ? lower[i] : actions[i].toLowerCase();
+        // What mayAllow does for an action without wildcards, with the run's bucket.
+        let r = target ? undefined : this.cache.get(l);
+        if (!r) {
+          // No identity statement matches the action: not allowed, on any resource.
+          if (!b.allows.some((s) => s.matchesAction(l))) continue;
+          r = this.evaluate(actions[i], target, l, b);
+          if (!target) this.cache.set(l, r);
+        }
+        if (r.allowed) out.push(r);
+      }
     }
     return out;
   }
@@ -177,12 +230,23 @@ export class PrincipalPermissions {
     if (this.granted) return this.granted;
     const allows = this.identityStatements.filter((s) => s.mayBeAllow && s.mayApplyTo(undefined));
     const candidates = new Map<string, string>();
-    const add = (a: string) => { if (!candidates.has(a.toLowerCase())) candidates.set(a.toLowerCase(), a); };
-    if (allows.some((s) => s.notActions || s.actionUnknown)) {
-      expandActionPattern('*').forEach(add);
-    }
+    const add = (a: string) => {
+      const lower = a.toLowerCase();
+      if (!candidates.has(lower)) candidates.set(lower, a);
+    };
+    const addCatalog = () => {
+      // The whole catalog, lower-case forms computed once for every role.
+      const all = awsAllActions();
+      const lower = actionRunsOf(all).lower!;
+      for (let i = 0; i < all.length; i++) if (!candidates.has(lower[i])) candidates.set(lower[i], all[i]);
+    };
+    if (allows.some((s) => s.notActions || s.actionUnknown)) addCatalog();
     for (const s of allows) {
       for (const p of s.actions ?? []) {
+        if (p === '*') {
+          addCatalog();
+          continue;
+        }
         const expanded = expandActionPattern(p);
         if (expanded.length > 0) expanded.forEach(add);
         // An action newer than the installed catalog is still a grant (fail closed).
@@ -190,41 +254,140 @@ export class PrincipalPermissions {
       }
     }
     const out: GrantedAction[] = [];
+    let key: string | undefined;
+    let b: ServiceBucket | undefined;
     for (const [lower, action] of candidates) {
-      const grants = allows.filter((s) => s.matchesAction(lower));
+      if (key === undefined || !lower.startsWith(key) || lower.charCodeAt(key.length) !== 58 /* : */) {
+        key = actionServiceKey(lower);
+        b = this.bucket(key);
+        if (key === ':') key = undefined;
+      }
+      const bucket = b!;
+      const grants: StatementRef[] = [];
+      for (const s of bucket.allows) if (s.mayApplyTo(undefined) && s.matchesAction(lower)) grants.push(s.ref);
       if (grants.length === 0) continue;
-      if (this.identityStatements.some((s) => s.protects(lower)) || this.scpDenies.some((s) => s.protects(lower))) continue;
-      out.push({ action, grants: grants.map((s) => s.ref), effective: this.evaluate(action, undefined).allowed });
+      if (bucket.identityDenies.some((s) => s.protects(lower)) || bucket.scpDenies.some((s) => s.protects(lower))) continue;
+      // evaluate(action).allowed, given grants and no identity or SCP Deny: the boundary lets it through.
+      const effective =
+        (!bucket.boundaryAllows || bucket.boundaryAllows.some((s) => s.matchesAction(lower) && s.mayApplyTo(undefined))) &&
+        !bucket.boundaryDenies.some((s) => s.protects(lower));
+      out.push({ action, grants, effective });
     }
     this.granted = out;
     return out;
   }
 
-  private evaluate(action: string, target: ResourceTarget | undefined): MayAllowResult {
-    const lower = action.toLowerCase();
-    const grants = this.identityStatements.filter((s) => s.mayBeAllow && s.matchesAction(lower) && s.mayApplyTo(target));
-    const boundaryGrants = this.boundaryStatements?.filter((s) => s.mayBeAllow && s.matchesAction(lower) && s.mayApplyTo(target));
+  /** The role's statements that may concern actions of one service (see ServiceIndex), built once per service. */
+  private bucket(service: string): ServiceBucket {
+    let b = this.buckets.get(service);
+    if (!b) {
+      const ix = (this.indexes ??= {
+        allows: new ServiceIndex(this.identityStatements.filter((s) => s.mayBeAllow)),
+        ...(this.boundaryStatements ? { boundaryAllows: new ServiceIndex(this.boundaryStatements.filter((s) => s.mayBeAllow)) } : {}),
+        identityDenies: new ServiceIndex(this.identityStatements.filter((s) => s.mayProtect)),
+        boundaryDenies: new ServiceIndex((this.boundaryStatements ?? NO_STATEMENTS).filter((s) => s.mayProtect)),
+        scpDenies: new ServiceIndex(this.scpDenies.filter((s) => s.mayProtect)),
+      });
+      b = {
+        allows: ix.allows.of(service),
+        ...(ix.boundaryAllows ? { boundaryAllows: ix.boundaryAllows.of(service) } : {}),
+        identityDenies: ix.identityDenies.of(service),
+        boundaryDenies: ix.boundaryDenies.of(service),
+        scpDenies: ix.scpDenies.of(service),
+      };
+      this.buckets.set(service, b);
+    }
+    return b;
+  }
+
+  private evaluate(action: string, target: ResourceTarget | undefined, lower = action.toLowerCase(), b = this.bucket(actionServiceKey(lower))): MayAllowResult {
+    const grants: StatementRef[] = [];
+    let unverifiable: Set<string> | undefined;
+    for (const s of b.allows) {
+      if (!s.matchesAction(lower) || !s.mayApplyTo(target)) continue;
+      grants.push(s.ref);
+      if (s.ref.unverifiableReason) (unverifiable ??= new Set()).add(s.ref.unverifiableReason);
+    }
+    let boundaryGrants: StatementRef[] | undefined;
+    if (b.boundaryAllows) {
+      boundaryGrants = [];
+      for (const s of b.boundaryAllows) {
+        if (!s.matchesAction(lower) || !s.mayApplyTo(target)) continue;
+        boundaryGrants.push(s.ref);
+        if (s.ref.unverifiableReason) (unverifiable ??= new Set()).add(s.ref.unverifiableReason);
+      }
+    }
     let deniedBy: StatementRef | undefined;
-    if (grants.length > 0 && (!boundaryGrants || boundaryGrants.length > 0)) {
+    const granted = grants.length > 0 && (!boundaryGrants || boundaryGrants.length > 0);
+    if (granted) {
+      // Only when something grants it: the first unconditional Deny, identity, boundary, then SCPs.
       deniedBy = (
-        this.identityStatements.find((s) => s.protects(lower, target)) ??
-        this.boundaryStatements?.find((s) => s.protects(lower, target)) ??
-        this.scpDenies.find((s) => s.protects(lower, target))
+        b.identityDenies.find((s) => s.protects(lower, target)) ??
+        b.boundaryDenies.find((s) => s.protects(lower, target)) ??
+        b.scpDenies.find((s) => s.protects(lower, target))
       )?.ref;
     }
-    const allowed = grants.length > 0 && (!boundaryGrants || boundaryGrants.length > 0) && !deniedBy;
-    const unverifiable = new Set<string>();
-    for (const s of [...grants, ...(boundaryGrants ?? [])]) if (s.ref.unverifiableReason) unverifiable.add(s.ref.unverifiableReason);
-    if (allowed && this.boundary.kind === 'unverifiable') unverifiable.add(`permissions boundary: ${this.boundary.reason}`);
-    return {
-      action,
-      allowed,
-      grants: grants.map((s) => s.ref),
-      ...(boundaryGrants ? { boundaryGrants: boundaryGrants.map((s) => s.ref) } : {}),
-      ...(deniedBy ? { deniedBy } : {}),
-      unverifiable: [...unverifiable],
-    };
+    const allowed = granted && !deniedBy;
+    if (allowed && this.boundary.kind === 'unverifiable') (unverifiable ??= new Set()).add(`permissions boundary: ${this.boundary.reason}`);
+    const u = unverifiable ? [...unverifiable] : [];
+    // Key order as it always was: action, allowed, grants, boundaryGrants, deniedBy, unverifiable.
+    if (boundaryGrants) {
+      return deniedBy ? { action, allowed, grants, boundaryGrants, deniedBy, unverifiable: u } : { action, allowed, grants, boundaryGrants, unverifiable: u };
+    }
+    return deniedBy ? { action, allowed, grants, deniedBy, unverifiable: u } : { action, allowed, grants, unverifiable: u };
   }
+}
+
+/** Consecutive actions of one service (`service`: the lower-case key of ServiceIndex), or one pattern (`service` undefined). */
+interface ActionRun {
+  readonly start: number;
+  readonly end: number;
+  readonly service?: string;
+}
+
+const frozenRuns = new WeakMap<readonly string[], { runs: readonly ActionRun[]; lower: readonly string[] }>();
+
+/**
+ * A list of actions cut into runs of one service, so that a role looks up its statements once per
+ * run. A frozen list (the catalog's awsAllActions, the escape catalog's expansions) cannot change:
+ * its runs and lower-case forms are computed once and shared by every role.
+ */
+function actionRunsOf(actions: readonly string[]): { runs: readonly ActionRun[]; lower?: readonly string[] } {
+  const frozen = Object.isFrozen(actions);
+  if (frozen) {
+    const hit = frozenRuns.get(actions);
+    if (hit) return hit;
+  }
+  const runs: ActionRun[] = [];
+  let prefix: string | undefined; // the raw service part of the current run
+  let start = 0;
+  let service: string | undefined;
+  const close = (end: number) => {
+    if (prefix !== undefined && end > start) runs.push({ start, end, service });
+    prefix = undefined;
+  };
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i];
+    if (prefix !== undefined && a.startsWith(prefix) && a.charCodeAt(prefix.length) === 58 /* : */ && a.indexOf('*') < 0 && a.indexOf('?') < 0) continue;
+    close(i);
+    if (a.indexOf('*') >= 0 || a.indexOf('?') >= 0) {
+      runs.push({ start: i, end: i + 1 });
+      continue;
+    }
+    const c = a.indexOf(':');
+    if (c < 0) {
+      runs.push({ start: i, end: i + 1, service: ':' });
+      continue;
+    }
+    prefix = a.slice(0, c);
+    service = prefix.toLowerCase();
+    start = i;
+  }
+  close(actions.length);
+  if (!frozen) return { runs };
+  const result = { runs, lower: actions.map((a) => a.toLowerCase()) };
+  frozenRuns.set(actions, result);
+  return result;
 }
 
 const analyses = new WeakMap<TemplateModel, PermissionAnalysis>();

@@ -56,12 +56,24 @@ export class CompiledStatement {
   public readonly notActions?: readonly string[];
   /** Some Action/NotAction element is unresolvable. */
   public readonly actionUnknown: boolean;
+  /**
+   * The (lower-case) service prefixes of the actions the Action/NotAction element may match, or
+   * undefined when it may match an action of any service (NotAction, an unresolvable element, a
+   * wildcard or no colon before the first colon). Only an index key: matchesAction/protects judge.
+   */
+  public readonly actionServices?: readonly string[];
+  /** May certainly block some action as a Deny (what protects checks before looking at the action). */
+  public readonly mayProtect: boolean;
+  /** Patterns without wildcards, lower case: an exact match is a set lookup. */
+  private readonly literalActions: ReadonlySet<string>;
+  /** Patterns with `*` or `?`, compiled (cached across statements and roles). */
   private readonly actionRes: RegExp[];
   private readonly resources?: readonly ResourcePattern[];
   private readonly notResources?: readonly ResourcePattern[];
   private readonly resourceUnknown: boolean;
   /** Some field (or the statement's presence) depends on an Fn::If/alternative. */
   private readonly uncertain: boolean;
+  private lastTarget?: { glob: string; stack?: string; logicalId?: string; result: boolean };
 
   constructor(
     public readonly ref: StatementRef,
@@ -86,7 +98,14 @@ export class CompiledStatement {
     this.actionUnknown = !actionValues || actionValues.unknown || (actionValues.strings.some((s) => s.placeholders));
     if (fields.action) this.actions = patterns;
     else if (fields.notAction) this.notActions = patterns;
-    this.actionRes = patterns.map((p) => actionPatternRegExp(p));
+    const literal = new Set<string>();
+    this.actionRes = [];
+    for (const p of patterns) {
+      if (/[*?]/.test(p)) this.actionRes.push(actionPatternRegExp(p));
+      else literal.add(p.toLowerCase()); // what the anchored regex of a pattern without wildcards matches
+    }
+    this.literalActions = literal;
+    if (this.actions && !this.actionUnknown) this.actionServices = patternServices(patterns);
     const toPatterns = (v: Values | undefined): ResourcePattern[] | undefined =>
       v?.strings.map((s) => ({
         glob: s.placeholders ? placeholdersToWildcards(s.text) : s.text,
@@ -96,19 +115,37 @@ export class CompiledStatement {
     this.resources = toPatterns(fields.resource);
     this.notResources = toPatterns(fields.notResource);
     this.resourceUnknown = !!fields.resource?.unknown || !!fields.notResource?.unknown;
+    this.mayProtect = this.certainDeny && !this.conditional && !this.resourceUnknown && !this.notResources && !!this.resources;
   }
 
   /** The statement's Action/NotAction covers the (lower-case) action. */
   public matchesAction(lowerAction: string): boolean {
-    const hit = this.actionRes.some((re) => re.test(lowerAction));
+    const hit = this.actionHit(lowerAction);
     if (this.notActions) return !hit; // an unknown NotAction element might exclude it, but might not
     return hit || this.actionUnknown;
+  }
+
+  /** Some Action/NotAction pattern matches the (lower-case) action. */
+  private actionHit(lowerAction: string): boolean {
+    if (this.literalActions.has(lowerAction)) return true;
+    for (const re of this.actionRes) if (re.test(lowerAction)) return true;
+    return false;
   }
 
   /** As an Allow, may apply to the target (any resource unless provably excluded). */
   public mayApplyTo(target?: ResourceTarget): boolean {
     if (this.notResources && !this.uncertain && !this.resourceUnknown && this.notResources.some((p) => p.literalStar)) return false;
     if (!target) return true;
+    // The answer depends on the target only (its glob and identity), not on the action: the last
+    // one is remembered, since a role is asked about many actions on one target in a row.
+    const memo = this.lastTarget;
+    if (memo && memo.glob === target.glob && memo.stack === target.ref?.stack && memo.logicalId === target.ref?.logicalId) return memo.result;
+    const result = this.appliesTo(target);
+    this.lastTarget = { glob: target.glob, stack: target.ref?.stack, logicalId: target.ref?.logicalId, result };
+    return result;
+  }
+
+  private appliesTo(target: ResourceTarget): boolean {
     if (this.resources && !this.resourceUnknown) {
       if (!this.resources.some((p) => resourceMayMatch(p, target))) return false;
     }
@@ -120,14 +157,83 @@ export class CompiledStatement {
 
   /** As a Deny, certainly blocks the action on every resource (or on the named target). */
   public protects(lowerAction: string, target?: ResourceTarget): boolean {
-    if (!this.certainDeny || this.conditional || this.resourceUnknown || this.notResources || !this.resources) return false;
+    if (!this.mayProtect || !this.resources) return false;
     if (this.notActions) {
-      if (this.actionUnknown || this.actionRes.some((re) => re.test(lowerAction))) return false;
-    } else if (!this.actionRes.some((re) => re.test(lowerAction))) {
+      if (this.actionUnknown || this.actionHit(lowerAction)) return false;
+    } else if (!this.actionHit(lowerAction)) {
       return false;
     }
     // `${Target.Arn}` names exactly the target; anything narrower than "*" otherwise is not protection.
     return this.resources.some((p) => p.literalStar || (target?.ref !== undefined && p.ref?.attribute === 'Arn' && sameRef(p.ref, target.ref)));
+  }
+}
+
+/**
+ * The service prefixes (lower case) an Action list's patterns may match, or undefined for any. A
+ * pattern whose part before the first colon has no wildcard matches only actions whose part
+ * before their first colon is exactly that part (regexes are anchored and the part has no colon).
+ */
+function patternServices(patterns: readonly string[]): string[] | undefined {
+  const out = new Set<string>();
+  for (const p of patterns) {
+    const i = p.indexOf(':');
+    if (i < 0) return undefined;
+    const service = p.slice(0, i).toLowerCase();
+    if (/[*?]/.test(service)) return undefined;
+    out.add(service);
+  }
+  return [...out];
+}
+
+/**
+ * The key of an action in a ServiceIndex: its lower-case part before the first colon, or `:` (no
+ * pattern service contains a colon) for a string without one.
+ */
+export function actionServiceKey(lowerAction: string): string {
+  const i = lowerAction.indexOf(':');
+  return i < 0 ? ':' : lowerAction.slice(0, i);
+}
+
+/**
+ * Statements grouped by the services their actions may belong to: `of(service)` is, in the original
+ * order, every statement that may match an action of that service (those of any service included).
+ * A pure pre-filter: a statement left out cannot match any action of the service.
+ */
+export class ServiceIndex {
+  /** Statements that may match actions of any service. */
+  private readonly anyService: readonly CompiledStatement[];
+  /** Per named service: the candidates, once merged with anyService in the original order. */
+  private readonly byService = new Map<string, { merged: boolean; list: readonly CompiledStatement[] }>();
+
+  constructor(public readonly statements: readonly CompiledStatement[]) {
+    const any: CompiledStatement[] = [];
+    for (const s of statements) {
+      if (s.actionServices === undefined) {
+        any.push(s);
+        continue;
+      }
+      for (const service of s.actionServices) {
+        if (!this.byService.has(service)) this.byService.set(service, { merged: false, list: [] });
+      }
+    }
+    this.anyService = any;
+  }
+
+  /** The candidate statements for actions of the (lower-case) service key (see actionServiceKey). */
+  public of(service: string): readonly CompiledStatement[] {
+    const entry = this.byService.get(service);
+    if (!entry) return this.anyService; // no statement names the service
+    if (!entry.merged) {
+      const list = this.statements.filter((s) => s.actionServices === undefined || s.actionServices.includes(service));
+      this.byService.set(service, { merged: true, list });
+      return list;
+    }
+    return entry.list;
+  }
+
+  /** The candidate statements for a lower-case action. */
+  public forAction(lowerAction: string): readonly CompiledStatement[] {
+    return this.of(actionServiceKey(lowerAction));
   }
 }
 
