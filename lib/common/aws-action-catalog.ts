@@ -152,8 +152,15 @@ export function expandActionPattern(pattern: string): string[] {
   const services = /[*?]/.test(service)
     ? awsServicePrefixes().filter((s) => actionMatches(service, s))
     : [service.toLowerCase()];
-  const re = actionPatternRegExp(pattern);
   const out: string[] = [];
+  if (!/[*?]/.test(pattern)) {
+    // No wildcard: the anchored pattern matches exactly its lower-case form; a set lookup first.
+    const lp = pattern.toLowerCase();
+    const { actions, lower, lowerSet } = serviceActions(services[0]);
+    if (lowerSet.has(lp)) for (let i = 0; i < actions.length; i++) if (lower[i] === lp) out.push(actions[i]);
+    return out;
+  }
+  const re = actionPatternRegExp(pattern);
   for (const s of services) {
     const { actions, lower } = serviceActions(s);
     for (let i = 0; i < actions.length; i++) if (re.test(lower[i])) out.push(actions[i]);

@@ -106,15 +106,16 @@ function catalogIndex(): Map<string, EscapeCatalogEntry> {
   return byLower;
 }
 
+let catalogList: readonly string[] | undefined;
+
 function escapesOf(p: PrincipalPermissions, catalog: ReturnType<typeof catalogActions>): EscapeCapability[] {
   // Fast exit: a principal none of whose identity statements may allow anything has no escape.
   if (!p.identityStatements.some((s) => s.mayBeAllow)) return [];
-  const out: EscapeCapability[] = [];
-  for (const { action, entry } of catalog) {
-    const result = p.mayAllow(action);
-    if (result.allowed) out.push({ entry, result });
-  }
-  return out;
+  // One frozen list: allowedActions indexes it by service once for every principal; the answers are
+  // mayAllow's, in the catalog's order. Each result names its action (lower-case key unique in the catalog).
+  catalogList ??= Object.freeze(catalog.map((c) => c.action));
+  const index = catalogIndex();
+  return p.allowedActions(catalogList).map((result) => ({ entry: index.get(result.action.toLowerCase())!, result }));
 }
 
 function boundaryGaps(p: PrincipalPermissions, catalog: ReturnType<typeof catalogActions>): string[] {
