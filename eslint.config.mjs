@@ -14,7 +14,10 @@ export default tseslint.config(
     rules: {
       // Heavy or optional modules (the AWS SDK in Lambda adapters, catalogs, YAML) are required lazily on purpose.
       '@typescript-eslint/no-require-imports': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true, caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true, caughtErrors: 'none' },
+      ],
       // The SDK adapters and the template model handle untyped JSON; each `any` is a warning to revisit.
       '@typescript-eslint/no-explicit-any': 'warn',
     },

@@ -14,21 +14,27 @@
 // Contracts: the tags the constructs set and the gate reads.
 export { AGENT_ROLE_TAG, AGENT_ROLE_TAG_VALUE, ENVIRONMENT_TAG, RESERVED_TAG_PREFIX } from './common/tags';
 export {
-  isRuntimeRole, markRuntimeRole, markRuntimeRolesOf, RUNTIME_ROLE_ARN_PATTERN, RUNTIME_ROLE_PATH,
-  RuntimeRolesAspect, type RuntimeRoleTarget,
+  isRuntimeRole,
+  markRuntimeRole,
+  markRuntimeRolesOf,
+  RUNTIME_ROLE_ARN_PATTERN,
+  RUNTIME_ROLE_PATH,
+  RuntimeRolesAspect,
+  type RuntimeRoleTarget,
 } from './common/runtime-roles';
 
 // The whole environment.
 export {
-  BlackHoleEnvironment, type BlackHoleEnvironmentProps, type EnvironmentBillingOptions,
-  type EnvironmentFleetOptions, type EnvironmentTelemetryOptions,
+  BlackHoleEnvironment,
+  type BlackHoleEnvironmentProps,
+  type EnvironmentBillingOptions,
+  type EnvironmentFleetOptions,
+  type EnvironmentTelemetryOptions,
 } from './environment/black-hole-environment';
 
 // Network.
 export { BlackHoleVpc, type BlackHoleVpcProps, type DnsWalledGardenOptions } from './network/black-hole-vpc';
-export {
-  ENDPOINT_PRESETS, ENDPOINT_SERVICES, EndpointKind, type EndpointServiceDefinition, type EndpointServiceId,
-} from './network/endpoint-services';
+export { ENDPOINT_PRESETS, ENDPOINT_SERVICES, EndpointKind, type EndpointServiceDefinition, type EndpointServiceId } from './network/endpoint-services';
 
 // Identity.
 export { AgentBoundary, type AgentBoundaryProps, NetworkPerimeter } from './identity/agent-boundary';
@@ -40,8 +46,11 @@ export { GuardrailScope, TrainingGuardrailPolicy, type TrainingGuardrailPolicyPr
 // Compute.
 export { GpuTrainingFleet, type GpuTrainingFleetProps } from './compute/gpu-training-fleet';
 export {
-  blackHoleTrainingJobRequest, type BlackHoleTrainingJobInput, SageMakerTrainingTarget,
-  type SageMakerTrainingTargetProps, type TrainingJobRequest,
+  blackHoleTrainingJobRequest,
+  type BlackHoleTrainingJobInput,
+  SageMakerTrainingTarget,
+  type SageMakerTrainingTargetProps,
+  type TrainingJobRequest,
 } from './compute/sagemaker-training';
 
 // Training data.
@@ -51,13 +60,9 @@ export { TrainingData, type TrainingDataProps } from './data/training-data';
 export { BillingGuard, type BillingGuardProps, BudgetNotificationType, type BudgetThreshold, DEFAULT_BUDGET_THRESHOLDS } from './billing/billing-guard';
 
 // Telemetry.
-export {
-  FlowLogPipeline, type FlowLogCloudWatchOptions, type FlowLogObjectLockOptions, type FlowLogPipelineProps,
-} from './telemetry/flow-log-pipeline';
+export { FlowLogPipeline, type FlowLogCloudWatchOptions, type FlowLogObjectLockOptions, type FlowLogPipelineProps } from './telemetry/flow-log-pipeline';
 export { EpisodeLedger, type EpisodeLedgerProps } from './telemetry/episode-ledger';
-export {
-  type ContainmentOptions, ViolationStream, type ViolationStreamProps, type ViolationStreamTrailOptions,
-} from './telemetry/violation-stream';
+export { type ContainmentOptions, ViolationStream, type ViolationStreamProps, type ViolationStreamTrailOptions } from './telemetry/violation-stream';
 export { type BlackHoleViolation, VIOLATION_DETAIL_TYPE, VIOLATION_EVENT_SOURCE } from './telemetry/runtime/correlate';
 export type { ContainmentMode } from './telemetry/runtime/contain';
 export { ThreatDetection, type ThreatDetectionProps } from './telemetry/guardduty-detector';

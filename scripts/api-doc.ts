@@ -88,7 +88,7 @@ function kindOf(decl: ts.Declaration): string {
 }
 
 function isPublicMember(m: ts.ClassElement): boolean {
-  const mods = ts.canHaveModifiers(m) ? ts.getModifiers(m) ?? [] : [];
+  const mods = ts.canHaveModifiers(m) ? (ts.getModifiers(m) ?? []) : [];
   if (mods.some((x) => x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword)) return false;
   return !(m.name && ts.isPrivateIdentifier(m.name)) && !ts.isClassStaticBlockDeclaration(m) && !ts.isSemicolonClassElement(m);
 }
@@ -149,10 +149,18 @@ export function collectApi(entryPoints: readonly EntryPoint[] = ENTRY_POINTS): A
         for (const m of decl.members.filter(isPublicMember)) {
           const name = ts.isConstructorDeclaration(m) ? 'constructor' : m.name ? m.name.getText() : '?';
           const memberSymbol = ts.isConstructorDeclaration(m) ? undefined : checker.getSymbolAtLocation(m.name!);
-          const stripped = ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m) || ts.isGetAccessorDeclaration(m)
-            ? oneLine(m.getText().slice(0, (m.body?.getStart() ?? m.getEnd()) - m.getStart()))
-            : oneLine(printer.printNode(ts.EmitHint.Unspecified, m, decl.getSourceFile()).replace(/=[^;]*;?$/, ';'));
-          const doc = memberSymbol ? docOf(checker, memberSymbol) : oneLine(ts.getJSDocCommentsAndTags(m).map((j) => (ts.isJSDoc(j) ? ts.getTextOfJSDocComment(j.comment) ?? '' : '')).join(' '));
+          const stripped =
+            ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m) || ts.isGetAccessorDeclaration(m)
+              ? oneLine(m.getText().slice(0, (m.body?.getStart() ?? m.getEnd()) - m.getStart()))
+              : oneLine(printer.printNode(ts.EmitHint.Unspecified, m, decl.getSourceFile()).replace(/=[^;]*;?$/, ';'));
+          const doc = memberSymbol
+            ? docOf(checker, memberSymbol)
+            : oneLine(
+                ts
+                  .getJSDocCommentsAndTags(m)
+                  .map((j) => (ts.isJSDoc(j) ? (ts.getTextOfJSDocComment(j.comment) ?? '') : ''))
+                  .join(' '),
+              );
           if (!doc && !ts.isConstructorDeclaration(m)) problems.push(`${where}: member ${name} has no doc comment`);
           members.push({ name, signature: stripped.replace(/^(public|readonly)\s+/, ''), doc });
           // Only the member's signature is API, never what its body names.
@@ -186,7 +194,12 @@ export function collectApi(entryPoints: readonly EntryPoint[] = ENTRY_POINTS): A
         }
       } else if (ts.isFunctionDeclaration(decl)) {
         const sigs = checker.getSignaturesOfType(checker.getTypeOfSymbolAtLocation(target, decl), ts.SignatureKind.Call);
-        signature = sigs.map((s) => `function ${exp.name}${checker.signatureToString(s, decl, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope)}`).join('\n');
+        signature = sigs
+          .map(
+            (s) =>
+              `function ${exp.name}${checker.signatureToString(s, decl, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope)}`,
+          )
+          .join('\n');
         if (decl.type) noteReferences(decl.type, where);
         decl.parameters.forEach((p) => p.type && noteReferences(p.type, where));
       } else if (ts.isVariableDeclaration(decl)) {
@@ -199,7 +212,15 @@ export function collectApi(entryPoints: readonly EntryPoint[] = ENTRY_POINTS): A
       } else {
         signature = exp.name;
       }
-      symbols.push({ entry: entry.specifier, name: exp.name, kind: kindOf(decl), file: rel(decl.getSourceFile().fileName), signature, doc: docOf(checker, target), members });
+      symbols.push({
+        entry: entry.specifier,
+        name: exp.name,
+        kind: kindOf(decl),
+        file: rel(decl.getSourceFile().fileName),
+        signature,
+        doc: docOf(checker, target),
+        members,
+      });
     }
   }
   const forgotten = new Map<string, Set<string>>();
@@ -256,7 +277,10 @@ export function renderApiMarkdown(symbols: readonly ApiSymbol[], entryPoints: re
 }
 
 function anchor(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-');
 }
 
 /** Where API.md lives. */

@@ -57,5 +57,7 @@ if (require.main === module) {
   const i = argv.indexOf('--outdir');
   const outdir = i >= 0 && argv[i + 1] ? path.resolve(argv[i + 1]) : path.join(root, 'dist', 'data');
   const r = buildManagedPolicyIndex(outdir);
-  console.log(`AWS managed policies: ${r.policies} latest versions, ${path.relative(root, r.data)} (${(r.dataBytes / 2 ** 20).toFixed(1)} MiB), index ${path.relative(root, r.index)}`);
+  console.log(
+    `AWS managed policies: ${r.policies} latest versions, ${path.relative(root, r.data)} (${(r.dataBytes / 2 ** 20).toFixed(1)} MiB), index ${path.relative(root, r.index)}`,
+  );
 }

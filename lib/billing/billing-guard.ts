@@ -18,14 +18,7 @@ import { AgentRole } from '../identity/agent-role';
 import { GPU_INSTANCE_FAMILIES } from '../identity/gpu-instance-types';
 import { cloudWatchLogsKeyStatement, denyGrantsExceptForAwsResourcesStatement } from '../identity/key-policies';
 import { ENVIRONMENT_NAME_PATTERN } from '../network/black-hole-vpc';
-import {
-  ec2VcpuUsageDimensions,
-  GPU_USAGE_CLASSES,
-  gpuUsageClass,
-  USAGE_METRIC_NAME,
-  USAGE_NAMESPACE,
-  USAGE_STATISTIC,
-} from './usage-metrics';
+import { ec2VcpuUsageDimensions, GPU_USAGE_CLASSES, gpuUsageClass, USAGE_METRIC_NAME, USAGE_NAMESPACE, USAGE_STATISTIC } from './usage-metrics';
 import { BUDGET_STOP_THRESHOLD_PERCENT } from './stop-compute';
 
 /** Whether a budget notification compares actual or forecasted cost. */
@@ -225,20 +218,24 @@ export class BillingGuard extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.topicKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowBillingServicesToPublishEncrypted',
-      principals: [new iam.ServicePrincipal('budgets.amazonaws.com'), new iam.ServicePrincipal('costalerts.amazonaws.com')],
-      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowBillingServicesToPublishEncrypted',
+        principals: [new iam.ServicePrincipal('budgets.amazonaws.com'), new iam.ServicePrincipal('costalerts.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
     // CloudWatch alarm actions publish with the alarm's account; the key grants only data-key use.
-    this.topicKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      resources: ['*'],
-    }));
+    this.topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+      }),
+    );
 
     this.topicKey.addToResourcePolicy(denyGrantsExceptForAwsResourcesStatement());
 
@@ -247,23 +244,27 @@ export class BillingGuard extends Construct {
       masterKey: this.topicKey,
       enforceSSL: true,
     });
-    this.topic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowBudgetsAndCostAnomalyDetectionToPublish',
-      principals: [new iam.ServicePrincipal('budgets.amazonaws.com'), new iam.ServicePrincipal('costalerts.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [this.topic.topicArn],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
-    this.topic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsToPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [this.topic.topicArn],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
-      },
-    }));
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowBudgetsAndCostAnomalyDetectionToPublish',
+        principals: [new iam.ServicePrincipal('budgets.amazonaws.com'), new iam.ServicePrincipal('costalerts.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+        },
+      }),
+    );
     for (const address of props.emailSubscribers ?? []) {
       new sns.Subscription(this, `Email${duplicateSafeId(address)}`, {
         topic: this.topic,
@@ -306,12 +307,14 @@ export class BillingGuard extends Construct {
       assumedBy: new iam.ServicePrincipal('budgets.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': stack.account } }),
       maxSessionDuration: Duration.hours(1),
     });
-    this.executionRole.addToPolicy(new iam.PolicyStatement({
-      sid: 'AttachTheDenyPolicyToAgentRoles',
-      actions: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
-      resources: props.agentRoles.map((r) => r.roleArn),
-      conditions: { ArnEquals: { 'iam:PolicyARN': this.denyAllPolicy.managedPolicyArn } },
-    }));
+    this.executionRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AttachTheDenyPolicyToAgentRoles',
+        actions: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+        resources: props.agentRoles.map((r) => r.roleArn),
+        conditions: { ArnEquals: { 'iam:PolicyARN': this.denyAllPolicy.managedPolicyArn } },
+      }),
+    );
 
     const action = (cid: string, actionType: string, definition: budgets.CfnBudgetsAction.DefinitionProperty) => {
       const a = new budgets.CfnBudgetsAction(this, cid, {
@@ -346,24 +349,25 @@ export class BillingGuard extends Construct {
         // Not attached at deploy: the budget action attaches it.
         content: {
           Version: '2012-10-17',
-          Statement: [{
-            Sid: 'BudgetExhausted',
-            Effect: 'Deny',
-            Action: '*',
-            Resource: '*',
-            Condition: { ArnNotLike: { 'aws:PrincipalArn': exempt } },
-          }],
+          Statement: [
+            {
+              Sid: 'BudgetExhausted',
+              Effect: 'Deny',
+              Action: '*',
+              Resource: '*',
+              Condition: { ArnNotLike: { 'aws:PrincipalArn': exempt } },
+            },
+          ],
         },
       });
       const targetKind = ACCOUNT_ID.test(props.scpTarget) ? 'account' : 'ou';
-      this.executionRole.addToPolicy(new iam.PolicyStatement({
-        sid: 'AttachTheDenyScpToTheTarget',
-        actions: ['organizations:AttachPolicy', 'organizations:DetachPolicy'],
-        resources: [
-          this.denyAllScp.attrArn,
-          `arn:${stack.partition}:organizations::*:${targetKind}/o-*/${props.scpTarget}`,
-        ],
-      }));
+      this.executionRole.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'AttachTheDenyScpToTheTarget',
+          actions: ['organizations:AttachPolicy', 'organizations:DetachPolicy'],
+          resources: [this.denyAllScp.attrArn, `arn:${stack.partition}:organizations::*:${targetKind}/o-*/${props.scpTarget}`],
+        }),
+      );
       this.scpAction = action('DenyScpAction', 'APPLY_SCP_POLICY', {
         scpActionDefinition: { policyId: this.denyAllScp.attrId, targetIds: [props.scpTarget] },
       });
@@ -374,25 +378,31 @@ export class BillingGuard extends Construct {
       // types (automation-definition is optional): the Service Authorization Reference,
       // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
       // Without them the action fails when the budget runs it, long after deploy.
-      this.executionRole.addToPolicy(new iam.PolicyStatement({
-        sid: 'RunTheStopDocument',
-        actions: ['ssm:StartAutomationExecution'],
-        resources: [
-          `arn:${stack.partition}:ssm:${stack.region}:*:automation-definition/AWS-StopEC2Instance:*`,
-          `arn:${stack.partition}:ssm:${stack.region}:*:document/AWS-StopEC2Instance`,
-          `arn:${stack.partition}:ssm:${stack.region}:${stack.account}:automation-execution/*`,
-        ],
-      }));
-      this.executionRole.addToPolicy(new iam.PolicyStatement({
-        sid: 'StopTheListedInstances',
-        actions: ['ec2:StopInstances'],
-        resources: props.stopInstanceIds.map((i) => `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:instance/${i}`),
-      }));
-      this.executionRole.addToPolicy(new iam.PolicyStatement({
-        sid: 'ReadInstanceStatus',
-        actions: ['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances'],
-        resources: ['*'],
-      }));
+      this.executionRole.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'RunTheStopDocument',
+          actions: ['ssm:StartAutomationExecution'],
+          resources: [
+            `arn:${stack.partition}:ssm:${stack.region}:*:automation-definition/AWS-StopEC2Instance:*`,
+            `arn:${stack.partition}:ssm:${stack.region}:*:document/AWS-StopEC2Instance`,
+            `arn:${stack.partition}:ssm:${stack.region}:${stack.account}:automation-execution/*`,
+          ],
+        }),
+      );
+      this.executionRole.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'StopTheListedInstances',
+          actions: ['ec2:StopInstances'],
+          resources: props.stopInstanceIds.map((i) => `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:instance/${i}`),
+        }),
+      );
+      this.executionRole.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadInstanceStatus',
+          actions: ['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances'],
+          resources: ['*'],
+        }),
+      );
       this.ssmAction = action('StopInstancesAction', 'RUN_SSM_DOCUMENTS', {
         ssmActionDefinition: { subtype: 'STOP_EC2_INSTANCES', region: stack.region, instanceIds: props.stopInstanceIds },
       });
@@ -408,9 +418,18 @@ export class BillingGuard extends Construct {
     }
     if (props.stopInstanceIds !== undefined) {
       ack.push(
-        { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${regionForNag(stack)}:*:automation-definition/AWS-StopEC2Instance:*]`, reason: 'The AWS-owned AWS-StopEC2Instance document, any version: its ARN has no account.' },
-        { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${regionForNag(stack)}:*:document/AWS-StopEC2Instance]`, reason: 'The AWS-owned AWS-StopEC2Instance document: its ARN has no account.' },
-        { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${regionForNag(stack)}:${accountForNag(stack)}:automation-execution/*]`, reason: 'The execution the action starts, whose id is assigned at run time.' },
+        {
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${regionForNag(stack)}:*:automation-definition/AWS-StopEC2Instance:*]`,
+          reason: 'The AWS-owned AWS-StopEC2Instance document, any version: its ARN has no account.',
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${regionForNag(stack)}:*:document/AWS-StopEC2Instance]`,
+          reason: 'The AWS-owned AWS-StopEC2Instance document: its ARN has no account.',
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${regionForNag(stack)}:${accountForNag(stack)}:automation-execution/*]`,
+          reason: 'The execution the action starts, whose id is assigned at run time.',
+        },
         { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:DescribeInstanceStatus and ec2:DescribeInstances do not support resource-level permissions.' },
       );
     }
@@ -429,9 +448,11 @@ export class BillingGuard extends Construct {
     // The fast path.
     const alarms: Record<string, cloudwatch.Alarm> = {};
     for (const skipped of resolved.ungroundedClasses) {
-      Annotations.of(this).addWarningV2(`black-hole:billing-no-usage-metric-${skipped.replace(/[^A-Za-z0-9]/g, '')}`,
-        `BillingGuard: '${skipped}' has no AWS/Usage vCPU metric grounded in a public AWS source (usage-metrics.ts), so it gets no one-minute usage alarm; `
-        + 'the budget (refreshed a few times a day) and its stop are the only stop for that capacity');
+      Annotations.of(this).addWarningV2(
+        `black-hole:billing-no-usage-metric-${skipped.replace(/[^A-Za-z0-9]/g, '')}`,
+        `BillingGuard: '${skipped}' has no AWS/Usage vCPU metric grounded in a public AWS source (usage-metrics.ts), so it gets no one-minute usage alarm; ` +
+          'the budget (refreshed a few times a day) and its stop are the only stop for that capacity',
+      );
     }
     if (resolved.declaredVcpus.length > 0) {
       const stopAction = new cwActions.LambdaAction(this.stopFunction, { useUniquePermissionId: true });
@@ -456,17 +477,23 @@ export class BillingGuard extends Construct {
         alarms[usageClass] = alarm;
       }
     } else if (resolved.ungroundedClasses.length === 0) {
-      Annotations.of(this).addWarningV2('black-hole:billing-no-usage-alarms',
-        'BillingGuard has no declaredVcpus: there are no one-minute usage alarms, and the budget (refreshed a few times a day) is the only stop');
+      Annotations.of(this).addWarningV2(
+        'black-hole:billing-no-usage-alarms',
+        'BillingGuard has no declaredVcpus: there are no one-minute usage alarms, and the budget (refreshed a few times a day) is the only stop',
+      );
     }
     this.usageAlarms = alarms;
 
     // Cost Anomaly Detection.
     let monitorArn = props.existingAnomalyMonitorArn;
     if (monitorArn === undefined) {
-      this.anomalyMonitor = new ce.CfnAnomalyMonitor(this, 'AnomalyMonitor', props.dedicatedAccount
-        ? { monitorName: `black-hole-${env}`, monitorType: 'DIMENSIONAL', monitorDimension: 'SERVICE' }
-        : { monitorName: `black-hole-${env}`, monitorType: 'CUSTOM', monitorSpecification: anomalyMonitorSpecification(env) });
+      this.anomalyMonitor = new ce.CfnAnomalyMonitor(
+        this,
+        'AnomalyMonitor',
+        props.dedicatedAccount
+          ? { monitorName: `black-hole-${env}`, monitorType: 'DIMENSIONAL', monitorDimension: 'SERVICE' }
+          : { monitorName: `black-hole-${env}`, monitorType: 'CUSTOM', monitorSpecification: anomalyMonitorSpecification(env) },
+      );
       monitorArn = this.anomalyMonitor.attrMonitorArn;
     }
     this.anomalySubscription = new ce.CfnAnomalySubscription(this, 'AnomalySubscription', {
@@ -514,17 +541,30 @@ export class BillingGuard extends Construct {
     // CT.LAMBDA.PR.3: deliberately outside the VPC.
     Validations.of(fn).acknowledge({
       id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-      reason: 'The stop function must run outside the black hole: it calls the EC2 and Auto Scaling APIs, which the black hole has no route to, '
-        + 'and inside the VPC the gate would count it as environment compute that the agents could reach.',
+      reason:
+        'The stop function must run outside the black hole: it calls the EC2 and Auto Scaling APIs, which the black hole has no route to, ' +
+        'and inside the VPC the gate would count it as environment compute that the agents could reach.',
     });
     const stack = Stack.of(this);
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       Validations.of(policy).acknowledge(
-        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:DescribeInstances, autoscaling:DescribeAutoScalingGroups and sagemaker:Search do not support resource-level permissions.' },
-        { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:${regionForNag(stack)}:${accountForNag(stack)}:training-job/*]`, reason: `Any training job, but only with the tag ${ENVIRONMENT_TAG}=${env} (aws:ResourceTag condition): jobs are created after deploy.` },
-        { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${regionForNag(stack)}:${accountForNag(stack)}:instance/*]`, reason: `Any instance, but only with the tag ${ENVIRONMENT_TAG}=${env} (aws:ResourceTag condition): instances are created after deploy.` },
-        { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${regionForNag(stack)}:${accountForNag(stack)}:autoScalingGroup:*:autoScalingGroupName/*]`, reason: `Any Auto Scaling group, but only with the tag ${ENVIRONMENT_TAG}=${env} (aws:ResourceTag condition).` },
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'ec2:DescribeInstances, autoscaling:DescribeAutoScalingGroups and sagemaker:Search do not support resource-level permissions.',
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:${regionForNag(stack)}:${accountForNag(stack)}:training-job/*]`,
+          reason: `Any training job, but only with the tag ${ENVIRONMENT_TAG}=${env} (aws:ResourceTag condition): jobs are created after deploy.`,
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:${regionForNag(stack)}:${accountForNag(stack)}:instance/*]`,
+          reason: `Any instance, but only with the tag ${ENVIRONMENT_TAG}=${env} (aws:ResourceTag condition): instances are created after deploy.`,
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:autoscaling:${regionForNag(stack)}:${accountForNag(stack)}:autoScalingGroup:*:autoScalingGroupName/*]`,
+          reason: `Any Auto Scaling group, but only with the tag ${ENVIRONMENT_TAG}=${env} (aws:ResourceTag condition).`,
+        },
       );
     }
     return fn;
@@ -618,26 +658,41 @@ const isPositiveFinite = (n: unknown): boolean => typeof n === 'number' && Numbe
 export function validateBillingGuardProps(props: BillingGuardProps): ResolvedBillingGuardProps {
   const v = new PropsValidator('BillingGuard');
   const env = props.environmentName;
-  v.check(typeof env === 'string' && ENVIRONMENT_NAME_PATTERN.test(env), 'environmentName',
-    `'${env}' is not allowed: use 2 to 32 lower case letters, digits and hyphens, starting with a letter`);
+  v.check(
+    typeof env === 'string' && ENVIRONMENT_NAME_PATTERN.test(env),
+    'environmentName',
+    `'${env}' is not allowed: use 2 to 32 lower case letters, digits and hyphens, starting with a letter`,
+  );
 
   const limit = props.monthlyLimitUsd;
-  v.check(!Token.isUnresolved(limit) && isPositiveFinite(limit), 'monthlyLimitUsd',
-    `${Token.isUnresolved(limit) ? 'a token' : limit} is not allowed: use a positive, literal number of USD`);
+  v.check(
+    !Token.isUnresolved(limit) && isPositiveFinite(limit),
+    'monthlyLimitUsd',
+    `${Token.isUnresolved(limit) ? 'a token' : limit} is not allowed: use a positive, literal number of USD`,
+  );
 
   const thresholds = props.thresholds ?? DEFAULT_BUDGET_THRESHOLDS;
-  v.check(thresholds.length >= 1 && thresholds.length <= MAX_NOTIFICATIONS, 'thresholds',
-    `${thresholds.length} given: use 1 to ${MAX_NOTIFICATIONS} (AWS Budgets allows ${MAX_NOTIFICATIONS} notifications per budget)`);
+  v.check(
+    thresholds.length >= 1 && thresholds.length <= MAX_NOTIFICATIONS,
+    'thresholds',
+    `${thresholds.length} given: use 1 to ${MAX_NOTIFICATIONS} (AWS Budgets allows ${MAX_NOTIFICATIONS} notifications per budget)`,
+  );
   for (const t of thresholds) {
     v.check(isPositiveFinite(t.percent) && t.percent <= 1000, 'thresholds', `${t.percent} % is not allowed: use a percentage in (0, 1000]`);
-    v.check(t.type === undefined || Object.values(BudgetNotificationType).includes(t.type), 'thresholds',
-      `type '${t.type}' is not allowed: use ${Object.values(BudgetNotificationType).join(' or ')}`);
+    v.check(
+      t.type === undefined || Object.values(BudgetNotificationType).includes(t.type),
+      'thresholds',
+      `type '${t.type}' is not allowed: use ${Object.values(BudgetNotificationType).join(' or ')}`,
+    );
   }
   const keys = thresholds.map((t) => `${t.percent}% ${t.type ?? BudgetNotificationType.ACTUAL}`);
   const dupThresholds = duplicatesOf(keys);
   v.check(dupThresholds.length === 0, 'thresholds', `listed more than once: ${dupThresholds.join(', ')}`);
-  v.check(thresholds.some((t) => (t.type ?? BudgetNotificationType.ACTUAL) === BudgetNotificationType.ACTUAL && t.percent === BUDGET_ACTION_THRESHOLD_PERCENT), 'thresholds',
-    `include ${BUDGET_ACTION_THRESHOLD_PERCENT} % ${BudgetNotificationType.ACTUAL}: its notification makes the stop function stop the compute when the budget actions run`);
+  v.check(
+    thresholds.some((t) => (t.type ?? BudgetNotificationType.ACTUAL) === BudgetNotificationType.ACTUAL && t.percent === BUDGET_ACTION_THRESHOLD_PERCENT),
+    'thresholds',
+    `include ${BUDGET_ACTION_THRESHOLD_PERCENT} % ${BudgetNotificationType.ACTUAL}: its notification makes the stop function stop the compute when the budget actions run`,
+  );
 
   const emails = props.emailSubscribers ?? [];
   for (const e of emails) {
@@ -660,8 +715,11 @@ export function validateBillingGuardProps(props: BillingGuardProps): ResolvedBil
   }
 
   if (props.scpTarget !== undefined) {
-    v.check(ACCOUNT_ID.test(props.scpTarget) || OU_ID.test(props.scpTarget), 'scpTarget',
-      `'${props.scpTarget}' is not allowed: use a 12-digit account id or an OU id (ou-...); an organization root is refused`);
+    v.check(
+      ACCOUNT_ID.test(props.scpTarget) || OU_ID.test(props.scpTarget),
+      'scpTarget',
+      `'${props.scpTarget}' is not allowed: use a 12-digit account id or an OU id (ou-...); an organization root is refused`,
+    );
   }
   if (props.scpExemptRoleArns !== undefined) {
     v.check(props.scpTarget !== undefined, 'scpExemptRoleArns', 'only applies with scpTarget');
@@ -711,12 +769,18 @@ export function validateBillingGuardProps(props: BillingGuardProps): ResolvedBil
 
   const anomalyThreshold = props.anomalyImpactThresholdUsd ?? (isPositiveFinite(limit) ? Math.round(limit * 10) / 100 : 1);
   if (props.anomalyImpactThresholdUsd !== undefined) {
-    v.check(isPositiveFinite(props.anomalyImpactThresholdUsd), 'anomalyImpactThresholdUsd',
-      `${props.anomalyImpactThresholdUsd} is not allowed: use a positive number of USD`);
+    v.check(
+      isPositiveFinite(props.anomalyImpactThresholdUsd),
+      'anomalyImpactThresholdUsd',
+      `${props.anomalyImpactThresholdUsd} is not allowed: use a positive number of USD`,
+    );
   }
   if (props.existingAnomalyMonitorArn !== undefined && !Token.isUnresolved(props.existingAnomalyMonitorArn)) {
-    v.check(/^arn:[^:]+:ce::\d{12}:anomalymonitor\/.+$/.test(props.existingAnomalyMonitorArn), 'existingAnomalyMonitorArn',
-      `'${props.existingAnomalyMonitorArn}' is not an anomaly monitor ARN (arn:<partition>:ce::<account>:anomalymonitor/<id>)`);
+    v.check(
+      /^arn:[^:]+:ce::\d{12}:anomalymonitor\/.+$/.test(props.existingAnomalyMonitorArn),
+      'existingAnomalyMonitorArn',
+      `'${props.existingAnomalyMonitorArn}' is not an anomaly monitor ARN (arn:<partition>:ce::<account>:anomalymonitor/<id>)`,
+    );
   }
 
   v.throwIfAny();

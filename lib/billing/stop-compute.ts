@@ -31,7 +31,10 @@ export interface AlarmEvent {
  * https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html
  */
 export interface SnsEvent {
-  readonly Records: ReadonlyArray<{ readonly EventSource?: string; readonly Sns?: { readonly TopicArn?: string; readonly Subject?: string; readonly Message?: string } }>;
+  readonly Records: ReadonlyArray<{
+    readonly EventSource?: string;
+    readonly Sns?: { readonly TopicArn?: string; readonly Subject?: string; readonly Message?: string };
+  }>;
 }
 
 export type StopEvent = AlarmEvent | SnsEvent;
@@ -103,7 +106,11 @@ export function stopReason(event: StopEvent, budgetName: string): { stop: true; 
  * The handler's logic: stops the environment's compute when the event calls for it. Throws when any
  * call failed, after attempting all of them (the invocation fails, is retried and is visible).
  */
-export async function handleStopEvent(event: StopEvent, client: PreserveAndStopClient, config: StopConfig): Promise<(PreserveAndStopResult & { trigger: string }) | { skipped: string }> {
+export async function handleStopEvent(
+  event: StopEvent,
+  client: PreserveAndStopClient,
+  config: StopConfig,
+): Promise<(PreserveAndStopResult & { trigger: string }) | { skipped: string }> {
   const reason = stopReason(event, config.budgetName);
   if (!reason.stop) return { skipped: reason.skipped };
   const result = await preserveAndStopEnvironment(client, config.tagKey, config.environmentName);

@@ -37,12 +37,14 @@ export interface UsageMetricClass {
 }
 
 /** EC2 vCPU usage classes of accelerated instances with a grounded AWS/Usage metric. */
-export const GPU_USAGE_CLASSES: readonly UsageMetricClass[] = Object.freeze([
-  { usageClass: 'P/OnDemand', familyClass: 'P', purchaseOption: 'OnDemand', quotaCode: 'L-417A185B', quotaName: 'Running On-Demand P instances' },
-  { usageClass: 'G/OnDemand', familyClass: 'G', purchaseOption: 'OnDemand', quotaCode: 'L-DB2E81BA', quotaName: 'Running On-Demand G and VT instances' },
-  { usageClass: 'P/Spot', familyClass: 'P', purchaseOption: 'Spot', quotaCode: 'L-7212CCBC', quotaName: 'All P Spot Instance Requests' },
-  { usageClass: 'G/Spot', familyClass: 'G', purchaseOption: 'Spot', quotaCode: 'L-3819A6DF', quotaName: 'All G and VT Spot Instance Requests' },
-].map((c) => Object.freeze(c as UsageMetricClass)));
+export const GPU_USAGE_CLASSES: readonly UsageMetricClass[] = Object.freeze(
+  [
+    { usageClass: 'P/OnDemand', familyClass: 'P', purchaseOption: 'OnDemand', quotaCode: 'L-417A185B', quotaName: 'Running On-Demand P instances' },
+    { usageClass: 'G/OnDemand', familyClass: 'G', purchaseOption: 'OnDemand', quotaCode: 'L-DB2E81BA', quotaName: 'Running On-Demand G and VT instances' },
+    { usageClass: 'P/Spot', familyClass: 'P', purchaseOption: 'Spot', quotaCode: 'L-7212CCBC', quotaName: 'All P Spot Instance Requests' },
+    { usageClass: 'G/Spot', familyClass: 'G', purchaseOption: 'Spot', quotaCode: 'L-3819A6DF', quotaName: 'All G and VT Spot Instance Requests' },
+  ].map((c) => Object.freeze(c as UsageMetricClass)),
+);
 
 /** The usage class entry for a `Class` dimension value, or undefined. */
 export function gpuUsageClass(usageClass: string): UsageMetricClass | undefined {

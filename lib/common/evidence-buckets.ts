@@ -47,7 +47,8 @@ export function createAccessLogBucket(scope: Construct, id: string): s3.Bucket {
     },
     {
       id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-      reason: 'S3 server access logging does not deliver to a bucket with an Object Lock default retention, and Object Lock without it protects nothing; the bucket is versioned and retained.',
+      reason:
+        'S3 server access logging does not deliver to a bucket with an Object Lock default retention, and Object Lock without it protects nothing; the bucket is versioned and retained.',
     },
   );
   return bucket;
@@ -81,18 +82,21 @@ export function createEvidenceBucket(scope: Construct, id: string, options: Evid
     serverAccessLogsPrefix: options.accessLogsPrefix,
     removalPolicy: RemovalPolicy.RETAIN,
     ...(options.objectLock ? { objectLockEnabled: true, objectLockDefaultRetention: options.objectLock } : {}),
-    lifecycleRules: [{
-      id: 'ColderStorage',
-      transitions: [{ storageClass: options.transition.storageClass, transitionAfter: options.transition.after }],
-      noncurrentVersionTransitions: [{ storageClass: options.transition.storageClass, transitionAfter: options.transition.after }],
-    }],
+    lifecycleRules: [
+      {
+        id: 'ColderStorage',
+        transitions: [{ storageClass: options.transition.storageClass, transitionAfter: options.transition.after }],
+        noncurrentVersionTransitions: [{ storageClass: options.transition.storageClass, transitionAfter: options.transition.after }],
+      },
+    ],
   });
   sendObjectEventsToEventBridge(bucket);
   if (!options.objectLock) {
     Validations.of(bucket).acknowledge({
       id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-      reason: 'Object Lock retention makes evidence undeletable for its whole period (COMPLIANCE mode: even by root), a data-retention decision left to the owner; '
-        + 'the bucket is versioned (a deletion leaves the previous version) and retained, and deletions go to EventBridge (the violation stream alerts on them).',
+      reason:
+        'Object Lock retention makes evidence undeletable for its whole period (COMPLIANCE mode: even by root), a data-retention decision left to the owner; ' +
+        'the bucket is versioned (a deletion leaves the previous version) and retained, and deletions go to EventBridge (the violation stream alerts on them).',
     });
   }
   return bucket;

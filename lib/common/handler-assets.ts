@@ -11,8 +11,8 @@ export type HandlerName = 'correlator' | 'responder' | 'stop-compute';
 
 /** Every pre-built handler, by name: the entry file each is bundled from (relative to the package root). */
 export const HANDLER_ENTRIES: Readonly<Record<HandlerName, string>> = Object.freeze({
-  'correlator': 'lib/telemetry/handlers/correlator.ts',
-  'responder': 'lib/telemetry/handlers/responder.ts',
+  correlator: 'lib/telemetry/handlers/correlator.ts',
+  responder: 'lib/telemetry/handlers/responder.ts',
   'stop-compute': 'lib/billing/stop-compute-handler.ts',
 });
 
@@ -44,5 +44,7 @@ export function handlerAssetPath(name: HandlerName): string {
     const dir = path.join(root, name);
     if (fs.existsSync(path.join(dir, HANDLER_FILE))) return dir;
   }
-  throw new Error(`cdk-black-hole: the pre-built Lambda handler '${name}' is missing (no ${path.join(roots[roots.length - 1], name, HANDLER_FILE)}): run \`npm run build:handlers\``);
+  throw new Error(
+    `cdk-black-hole: the pre-built Lambda handler '${name}' is missing (no ${path.join(roots[roots.length - 1], name, HANDLER_FILE)}): run \`npm run build:handlers\``,
+  );
 }

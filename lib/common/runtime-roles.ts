@@ -63,7 +63,9 @@ export function markRuntimeRole(role: RuntimeRoleTarget): void {
     throw new Error(`markRuntimeRole: ${role.node.path} is not a role defined in this app (an imported role's path is fixed where it was created)`);
   }
   if (isAgentRole(role) || isAgentRole(cfn)) {
-    throw new Error(`markRuntimeRole: ${role.node.path} is an agent role; the runtime path exempts a role from the organisation guardrail and is never for agents`);
+    throw new Error(
+      `markRuntimeRole: ${role.node.path} is an agent role; the runtime path exempts a role from the organisation guardrail and is never for agents`,
+    );
   }
   if (cfn instanceof iamLib().CfnRole) {
     const current = cfn.path;
@@ -78,9 +80,12 @@ export function markRuntimeRole(role: RuntimeRoleTarget): void {
     marked.add(cfn);
     // Tags.of(role).add(...) lands at synthesis: the agent-role tag is checked then as well.
     cfn.node.addValidation({
-      validate: () => isAgentRole(cfn) || (cfn.node.scope !== undefined && isAgentRole(cfn.node.scope))
-        ? [`${cfn.node.path} is on the runtime path ${RUNTIME_ROLE_PATH} and tagged ${AGENT_ROLE_TAG}: an agent role must never be exempt from the organisation guardrail`]
-        : [],
+      validate: () =>
+        isAgentRole(cfn) || (cfn.node.scope !== undefined && isAgentRole(cfn.node.scope))
+          ? [
+              `${cfn.node.path} is on the runtime path ${RUNTIME_ROLE_PATH} and tagged ${AGENT_ROLE_TAG}: an agent role must never be exempt from the organisation guardrail`,
+            ]
+          : [],
     });
   }
 }
@@ -122,9 +127,13 @@ export class RuntimeRolesAspect implements IAspect {
  * and, unless `cdkSingletons` is false, the CDK singleton providers of its stack as well.
  */
 export function markRuntimeRolesOf(scope: IConstruct, options: { readonly cdkSingletons?: boolean } = {}): void {
-  cdk().Aspects.of(scope).add(new RuntimeRolesAspect({ subtree: true }));
+  cdk()
+    .Aspects.of(scope)
+    .add(new RuntimeRolesAspect({ subtree: true }));
   if (options.cdkSingletons ?? true) {
-    cdk().Aspects.of(cdk().Stack.of(scope)).add(new RuntimeRolesAspect({ cdkSingletons: true, subtree: false }));
+    cdk()
+      .Aspects.of(cdk().Stack.of(scope))
+      .add(new RuntimeRolesAspect({ cdkSingletons: true, subtree: false }));
   }
 }
 

@@ -106,10 +106,16 @@ export class GpuTrainingFleet extends Construct {
       ebsOptimized: true,
       // One-minute instance metrics: a GPU hour costs more than a month of detailed monitoring.
       detailedMonitoring: true,
-      blockDevices: [{
-        deviceName: '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs(props.rootVolumeGiB ?? 200, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
-      }],
+      blockDevices: [
+        {
+          deviceName: '/dev/xvda',
+          volume: ec2.BlockDeviceVolume.ebs(props.rootVolumeGiB ?? 200, {
+            encrypted: true,
+            volumeType: ec2.EbsDeviceVolumeType.GP3,
+            deleteOnTermination: true,
+          }),
+        },
+      ],
       ...(props.spot ? { spotOptions: { requestType: ec2.SpotRequestType.ONE_TIME } } : {}),
     });
 
@@ -120,11 +126,11 @@ export class GpuTrainingFleet extends Construct {
       maxCapacity: props.maxInstances,
       ...(props.instanceTypes.length > 1
         ? {
-          mixedInstancesPolicy: {
-            launchTemplate: this.launchTemplate,
-            launchTemplateOverrides: props.instanceTypes.map((t) => ({ instanceType: new ec2.InstanceType(t) })),
-          },
-        }
+            mixedInstancesPolicy: {
+              launchTemplate: this.launchTemplate,
+              launchTemplateOverrides: props.instanceTypes.map((t) => ({ instanceType: new ec2.InstanceType(t) })),
+            },
+          }
         : { launchTemplate: this.launchTemplate }),
       healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(10) }),
     });
@@ -157,14 +163,16 @@ export class GpuTrainingFleet extends Construct {
     if (props.instanceTypes.length === 1) {
       Validations.of(this.autoScalingGroup).acknowledge({
         id: 'cdk-validator-cfnguard::autoscaling_mixed_instances_policy_multiple_instance_types_check',
-        reason: `The fleet declares one GPU type (${props.instanceTypes[0]}): a data-parallel job runs at the pace of its slowest accelerator, and the declared `
-          + 'capacity, the usage alarms and the agent boundary are sized per type. Declare several types to get a mixed-instances policy.',
+        reason:
+          `The fleet declares one GPU type (${props.instanceTypes[0]}): a data-parallel job runs at the pace of its slowest accelerator, and the declared ` +
+          'capacity, the usage alarms and the agent boundary are sized per type. Declare several types to get a mixed-instances policy.',
       });
     }
     // Every allowed GPU family is Nitro-based with encryption in transit (gpu-instance-types.ts), and
     // validate() admits no other; the bundled rules' instance lists predate g6, g6e, p5e, p5en, p6-b200 and trn2.
-    const nitroReason = `${props.instanceTypes.join(', ')}: every family of the GPU allowlist (lib/identity/gpu-instance-types.ts) is Nitro-based and encrypts `
-      + 'traffic between instances in transit; the rule\'s built-in instance list predates several of them.';
+    const nitroReason =
+      `${props.instanceTypes.join(', ')}: every family of the GPU allowlist (lib/identity/gpu-instance-types.ts) is Nitro-based and encrypts ` +
+      "traffic between instances in transit; the rule's built-in instance list predates several of them.";
     Validations.of(this.launchTemplate).acknowledge({ id: 'cdk-validator-cfnguard::ec2_launch_template_nitro_instance_type_check', reason: nitroReason });
     Validations.of(this.autoScalingGroup).acknowledge(
       { id: 'cdk-validator-cfnguard::autoscaling_group_nitro_instance_override_check', reason: nitroReason },

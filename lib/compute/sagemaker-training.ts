@@ -107,7 +107,10 @@ export interface TrainingJobRequest {
   /** Training image and input mode. */
   readonly AlgorithmSpecification: { readonly TrainingImage: string; readonly TrainingInputMode: 'File' };
   /** Input channels: S3 prefixes of the training data. */
-  readonly InputDataConfig: ReadonlyArray<{ readonly ChannelName: string; readonly DataSource: { readonly S3DataSource: { readonly S3DataType: 'S3Prefix'; readonly S3Uri: string } } }>;
+  readonly InputDataConfig: ReadonlyArray<{
+    readonly ChannelName: string;
+    readonly DataSource: { readonly S3DataSource: { readonly S3DataType: 'S3Prefix'; readonly S3Uri: string } };
+  }>;
   /** Where the model artifacts go. */
   readonly OutputDataConfig: { readonly S3OutputPath: string };
   /** Instance type (an allowed GPU type), count and volume size. */
@@ -131,16 +134,22 @@ export interface TrainingJobRequest {
  */
 export function blackHoleTrainingJobRequest(input: BlackHoleTrainingJobInput): TrainingJobRequest {
   const problems: string[] = [];
-  if (!isAllowedSageMakerGpuInstanceType(input.instanceType) || input.instanceType.endsWith('.*')) problems.push(`instanceType: '${input.instanceType}' is not an allowed GPU instance type (ml.<family>.<size>)`);
-  if (!Number.isInteger(input.instanceCount) || input.instanceCount < 1) problems.push(`instanceCount: ${input.instanceCount} must be a whole number of at least 1`);
-  if (input.subnetIds.length === 0) problems.push('subnetIds: give the environment\'s isolated subnets');
-  if (input.securityGroupIds.length === 0) problems.push('securityGroupIds: give the environment\'s training security group');
-  for (const [k, v] of [['inputS3Uri', input.inputS3Uri], ['outputS3Uri', input.outputS3Uri]] as const) {
+  if (!isAllowedSageMakerGpuInstanceType(input.instanceType) || input.instanceType.endsWith('.*'))
+    problems.push(`instanceType: '${input.instanceType}' is not an allowed GPU instance type (ml.<family>.<size>)`);
+  if (!Number.isInteger(input.instanceCount) || input.instanceCount < 1)
+    problems.push(`instanceCount: ${input.instanceCount} must be a whole number of at least 1`);
+  if (input.subnetIds.length === 0) problems.push("subnetIds: give the environment's isolated subnets");
+  if (input.securityGroupIds.length === 0) problems.push("securityGroupIds: give the environment's training security group");
+  for (const [k, v] of [
+    ['inputS3Uri', input.inputS3Uri],
+    ['outputS3Uri', input.outputS3Uri],
+  ] as const) {
     if (!/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/.test(v)) problems.push(`${k}: '${v}' is not an s3:// URI`);
   }
   const maxRuntime = input.maxRuntimeSeconds ?? 86400;
   if (!Number.isInteger(maxRuntime) || maxRuntime < 1 || maxRuntime > 86400) problems.push(`maxRuntimeSeconds: ${maxRuntime} must be from 1 to 86400`);
-  if (problems.length > 0) throw new Error(`Invalid training job (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+  if (problems.length > 0)
+    throw new Error(`Invalid training job (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
   return {
     TrainingJobName: input.trainingJobName,
     RoleArn: input.roleArn,
@@ -152,9 +161,6 @@ export function blackHoleTrainingJobRequest(input: BlackHoleTrainingJobInput): T
     VpcConfig: { Subnets: [...input.subnetIds], SecurityGroupIds: [...input.securityGroupIds] },
     EnableNetworkIsolation: true,
     EnableInterContainerTrafficEncryption: true,
-    Tags: [
-      { Key: ENVIRONMENT_TAG, Value: input.environmentName },
-      ...(input.episode ? [{ Key: 'black-hole:episode', Value: input.episode }] : []),
-    ],
+    Tags: [{ Key: ENVIRONMENT_TAG, Value: input.environmentName }, ...(input.episode ? [{ Key: 'black-hole:episode', Value: input.episode }] : [])],
   };
 }

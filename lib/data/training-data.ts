@@ -58,8 +58,11 @@ export class TrainingData extends Construct {
     const namespace = props.metricNamespace ?? 'BlackHole/Training';
     const v = new PropsValidator('TrainingData');
     v.check(typeof props.environmentName === 'string' && props.environmentName.length > 0, 'environmentName', 'is required');
-    v.check(Token.isUnresolved(namespace) || (/^[^:].{0,254}$/.test(namespace) && !namespace.startsWith('AWS/')), 'metricNamespace',
-      `'${namespace}' must be 1-255 characters, not start with ':' and not be an AWS/ namespace`);
+    v.check(
+      Token.isUnresolved(namespace) || (/^[^:].{0,254}$/.test(namespace) && !namespace.startsWith('AWS/')),
+      'metricNamespace',
+      `'${namespace}' must be 1-255 characters, not start with ':' and not be an AWS/ namespace`,
+    );
     v.throwIfAny();
     this.metricNamespace = namespace;
 
@@ -113,7 +116,8 @@ export class TrainingData extends Construct {
         { id: `AwsSolutions-IAM5[Resource::${arnOf(this.checkpoints)}/${options.checkpointPrefix ?? ''}*]`, reason: objects },
         {
           id: 'AwsSolutions-IAM5[Resource::*]',
-          reason: 'ecr:GetAuthorizationToken has no resource; cloudwatch:PutMetricData has none either and is confined to one namespace by cloudwatch:namespace.',
+          reason:
+            'ecr:GetAuthorizationToken has no resource; cloudwatch:PutMetricData has none either and is confined to one namespace by cloudwatch:namespace.',
         },
       );
     }

@@ -107,10 +107,16 @@ export class BlackHoleEnvironment extends Construct {
     super(scope, id);
     const v = new PropsValidator('BlackHoleEnvironment');
     v.check(props.billing !== undefined && typeof props.billing === 'object', 'billing', 'is required: give at least { monthlyLimitUsd }');
-    v.check(!(props.episodeSessions && props.gpuFleet), 'episodeSessions',
-      'cannot be combined with gpuFleet: fleet instances run as the agent role, which per-episode sessions reserve for the harness; run the fleet as your harness role and hand episodes their session credentials');
-    v.check(!(props.episodeSessions && props.agentComputeServices), 'episodeSessions',
-      'cannot be combined with agentComputeServices: instance and task credentials carry no episode source identity');
+    v.check(
+      !(props.episodeSessions && props.gpuFleet),
+      'episodeSessions',
+      'cannot be combined with gpuFleet: fleet instances run as the agent role, which per-episode sessions reserve for the harness; run the fleet as your harness role and hand episodes their session credentials',
+    );
+    v.check(
+      !(props.episodeSessions && props.agentComputeServices),
+      'episodeSessions',
+      'cannot be combined with agentComputeServices: instance and task credentials carry no episode source identity',
+    );
     v.throwIfAny();
     this.environmentName = props.environmentName;
 

@@ -30,10 +30,11 @@ import type { TemplateModel } from './model';
  * allow-list, or one its permissions boundary stopped before and no longer does) or an error-level
  * finding, acknowledged or not: an acknowledgment added with the finding is part of the change to review.
  */
-export const DIFF_MATCHING = 'Stacks match by name (the one unmatched stack of each side is paired); items match by (rule id, egress kind or capability; '
-  + 'stack; logical ID; finding string: the cdk-nag finding strings, else Action::<action>, else the message), then by construct path, '
-  + 'then by logical ID stem (the logical ID and finding string without CDK\'s 8-character hash suffix); in these two passes the finding string '
-  + 'leaves out the resource\'s own logical ID. Pairs matched that way are listed as moved.';
+export const DIFF_MATCHING =
+  'Stacks match by name (the one unmatched stack of each side is paired); items match by (rule id, egress kind or capability; ' +
+  'stack; logical ID; finding string: the cdk-nag finding strings, else Action::<action>, else the message), then by construct path, ' +
+  "then by logical ID stem (the logical ID and finding string without CDK's 8-character hash suffix); in these two passes the finding string " +
+  "leaves out the resource's own logical ID. Pairs matched that way are listed as moved.";
 
 /** One side of a diff: a model (designations applied) and the gate's result over it. */
 export interface DiffSide {
@@ -138,7 +139,10 @@ interface Keyed<T> {
 
 /** Compares the gate's view of base and head (see DIFF_MATCHING). */
 export function diffGate(base: DiffSide, head: DiffSide): GateDiff {
-  const pairedStacks = pairStacks(base.model.stacks.map((s) => s.name), head.model.stacks.map((s) => s.name));
+  const pairedStacks = pairStacks(
+    base.model.stacks.map((s) => s.name),
+    head.model.stacks.map((s) => s.name),
+  );
   const headStack = new Map(pairedStacks.map((p) => [p.head, p.base]));
   const moved: DiffMove[] = [];
 
@@ -153,12 +157,16 @@ export function diffGate(base: DiffSide, head: DiffSide): GateDiff {
   const reasons: string[] = [];
   if (capabilities.added.length > 0) {
     const roles = new Set(capabilities.added.map((c) => `${c.stack}/${c.role}`));
-    reasons.push(`adds ${capabilities.added.length} escape capabilit${capabilities.added.length === 1 ? 'y' : 'ies'} to ${roles.size} agent-reachable role(s): ${[...roles].slice(0, 5).join(', ')}${roles.size > 5 ? ', ...' : ''}`);
+    reasons.push(
+      `adds ${capabilities.added.length} escape capabilit${capabilities.added.length === 1 ? 'y' : 'ies'} to ${roles.size} agent-reachable role(s): ${[...roles].slice(0, 5).join(', ')}${roles.size > 5 ? ', ...' : ''}`,
+    );
   }
   const failing = findings.added.filter((f) => f.severity === 'error');
   if (failing.length > 0) {
     const acknowledged = failing.filter((f) => f.acknowledged).length;
-    reasons.push(`adds ${failing.length} error finding(s)${acknowledged ? ` (${acknowledged} acknowledged)` : ''}: ${[...new Set(failing.map((f) => f.ruleId))].sort().join(', ')}`);
+    reasons.push(
+      `adds ${failing.length} error finding(s)${acknowledged ? ` (${acknowledged} acknowledged)` : ''}: ${[...new Set(failing.map((f) => f.ruleId))].sort().join(', ')}`,
+    );
   }
   return {
     capabilities,
@@ -267,29 +275,32 @@ function capabilitiesOf(side: DiffSide): Keyed<DiffCapability>[] {
 
 /** The finding strings of a finding: its cdk-nag `findings`, else its `actions`, else its message. */
 export function findingStrings(f: Finding): string[] {
-  const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string') ? v as string[] : undefined);
+  const strings = (v: unknown): string[] | undefined =>
+    Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
   return strings(f.evidence.findings) ?? strings(f.evidence.actions)?.map((a) => `Action::${a}`) ?? [f.message];
 }
 
 function findingsOf(side: DiffSide): Keyed<DiffFinding>[] {
-  return side.result.findings.flatMap((f) => findingStrings(f).map((finding): Keyed<DiffFinding> => ({
-    item: {
-      ruleId: f.ruleId,
-      severity: f.severity,
-      core: f.core,
+  return side.result.findings.flatMap((f) =>
+    findingStrings(f).map((finding): Keyed<DiffFinding> => ({
+      item: {
+        ruleId: f.ruleId,
+        severity: f.severity,
+        core: f.core,
+        stack: f.stack,
+        resource: f.resource,
+        ...(f.path ? { path: f.path } : {}),
+        finding,
+        message: f.message,
+        acknowledged: f.acknowledged !== undefined,
+      },
+      scope: f.ruleId,
       stack: f.stack,
-      resource: f.resource,
+      logicalId: f.resource,
       ...(f.path ? { path: f.path } : {}),
-      finding,
-      message: f.message,
-      acknowledged: f.acknowledged !== undefined,
-    },
-    scope: f.ruleId,
-    stack: f.stack,
-    logicalId: f.resource,
-    ...(f.path ? { path: f.path } : {}),
-    text: finding,
-  })));
+      text: finding,
+    })),
+  );
 }
 
 function egressOf(side: DiffSide): Keyed<DiffEgressPath>[] {

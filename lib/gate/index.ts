@@ -11,8 +11,6 @@ export * from './rule';
 export * from './nag/black-hole-checks';
 export { ALL_RULES } from './rules';
 export { EgressKind, EgressPathAnalysis, type EgressPath } from './analysis/egress-paths';
-export {
-  EnvironmentIndex, GateInputError, type ModelResource, type Resolved, StackModel, type TemplateInput, TemplateModel,
-} from './model';
+export { EnvironmentIndex, GateInputError, type ModelResource, type Resolved, StackModel, type TemplateInput, TemplateModel } from './model';
 export { type DesignatedEnvironment, type DesignatedResource, type Designations } from './model/environments';
 export { renderReport, REPORT_FORMATS, type ReportFormat, type ReportOptions } from './report/reporters';

@@ -10,8 +10,8 @@ export function renderRulesDoc(): string {
   out.push('none re-parses a template. "Agent-reachable" roles are every role tagged `black-hole:agent-role=true`, every');
   out.push('role compute in an environment can get credentials for, and every role those may assume or pass.', '');
   out.push('## Acknowledgment', '');
-  out.push('Acknowledge a finding on its construct with `Validations.of(construct).acknowledge({ id: \'BlackHole-NET1\', reason })`.');
-  out.push('`cdk synth` then passes, and BlackHoleChecks always writes the acknowledgment into the template\'s `cdk_nag`');
+  out.push("Acknowledge a finding on its construct with `Validations.of(construct).acknowledge({ id: 'BlackHole-NET1', reason })`.");
+  out.push("`cdk synth` then passes, and BlackHoleChecks always writes the acknowledgment into the template's `cdk_nag`");
   out.push('metadata. Findings of **core** rules cannot be silently acknowledged: `black-hole audit` reports an');
   out.push('acknowledged core finding as an error (exit 1) unless run with `--allow-acknowledged`, so a CI gate on the');
   out.push('synthesized templates still fails. Acknowledged non-core findings are listed and pass.', '');

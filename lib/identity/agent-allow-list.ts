@@ -58,15 +58,19 @@ export interface AgentAllowedAction {
   readonly workload?: boolean;
 }
 
-const PERIMETER = 'resources of the environment\'s account or organisation (DenyResourcesOutsidePerimeter), from the environment\'s VPC and endpoints (DenyOutsideEnvironmentVpc/Endpoints), in its region';
-const VPC_ONLY = 'from the environment\'s VPC and endpoints (DenyOutsideEnvironmentVpc/Endpoints), in its region; the endpoint policy confines resources to the account';
+const PERIMETER =
+  "resources of the environment's account or organisation (DenyResourcesOutsidePerimeter), from the environment's VPC and endpoints (DenyOutsideEnvironmentVpc/Endpoints), in its region";
+const VPC_ONLY =
+  "from the environment's VPC and endpoints (DenyOutsideEnvironmentVpc/Endpoints), in its region; the endpoint policy confines resources to the account";
 const SHARED = `on resources tagged ${AGENT_ACCESS_TAG}=${AGENT_ACCESS_TAG_VALUE} (ceiling condition), ${PERIMETER}`;
 
 const a = (action: string, reason: string, safeWhen: string, extra: Pick<AgentAllowedAction, 'scope' | 'workload'> = {}): AgentAllowedAction =>
   Object.freeze({ action, reason, safeWhen, ...extra });
 
 const ECR_PULL: readonly AgentAllowedAction[] = [
-  a('ecr:GetAuthorizationToken', 'docker login to the environment\'s registry', 'a token for the caller\'s own registry; no resource; ' + VPC_ONLY, { workload: true }),
+  a('ecr:GetAuthorizationToken', "docker login to the environment's registry", "a token for the caller's own registry; no resource; " + VPC_ONLY, {
+    workload: true,
+  }),
   a('ecr:BatchGetImage', 'read image manifests for docker pull', VPC_ONLY + '; reads only', { workload: true }),
   a('ecr:GetDownloadUrlForLayer', 'get the pre-signed S3 URLs of image layers', VPC_ONLY + '; layers come through the S3 gateway endpoint', { workload: true }),
   a('ecr:BatchCheckLayerAvailability', 'check layers during pull', VPC_ONLY + '; reads only', { workload: true }),
@@ -77,56 +81,80 @@ const ECR_PULL: readonly AgentAllowedAction[] = [
  * module comment: the service is reachable for other principals (harness, launcher), not for agents.
  */
 export const AGENT_ALLOW_LIST: Readonly<Record<string, readonly AgentAllowedAction[]>> = Object.freeze({
-  's3': [
+  s3: [
     a('s3:GetObject', 'read dataset shards', PERIMETER, { workload: true }),
     a('s3:GetObjectVersion', 'read a pinned version of a dataset shard', PERIMETER, { workload: true }),
     a('s3:PutObject', 'write checkpoints and results', PERIMETER + '; ACL headers need s3:PutObjectAcl, which is not listed', { workload: true }),
     a('s3:AbortMultipartUpload', 'abandon a failed multipart checkpoint upload', PERIMETER, { workload: true }),
     a('s3:ListMultipartUploadParts', 'resume a multipart checkpoint upload', PERIMETER, { workload: true }),
     a('s3:ListBucket', 'list dataset shards (identity policies narrow it with s3:prefix)', PERIMETER, { workload: true }),
-    a('s3:GetBucketLocation', 'SDKs look up a bucket\'s region before the first request', PERIMETER, { workload: true }),
+    a('s3:GetBucketLocation', "SDKs look up a bucket's region before the first request", PERIMETER, { workload: true }),
   ],
-  'dynamodb': [
+  dynamodb: [
     ...['GetItem', 'BatchGetItem', 'Query', 'Scan', 'ConditionCheckItem', 'DescribeTable'].map((n) =>
-      a(`dynamodb:${n}`, 'read items of a table shared with the agent', SHARED, { scope: AgentActionScope.SHARED_WITH_AGENT })),
+      a(`dynamodb:${n}`, 'read items of a table shared with the agent', SHARED, { scope: AgentActionScope.SHARED_WITH_AGENT }),
+    ),
     ...['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].map((n) =>
-      a(`dynamodb:${n}`, 'write items of a table shared with the agent (never the episode ledger, which is not shared)', SHARED, { scope: AgentActionScope.SHARED_WITH_AGENT })),
+      a(`dynamodb:${n}`, 'write items of a table shared with the agent (never the episode ledger, which is not shared)', SHARED, {
+        scope: AgentActionScope.SHARED_WITH_AGENT,
+      }),
+    ),
   ],
   'ecr.api': ECR_PULL,
   'ecr.dkr': ECR_PULL,
-  'logs': [
-    a('logs:CreateLogGroup', 'the CloudWatch agent creates its log group on first write', PERIMETER + '; a new group has no subscription, export or foreign destination (those are denied)', { workload: true }),
+  logs: [
+    a(
+      'logs:CreateLogGroup',
+      'the CloudWatch agent creates its log group on first write',
+      PERIMETER + '; a new group has no subscription, export or foreign destination (those are denied)',
+      { workload: true },
+    ),
     a('logs:CreateLogStream', 'one stream per episode', PERIMETER, { workload: true }),
     a('logs:PutLogEvents', 'write training output', PERIMETER, { workload: true }),
     a('logs:DescribeLogStreams', 'the CloudWatch agent finds its stream', PERIMETER, { workload: true }),
   ],
-  'monitoring': [
-    a('cloudwatch:PutMetricData', 'publish training metrics (identity policies name the namespace)', VPC_ONLY + '; AWS/ namespaces are reserved by CloudWatch', { workload: true }),
+  monitoring: [
+    a(
+      'cloudwatch:PutMetricData',
+      'publish training metrics (identity policies name the namespace)',
+      VPC_ONLY + '; AWS/ namespaces are reserved by CloudWatch',
+      { workload: true },
+    ),
   ],
-  'sts': [
-    a('sts:GetCallerIdentity', 'SDK credential checks', 'returns the caller\'s own identity; no credentials issued'),
-  ],
-  'kms': [
-    a('kms:Decrypt', 'S3 (and the services below) decrypt SSE-KMS data with the agent\'s credentials', PERIMETER + '; key policies of the environment decide which keys', { workload: true }),
-    a('kms:GenerateDataKey', 'S3 encrypts checkpoints with SSE-KMS with the agent\'s credentials', PERIMETER + '; key policies of the environment decide which keys', { workload: true }),
+  sts: [a('sts:GetCallerIdentity', 'SDK credential checks', "returns the caller's own identity; no credentials issued")],
+  kms: [
+    a(
+      'kms:Decrypt',
+      "S3 (and the services below) decrypt SSE-KMS data with the agent's credentials",
+      PERIMETER + '; key policies of the environment decide which keys',
+      { workload: true },
+    ),
+    a(
+      'kms:GenerateDataKey',
+      "S3 encrypts checkpoints with SSE-KMS with the agent's credentials",
+      PERIMETER + '; key policies of the environment decide which keys',
+      { workload: true },
+    ),
     a('kms:Encrypt', 'client-side encryption with an environment key', PERIMETER),
-    a('kms:DescribeKey', 'SDK encryption clients read the key\'s metadata', PERIMETER),
+    a('kms:DescribeKey', "SDK encryption clients read the key's metadata", PERIMETER),
   ],
-  'secretsmanager': [
+  secretsmanager: [
     a('secretsmanager:GetSecretValue', 'read a secret the owner shared with the agent', SHARED, { scope: AgentActionScope.SHARED_WITH_AGENT }),
-    a('secretsmanager:DescribeSecret', 'SDK caching clients read the secret\'s version metadata', SHARED, { scope: AgentActionScope.SHARED_WITH_AGENT }),
+    a('secretsmanager:DescribeSecret', "SDK caching clients read the secret's version metadata", SHARED, { scope: AgentActionScope.SHARED_WITH_AGENT }),
   ],
   'sagemaker.api': [],
   'sagemaker.runtime': [
     ...['InvokeEndpoint', 'InvokeEndpointAsync', 'InvokeEndpointWithResponseStream'].map((n) =>
-      a(`sagemaker:${n}`, 'evaluate against an endpoint shared with the agent', SHARED, { scope: AgentActionScope.SHARED_WITH_AGENT })),
+      a(`sagemaker:${n}`, 'evaluate against an endpoint shared with the agent', SHARED, { scope: AgentActionScope.SHARED_WITH_AGENT }),
+    ),
   ],
-  'events': [],
-  'sqs': [
+  events: [],
+  sqs: [
     ...['ReceiveMessage', 'DeleteMessage', 'ChangeMessageVisibility', 'GetQueueAttributes', 'GetQueueUrl'].map((n) =>
-      a(`sqs:${n}`, 'take rollout work from a queue shared with the agent', SHARED, { scope: AgentActionScope.SHARED_WITH_AGENT })),
+      a(`sqs:${n}`, 'take rollout work from a queue shared with the agent', SHARED, { scope: AgentActionScope.SHARED_WITH_AGENT }),
+    ),
   ],
-  'xray': [
+  xray: [
     a('xray:PutTraceSegments', 'send trace segments', VPC_ONLY + '; traces stay in the account'),
     a('xray:PutTelemetryRecords', 'X-Ray daemon telemetry', VPC_ONLY),
     a('xray:GetSamplingRules', 'the X-Ray SDK reads sampling rules', VPC_ONLY + '; reads only'),

@@ -25,7 +25,17 @@ export const AGENT_BASE_ACTIONS: readonly string[] = Object.freeze(agentCeilingE
  * or never allowed.
  */
 export const GLOBAL_SERVICE_ACTIONS: readonly string[] = Object.freeze([
-  'iam:*', 'sts:*', 'organizations:*', 'account:*', 'route53:*', 'cloudfront:*', 'support:*', 'health:*', 'budgets:*', 'ce:*', 's3:ListAllMyBuckets',
+  'iam:*',
+  'sts:*',
+  'organizations:*',
+  'account:*',
+  'route53:*',
+  'cloudfront:*',
+  'support:*',
+  'health:*',
+  'budgets:*',
+  'ce:*',
+  's3:ListAllMyBuckets',
 ]);
 
 /** Services whose requests are confined to resources of the environment's account (or organisation). */
@@ -204,12 +214,14 @@ export class AgentBoundary extends Construct {
     ];
     const shared = ceiling.filter((e) => e.scope === AgentActionScope.SHARED_WITH_AGENT).map((e) => e.action);
     if (shared.length > 0) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'AllowAgentCeilingOnSharedResources',
-        actions: shared,
-        resources: ['*'],
-        conditions: { StringEquals: { [`aws:ResourceTag/${AGENT_ACCESS_TAG}`]: AGENT_ACCESS_TAG_VALUE } },
-      }));
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'AllowAgentCeilingOnSharedResources',
+          actions: shared,
+          resources: ['*'],
+          conditions: { StringEquals: { [`aws:ResourceTag/${AGENT_ACCESS_TAG}`]: AGENT_ACCESS_TAG_VALUE } },
+        }),
+      );
     }
     if (wholeServices.length > 0) {
       statements.push(new iam.PolicyStatement({ sid: 'DenyEscapeCatalogServices', effect: iam.Effect.DENY, actions: wholeServices, resources: ['*'] }));
@@ -221,84 +233,100 @@ export class AgentBoundary extends Construct {
     // Network perimeter: absent aws:SourceVpc (public endpoint, other network) counts as outside;
     // requests an AWS service makes with the caller's credentials (aws:ViaAWSService) are exempt.
     const onlyInstanceCredentials = perimeter === NetworkPerimeter.EC2_INSTANCE_CREDENTIALS ? { Null: { 'ec2:SourceInstanceARN': 'false' } } : {};
-    statements.push(new iam.PolicyStatement({
-      sid: 'DenyOutsideEnvironmentVpc',
-      effect: iam.Effect.DENY,
-      actions: ['*'],
-      resources: ['*'],
-      conditions: {
-        StringNotEqualsIfExists: { 'aws:SourceVpc': props.vpc.vpcId },
-        BoolIfExists: { 'aws:ViaAWSService': 'false' },
-        ...onlyInstanceCredentials,
-      },
-    }));
-    const endpointIds = [...(props.vpcEndpoints ?? []).map((e) => e.vpcEndpointId), ...(props.vpcEndpointIds ?? [])];
-    if (endpointIds.length > 0) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'DenyOutsideEnvironmentEndpoints',
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'DenyOutsideEnvironmentVpc',
         effect: iam.Effect.DENY,
         actions: ['*'],
         resources: ['*'],
         conditions: {
-          StringNotEqualsIfExists: { 'aws:SourceVpce': endpointIds },
+          StringNotEqualsIfExists: { 'aws:SourceVpc': props.vpc.vpcId },
           BoolIfExists: { 'aws:ViaAWSService': 'false' },
           ...onlyInstanceCredentials,
         },
-      }));
+      }),
+    );
+    const endpointIds = [...(props.vpcEndpoints ?? []).map((e) => e.vpcEndpointId), ...(props.vpcEndpointIds ?? [])];
+    if (endpointIds.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'DenyOutsideEnvironmentEndpoints',
+          effect: iam.Effect.DENY,
+          actions: ['*'],
+          resources: ['*'],
+          conditions: {
+            StringNotEqualsIfExists: { 'aws:SourceVpce': endpointIds },
+            BoolIfExists: { 'aws:ViaAWSService': 'false' },
+            ...onlyInstanceCredentials,
+          },
+        }),
+      );
     }
 
     if (props.pinRegion ?? true) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'DenyOutsideEnvironmentRegion',
-        effect: iam.Effect.DENY,
-        notActions: [...GLOBAL_SERVICE_ACTIONS],
-        resources: ['*'],
-        conditions: { StringNotEquals: { 'aws:RequestedRegion': region } },
-      }));
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'DenyOutsideEnvironmentRegion',
+          effect: iam.Effect.DENY,
+          notActions: [...GLOBAL_SERVICE_ACTIONS],
+          resources: ['*'],
+          conditions: { StringNotEquals: { 'aws:RequestedRegion': region } },
+        }),
+      );
     }
 
     // Resource perimeter: data sinks only in the environment's account (or the named organisation).
     const perimeterServices = RESOURCE_PERIMETER_SERVICES.filter((s) => ceilingServices.has(s));
     if (perimeterServices.length > 0) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'DenyResourcesOutsidePerimeter',
-        effect: iam.Effect.DENY,
-        actions: perimeterServices.map((s) => `${s}:*`),
-        resources: ['*'],
-        conditions: props.organizationId
-          ? { StringNotEqualsIfExists: { 'aws:ResourceOrgID': props.organizationId } }
-          : { StringNotEqualsIfExists: { 'aws:ResourceAccount': stack.account } },
-      }));
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'DenyResourcesOutsidePerimeter',
+          effect: iam.Effect.DENY,
+          actions: perimeterServices.map((s) => `${s}:*`),
+          resources: ['*'],
+          conditions: props.organizationId
+            ? { StringNotEqualsIfExists: { 'aws:ResourceOrgID': props.organizationId } }
+            : { StringNotEqualsIfExists: { 'aws:ResourceAccount': stack.account } },
+        }),
+      );
     }
 
     // Tags drive budgets, ABAC and attribution: reserved keys anywhere, and any tag of the environment's resources.
-    statements.push(new iam.PolicyStatement({
-      sid: 'DenyReservedTagKeys',
-      effect: iam.Effect.DENY,
-      actions: ['*'],
-      resources: ['*'],
-      conditions: { 'ForAnyValue:StringLike': { 'aws:TagKeys': [`${RESERVED_TAG_PREFIX}*`] } },
-    }));
-    const taggingActions = [...ceilingServices].sort().flatMap((s) => awsActionsOfService(s).filter((a) => (awsActionAccessLevel(a) ?? '').includes('Tagging')));
-    if (taggingActions.length > 0) {
-      statements.push(new iam.PolicyStatement({
-        sid: 'DenyTagChangesOnEnvironmentResources',
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'DenyReservedTagKeys',
         effect: iam.Effect.DENY,
-        actions: taggingActions,
+        actions: ['*'],
         resources: ['*'],
-        conditions: { Null: { [`aws:ResourceTag/${ENVIRONMENT_TAG}`]: 'false' } },
-      }));
+        conditions: { 'ForAnyValue:StringLike': { 'aws:TagKeys': [`${RESERVED_TAG_PREFIX}*`] } },
+      }),
+    );
+    const taggingActions = [...ceilingServices]
+      .sort()
+      .flatMap((s) => awsActionsOfService(s).filter((a) => (awsActionAccessLevel(a) ?? '').includes('Tagging')));
+    if (taggingActions.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'DenyTagChangesOnEnvironmentResources',
+          effect: iam.Effect.DENY,
+          actions: taggingActions,
+          resources: ['*'],
+          conditions: { Null: { [`aws:ResourceTag/${ENVIRONMENT_TAG}`]: 'false' } },
+        }),
+      );
     }
 
     this.managedPolicy = new iam.ManagedPolicy(this, 'Resource', {
       managedPolicyName: props.managedPolicyName,
-      description: `Permissions boundary of the agent roles of black hole environment ${Token.isUnresolved(props.environmentName) ? '' : props.environmentName}`.trim(),
+      description:
+        `Permissions boundary of the agent roles of black hole environment ${Token.isUnresolved(props.environmentName) ? '' : props.environmentName}`.trim(),
       statements,
     });
     this.managedPolicyArn = this.managedPolicy.managedPolicyArn;
     // A boundary is a ceiling, not a grant: the allow-list's actions on "*" give nothing by themselves;
     // the agent role's identity policies name the resources.
-    const ceilingReason = 'Permissions boundary (a ceiling, not a grant): the agent role\'s own least-privilege policies decide what is allowed; the ceiling is the agent allow-list and the boundary\'s unconditional Denies remove every escape-catalog action.';
+    const ceilingReason =
+      "Permissions boundary (a ceiling, not a grant): the agent role's own least-privilege policies decide what is allowed; the ceiling is the agent allow-list and the boundary's unconditional Denies remove every escape-catalog action.";
     Validations.of(this.managedPolicy).acknowledge(
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: ceilingReason },
       // CT.IAM.PR.3 (Control Tower's full-access check), should it read Resource "*" of a ceiling as full access.
@@ -315,7 +343,9 @@ export class AgentBoundary extends Construct {
       validate: () => {
         const size = policyDocumentSize(this, this.managedPolicy.document);
         return size > MANAGED_POLICY_MAX_CHARS
-          ? [`AgentBoundary: the rendered boundary has about ${size} characters, over IAM's managed policy limit of ${MANAGED_POLICY_MAX_CHARS}; enable fewer endpoint services or endpoints`]
+          ? [
+              `AgentBoundary: the rendered boundary has about ${size} characters, over IAM's managed policy limit of ${MANAGED_POLICY_MAX_CHARS}; enable fewer endpoint services or endpoints`,
+            ]
           : [];
       },
     });
@@ -358,9 +388,12 @@ const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 function validate(props: AgentBoundaryProps): void {
   const v = new PropsValidator('AgentBoundary');
-  v.check(Token.isUnresolved(props.environmentName) || ENVIRONMENT_NAME.test(props.environmentName ?? ''), 'environmentName',
-    `must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit; got '${props.environmentName}'`);
-  v.check(props.vpc !== undefined, 'vpc', 'is required: the boundary confines credentials to the environment\'s VPC');
+  v.check(
+    Token.isUnresolved(props.environmentName) || ENVIRONMENT_NAME.test(props.environmentName ?? ''),
+    'environmentName',
+    `must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit; got '${props.environmentName}'`,
+  );
+  v.check(props.vpc !== undefined, 'vpc', "is required: the boundary confines credentials to the environment's VPC");
   const allowed = Object.keys(ENDPOINT_SERVICES).join(', ');
   for (const s of props.enabledEndpointServices ?? []) {
     v.check(isAllowedEndpointService(s), 'enabledEndpointServices', `'${s}' is not an endpoint service of the allowlist; allowed: ${allowed}`);
@@ -372,14 +405,25 @@ function validate(props: AgentBoundaryProps): void {
     v.check(Token.isUnresolved(props.region) || REGION.test(props.region), 'region', `'${props.region}' is not an AWS region name such as eu-west-1`);
   }
   if (props.networkPerimeter !== undefined) {
-    v.check(Object.values(NetworkPerimeter).includes(props.networkPerimeter), 'networkPerimeter', `must be one of ${Object.values(NetworkPerimeter).join(', ')}`);
+    v.check(
+      Object.values(NetworkPerimeter).includes(props.networkPerimeter),
+      'networkPerimeter',
+      `must be one of ${Object.values(NetworkPerimeter).join(', ')}`,
+    );
   }
   if (props.organizationId !== undefined) {
-    v.check(Token.isUnresolved(props.organizationId) || ORGANIZATION_ID.test(props.organizationId), 'organizationId', `'${props.organizationId}' is not an organisation id (o- followed by 10-32 lower-case letters or digits)`);
+    v.check(
+      Token.isUnresolved(props.organizationId) || ORGANIZATION_ID.test(props.organizationId),
+      'organizationId',
+      `'${props.organizationId}' is not an organisation id (o- followed by 10-32 lower-case letters or digits)`,
+    );
   }
   if (props.revokeSessionsIssuedBefore !== undefined) {
-    v.check(revocationTime(props.revokeSessionsIssuedBefore) !== undefined, 'revokeSessionsIssuedBefore',
-      `expected a valid Date or an ISO 8601 UTC time such as 2026-03-14T09:30:00Z, got '${String(props.revokeSessionsIssuedBefore)}'`);
+    v.check(
+      revocationTime(props.revokeSessionsIssuedBefore) !== undefined,
+      'revokeSessionsIssuedBefore',
+      `expected a valid Date or an ISO 8601 UTC time such as 2026-03-14T09:30:00Z, got '${String(props.revokeSessionsIssuedBefore)}'`,
+    );
   }
   v.throwIfAny();
 }

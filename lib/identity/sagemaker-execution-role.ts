@@ -110,10 +110,13 @@ export class SageMakerExecutionRole extends iam.Role {
   constructor(scope: Construct, id: string, props: SageMakerExecutionRoleProps) {
     validate(props);
     const stack = Stack.of(scope);
-    const boundaryPolicy = (props.boundary ?? true) ? new iam.ManagedPolicy(scope, `${id}Boundary`, {
-      description: 'Permissions boundary of a SageMaker execution role of a black hole: what SageMaker does with it, nothing else',
-      statements: [new iam.PolicyStatement({ sid: 'SageMakerExecutionCeiling', actions: [...SAGEMAKER_EXECUTION_CEILING], resources: ['*'] })],
-    }) : undefined;
+    const boundaryPolicy =
+      (props.boundary ?? true)
+        ? new iam.ManagedPolicy(scope, `${id}Boundary`, {
+            description: 'Permissions boundary of a SageMaker execution role of a black hole: what SageMaker does with it, nothing else',
+            statements: [new iam.PolicyStatement({ sid: 'SageMakerExecutionCeiling', actions: [...SAGEMAKER_EXECUTION_CEILING], resources: ['*'] })],
+          })
+        : undefined;
     super(scope, id, {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': stack.account },
@@ -145,46 +148,64 @@ export class SageMakerExecutionRole extends iam.Role {
     // SageMaker's VPC permissions (sagemaker-roles.html#sagemaker-roles-createtrainingjob-perms), each
     // scoped where EC2 has resource-level permissions; service authorization reference for EC2:
     // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
-    this.addToPolicy(new iam.PolicyStatement({
-      sid: 'CreateJobNetworkInterfaces',
-      actions: ['ec2:CreateNetworkInterface'],
-      resources: [arn('ec2', 'network-interface/*')],
-    }));
-    this.addToPolicy(new iam.PolicyStatement({
-      sid: 'OnlyInEnvironmentSubnets',
-      actions: ['ec2:CreateNetworkInterface'],
-      resources: [arn('ec2', 'subnet/*')],
-      conditions: { 'ArnEquals': { 'ec2:Vpc': vpcArn }, 'StringEquals': { 'ec2:SubnetID': subnetIds } },
-    }));
-    this.addToPolicy(new iam.PolicyStatement({
-      sid: 'OnlyWithEnvironmentSecurityGroups',
-      actions: ['ec2:CreateNetworkInterface'],
-      resources: [arn('ec2', 'security-group/*')],
-      conditions: { 'ArnEquals': { 'ec2:Vpc': vpcArn }, 'StringEquals': { 'ec2:SecurityGroupID': props.securityGroups.map((g) => g.securityGroupId) } },
-    }));
-    this.addToPolicy(new iam.PolicyStatement({
-      sid: 'ManageJobNetworkInterfacesInEnvironmentSubnets',
-      actions: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
-      resources: [arn('ec2', 'network-interface/*')],
-      conditions: { ArnEquals: { 'ec2:Vpc': vpcArn, 'ec2:Subnet': subnetIds.map((s) => arn('ec2', `subnet/${s}`)) } },
-    }));
-    this.addToPolicy(new iam.PolicyStatement({
-      sid: 'DescribeJobNetwork',
-      // EC2 Describe* actions support no resource-level permissions.
-      actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
-      resources: ['*'],
-    }));
+    this.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'CreateJobNetworkInterfaces',
+        actions: ['ec2:CreateNetworkInterface'],
+        resources: [arn('ec2', 'network-interface/*')],
+      }),
+    );
+    this.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyInEnvironmentSubnets',
+        actions: ['ec2:CreateNetworkInterface'],
+        resources: [arn('ec2', 'subnet/*')],
+        conditions: { ArnEquals: { 'ec2:Vpc': vpcArn }, StringEquals: { 'ec2:SubnetID': subnetIds } },
+      }),
+    );
+    this.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyWithEnvironmentSecurityGroups',
+        actions: ['ec2:CreateNetworkInterface'],
+        resources: [arn('ec2', 'security-group/*')],
+        conditions: { ArnEquals: { 'ec2:Vpc': vpcArn }, StringEquals: { 'ec2:SecurityGroupID': props.securityGroups.map((g) => g.securityGroupId) } },
+      }),
+    );
+    this.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ManageJobNetworkInterfacesInEnvironmentSubnets',
+        actions: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission'],
+        resources: [arn('ec2', 'network-interface/*')],
+        conditions: { ArnEquals: { 'ec2:Vpc': vpcArn, 'ec2:Subnet': subnetIds.map((s) => arn('ec2', `subnet/${s}`)) } },
+      }),
+    );
+    this.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeJobNetwork',
+        // EC2 Describe* actions support no resource-level permissions.
+        actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
+        resources: ['*'],
+      }),
+    );
     this.grantWriteLogsAndMetrics();
     const defaultPolicy = this.node.tryFindChild('DefaultPolicy');
-    const eniReason = 'SageMaker names the job\'s network interfaces itself; the subnet and security-group statements are limited by ec2:Vpc, ec2:SubnetID and ec2:SecurityGroupID to the environment, and the interface statements by ec2:Vpc and ec2:Subnet.';
+    const eniReason =
+      "SageMaker names the job's network interfaces itself; the subnet and security-group statements are limited by ec2:Vpc, ec2:SubnetID and ec2:SecurityGroupID to the environment, and the interface statements by ec2:Vpc and ec2:Subnet.";
     for (const target of [this, ...(defaultPolicy ? [defaultPolicy] : [])]) {
       Validations.of(target).acknowledge(
-        { id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:Describe*, ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions; PutMetricData is limited to the SageMaker namespace.' },
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'ec2:Describe*, ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions; PutMetricData is limited to the SageMaker namespace.',
+        },
         // Rendered as cdk-nag renders them: literal account and region in an env-specific stack.
         { id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, arn('ec2', 'network-interface/*'))}]`, reason: eniReason },
         { id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, arn('ec2', 'subnet/*'))}]`, reason: eniReason },
         { id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, arn('ec2', 'security-group/*'))}]`, reason: eniReason },
-        { id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, arn('logs', `log-group:${SAGEMAKER_TRAINING_LOG_GROUP}:*`))}]`, reason: 'The streams of the SageMaker training log group: SageMaker names one per job and instance.' },
+        {
+          id: `AwsSolutions-IAM5[Resource::${nagResourceName(this, arn('logs', `log-group:${SAGEMAKER_TRAINING_LOG_GROUP}:*`))}]`,
+          reason: 'The streams of the SageMaker training log group: SageMaker names one per job and instance.',
+        },
       );
     }
   }
@@ -289,9 +310,13 @@ function keyPattern(prefix: string | undefined, method: string): string {
 
 function validate(props: SageMakerExecutionRoleProps): void {
   const v = new PropsValidator('SageMakerExecutionRole');
-  v.check(Token.isUnresolved(props.environmentName) || (typeof props.environmentName === 'string' && props.environmentName.length > 0), 'environmentName', 'must be a non-empty string');
-  v.check(props.vpc !== undefined, 'vpc', 'is required: network interfaces are allowed only in the environment\'s VPC');
-  v.check((props.subnets ?? []).length > 0, 'subnets', 'must name at least one of the environment\'s subnets');
-  v.check((props.securityGroups ?? []).length > 0, 'securityGroups', 'must name at least one of the environment\'s security groups');
+  v.check(
+    Token.isUnresolved(props.environmentName) || (typeof props.environmentName === 'string' && props.environmentName.length > 0),
+    'environmentName',
+    'must be a non-empty string',
+  );
+  v.check(props.vpc !== undefined, 'vpc', "is required: network interfaces are allowed only in the environment's VPC");
+  v.check((props.subnets ?? []).length > 0, 'subnets', "must name at least one of the environment's subnets");
+  v.check((props.securityGroups ?? []).length > 0, 'securityGroups', "must name at least one of the environment's security groups");
   v.throwIfAny();
 }

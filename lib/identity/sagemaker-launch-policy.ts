@@ -92,13 +92,17 @@ export class SageMakerTrainingLaunchPolicy extends Construct {
 
     const executionRoles = [...(props.executionRoles ?? []), ...(props.agentRoles ?? [])];
     for (const role of props.agentRoles ?? []) {
-      Annotations.of(this).addWarningV2('black-hole:launch-policy-agent-roles-deprecated',
-        `agentRoles is deprecated: ${role.node.path} cannot run a SageMaker job (its boundary denies ec2:* and calls from outside the VPC, which SageMaker makes with the execution role); pass a SageMakerExecutionRole in executionRoles`);
+      Annotations.of(this).addWarningV2(
+        'black-hole:launch-policy-agent-roles-deprecated',
+        `agentRoles is deprecated: ${role.node.path} cannot run a SageMaker job (its boundary denies ec2:* and calls from outside the VPC, which SageMaker makes with the execution role); pass a SageMakerExecutionRole in executionRoles`,
+      );
     }
     for (const role of props.executionRoles ?? []) {
       if (!(role instanceof SageMakerExecutionRole)) {
-        Annotations.of(this).addWarningV2('black-hole:launch-policy-foreign-execution-role',
-          `${role.node.path} is not a SageMakerExecutionRole: nothing checks that it is limited to what SageMaker does with it`);
+        Annotations.of(this).addWarningV2(
+          'black-hole:launch-policy-foreign-execution-role',
+          `${role.node.path} is not a SageMakerExecutionRole: nothing checks that it is limited to what SageMaker does with it`,
+        );
       }
     }
 
@@ -108,17 +112,17 @@ export class SageMakerTrainingLaunchPolicy extends Construct {
         actions: ['sagemaker:CreateTrainingJob'],
         resources: [trainingJobs],
         conditions: {
-          'Bool': { 'sagemaker:NetworkIsolation': 'true', 'sagemaker:InterContainerTrafficEncryption': 'true' },
-          'BoolIfExists': { 'sagemaker:EnableRemoteDebug': 'false' },
+          Bool: { 'sagemaker:NetworkIsolation': 'true', 'sagemaker:InterContainerTrafficEncryption': 'true' },
+          BoolIfExists: { 'sagemaker:EnableRemoteDebug': 'false' },
           'ForAllValues:StringEquals': {
             'sagemaker:VpcSubnets': props.subnets.map((s) => s.subnetId),
             'sagemaker:VpcSecurityGroupIds': props.securityGroups.map((g) => g.securityGroupId),
           },
           'ForAllValues:StringLike': { 'sagemaker:InstanceTypes': instanceTypes },
-          'Null': { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false' },
-          'NumericLessThanEquals': { 'sagemaker:MaxRuntimeInSeconds': String(maxRuntime) },
-          'NumericLessThanEqualsIfExists': { 'sagemaker:KeepAlivePeriod': '0' },
-          'StringEquals': { [`aws:RequestTag/${ENVIRONMENT_TAG}`]: props.environmentName },
+          Null: { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false' },
+          NumericLessThanEquals: { 'sagemaker:MaxRuntimeInSeconds': String(maxRuntime) },
+          NumericLessThanEqualsIfExists: { 'sagemaker:KeepAlivePeriod': '0' },
+          StringEquals: { [`aws:RequestTag/${ENVIRONMENT_TAG}`]: props.environmentName },
         },
       }),
       new iam.PolicyStatement({
@@ -148,7 +152,8 @@ export class SageMakerTrainingLaunchPolicy extends Construct {
     Tags.of(this).add(ENVIRONMENT_TAG, props.environmentName);
     Validations.of(this.managedPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:training-job/*]',
-      reason: 'Job names are chosen per run; every CreateTrainingJob is constrained by network isolation, subnet, security group, encryption and instance-type conditions.',
+      reason:
+        'Job names are chosen per run; every CreateTrainingJob is constrained by network isolation, subnet, security group, encryption and instance-type conditions.',
     });
   }
 
@@ -163,23 +168,43 @@ export class SageMakerTrainingLaunchPolicy extends Construct {
 
 function validate(props: SageMakerTrainingLaunchPolicyProps): void {
   const v = new PropsValidator('SageMakerTrainingLaunchPolicy');
-  v.check(Token.isUnresolved(props.environmentName) || (typeof props.environmentName === 'string' && props.environmentName.length > 0), 'environmentName', 'must be a non-empty string');
-  v.check((props.subnets ?? []).length > 0, 'subnets', 'must name at least one of the environment\'s subnets');
-  v.check((props.securityGroups ?? []).length > 0, 'securityGroups', 'must name at least one of the environment\'s security groups');
-  v.check((props.executionRoles ?? []).length + (props.agentRoles ?? []).length > 0, 'executionRoles', 'must name at least one execution role that jobs run as (a SageMakerExecutionRole)');
+  v.check(
+    Token.isUnresolved(props.environmentName) || (typeof props.environmentName === 'string' && props.environmentName.length > 0),
+    'environmentName',
+    'must be a non-empty string',
+  );
+  v.check((props.subnets ?? []).length > 0, 'subnets', "must name at least one of the environment's subnets");
+  v.check((props.securityGroups ?? []).length > 0, 'securityGroups', "must name at least one of the environment's security groups");
+  v.check(
+    (props.executionRoles ?? []).length + (props.agentRoles ?? []).length > 0,
+    'executionRoles',
+    'must name at least one execution role that jobs run as (a SageMakerExecutionRole)',
+  );
   for (const r of props.executionRoles ?? []) {
-    v.check(!(r instanceof AgentRole), 'executionRoles', `${r.node.path} is an AgentRole: its boundary denies ec2:* and calls from outside the VPC, which SageMaker makes with the execution role; use a SageMakerExecutionRole`);
+    v.check(
+      !(r instanceof AgentRole),
+      'executionRoles',
+      `${r.node.path} is an AgentRole: its boundary denies ec2:* and calls from outside the VPC, which SageMaker makes with the execution role; use a SageMakerExecutionRole`,
+    );
   }
   if (props.instanceTypes !== undefined) {
     v.check(props.instanceTypes.length > 0, 'instanceTypes', 'must not be empty; omit it for the whole GPU allowlist');
     const allowed = sagemakerGpuInstanceTypePatterns().join(', ');
     for (const t of props.instanceTypes) {
-      v.check(Token.isUnresolved(t) || isAllowedSageMakerGpuInstanceType(t), 'instanceTypes', `'${t}' is not a SageMaker type of the GPU allowlist; allowed: ${allowed}`);
+      v.check(
+        Token.isUnresolved(t) || isAllowedSageMakerGpuInstanceType(t),
+        'instanceTypes',
+        `'${t}' is not a SageMaker type of the GPU allowlist; allowed: ${allowed}`,
+      );
     }
   }
   if (props.maxRuntime !== undefined && !Token.isUnresolved(props.maxRuntime.toSeconds({ integral: false }))) {
     const s = props.maxRuntime.toSeconds({ integral: false });
-    v.check(Number.isInteger(s) && s >= 1 && s <= SAGEMAKER_MAX_RUNTIME_SECONDS, 'maxRuntime', `must be a whole number of seconds between 1 second and 28 days, got ${props.maxRuntime.toHumanString()}`);
+    v.check(
+      Number.isInteger(s) && s >= 1 && s <= SAGEMAKER_MAX_RUNTIME_SECONDS,
+      'maxRuntime',
+      `must be a whole number of seconds between 1 second and 28 days, got ${props.maxRuntime.toHumanString()}`,
+    );
   }
   v.throwIfAny();
 }

@@ -122,20 +122,40 @@ export class TrainingGuardrailPolicy extends Construct {
     if (!allPrincipals) {
       condition.StringEquals = { [`aws:PrincipalTag/${AGENT_ROLE_TAG}`]: AGENT_ROLE_TAG_VALUE };
     }
-    const deny = (sid: string, actions: string[]): Record<string, unknown> => ({ Sid: sid, Effect: 'Deny', Action: actions, Resource: '*', Condition: condition });
+    const deny = (sid: string, actions: string[]): Record<string, unknown> => ({
+      Sid: sid,
+      Effect: 'Deny',
+      Action: actions,
+      Resource: '*',
+      Condition: condition,
+    });
     const tagGuard: Record<string, unknown> = {
       Sid: 'DenyReservedTagChanges',
       Effect: 'Deny',
       Action: '*',
       Resource: '*',
       // Runtime roles set reserved tags by design (the launcher tags jobs with the environment).
-      Condition: { 'ArnNotLike': { 'aws:PrincipalArn': exempt }, 'ForAnyValue:StringLike': { 'aws:TagKeys': [`${RESERVED_TAG_PREFIX}*`] } },
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': exempt }, 'ForAnyValue:StringLike': { 'aws:TagKeys': [`${RESERVED_TAG_PREFIX}*`] } },
     };
     const runtimeRoleArns = RUNTIME_ROLE_ARN_PATTERN;
-    const runtimeGuard: Array<Record<string, unknown>> = allPrincipals ? [
-      { Sid: 'DenyRuntimePathRoleChanges', Effect: 'Deny', Action: [...RUNTIME_PATH_ROLE_CHANGES], Resource: runtimeRoleArns, Condition: { ArnNotLike: { 'aws:PrincipalArn': breakGlass } } },
-      { Sid: 'DenyPassingRuntimePathRoles', Effect: 'Deny', Action: 'iam:PassRole', Resource: runtimeRoleArns, Condition: { ArnNotLike: { 'aws:PrincipalArn': exempt } } },
-    ] : [];
+    const runtimeGuard: Array<Record<string, unknown>> = allPrincipals
+      ? [
+          {
+            Sid: 'DenyRuntimePathRoleChanges',
+            Effect: 'Deny',
+            Action: [...RUNTIME_PATH_ROLE_CHANGES],
+            Resource: runtimeRoleArns,
+            Condition: { ArnNotLike: { 'aws:PrincipalArn': breakGlass } },
+          },
+          {
+            Sid: 'DenyPassingRuntimePathRoles',
+            Effect: 'Deny',
+            Action: 'iam:PassRole',
+            Resource: runtimeRoleArns,
+            Condition: { ArnNotLike: { 'aws:PrincipalArn': exempt } },
+          },
+        ]
+      : [];
 
     // Greedy packing in catalog order; the first policy also carries the tag guard.
     const documents: Array<{ Version: string; Statement: Array<Record<string, unknown>> }> = [];
@@ -157,22 +177,31 @@ export class TrainingGuardrailPolicy extends Construct {
     for (const [i, d] of documents.entries()) {
       const size = policyDocumentSize(this, d);
       if (size > SCP_MAX_CHARS) {
-        throw new Error(`TrainingGuardrailPolicy: policy ${i + 1} has about ${size} characters, over the SCP limit of ${SCP_MAX_CHARS}; shorten breakGlassPrincipalArns`);
+        throw new Error(
+          `TrainingGuardrailPolicy: policy ${i + 1} has about ${size} characters, over the SCP limit of ${SCP_MAX_CHARS}; shorten breakGlassPrincipalArns`,
+        );
       }
     }
     if (documents.length > MAX_GUARDRAIL_POLICIES) {
-      throw new Error(`TrainingGuardrailPolicy: the catalog needs ${documents.length} SCPs, more than the ${MAX_GUARDRAIL_POLICIES} a target can take next to FullAWSAccess; shorten breakGlassPrincipalArns`);
+      throw new Error(
+        `TrainingGuardrailPolicy: the catalog needs ${documents.length} SCPs, more than the ${MAX_GUARDRAIL_POLICIES} a target can take next to FullAWSAccess; shorten breakGlassPrincipalArns`,
+      );
     }
     this.documents = Object.freeze(documents);
 
     const prefix = props.policyNamePrefix ?? 'black-hole-training-guardrail';
-    this.policies = Object.freeze(documents.map((content, i) => new organizations.CfnPolicy(this, `Policy${i + 1}`, {
-      name: `${prefix}-${i + 1}`,
-      type: 'SERVICE_CONTROL_POLICY',
-      description: `Black hole escape catalog, part ${i + 1} of ${documents.length}: denied to ${allPrincipals ? `every principal except break-glass and runtime roles (${RUNTIME_ROLE_PATH})` : 'agent roles except break-glass'}`,
-      content,
-      targetIds: props.targetIds,
-    })));
+    this.policies = Object.freeze(
+      documents.map(
+        (content, i) =>
+          new organizations.CfnPolicy(this, `Policy${i + 1}`, {
+            name: `${prefix}-${i + 1}`,
+            type: 'SERVICE_CONTROL_POLICY',
+            description: `Black hole escape catalog, part ${i + 1} of ${documents.length}: denied to ${allPrincipals ? `every principal except break-glass and runtime roles (${RUNTIME_ROLE_PATH})` : 'agent roles except break-glass'}`,
+            content,
+            targetIds: props.targetIds,
+          }),
+      ),
+    );
 
     if (props.environmentName !== undefined) {
       Tags.of(this).add(ENVIRONMENT_TAG, props.environmentName);
@@ -186,10 +215,22 @@ const PRINCIPAL_ARN_PATTERN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):[A-Za-z0-9
 function validate(props: TrainingGuardrailPolicyProps): void {
   const v = new PropsValidator('TrainingGuardrailPolicy');
   const breakGlass = props.breakGlassPrincipalArns ?? [];
-  v.check(breakGlass.length > 0, 'breakGlassPrincipalArns', 'must name at least one break-glass principal ARN pattern (e.g. arn:aws:iam::*:role/BreakGlass); without one nobody could repair the accounts');
+  v.check(
+    breakGlass.length > 0,
+    'breakGlassPrincipalArns',
+    'must name at least one break-glass principal ARN pattern (e.g. arn:aws:iam::*:role/BreakGlass); without one nobody could repair the accounts',
+  );
   for (const arn of breakGlass) {
-    v.check(Token.isUnresolved(arn) || PRINCIPAL_ARN_PATTERN.test(arn), 'breakGlassPrincipalArns', `'${arn}' is not an IAM principal ARN pattern (arn:aws:iam::<account or *>:role/<name>)`);
-    v.check(Token.isUnresolved(arn) || !/:(role|user)\/\*$/.test(arn), 'breakGlassPrincipalArns', `'${arn}' exempts every role or user: name the break-glass principals`);
+    v.check(
+      Token.isUnresolved(arn) || PRINCIPAL_ARN_PATTERN.test(arn),
+      'breakGlassPrincipalArns',
+      `'${arn}' is not an IAM principal ARN pattern (arn:aws:iam::<account or *>:role/<name>)`,
+    );
+    v.check(
+      Token.isUnresolved(arn) || !/:(role|user)\/\*$/.test(arn),
+      'breakGlassPrincipalArns',
+      `'${arn}' exempts every role or user: name the break-glass principals`,
+    );
   }
   for (const t of props.targetIds ?? []) {
     v.check(Token.isUnresolved(t) || TARGET_ID.test(t), 'targetIds', `'${t}' is not a root (r-...), OU (ou-<root>-<id>) or account id (12 digits)`);

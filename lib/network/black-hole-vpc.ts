@@ -13,12 +13,7 @@ import { createAccessLogBucket, createEvidenceBucket, deliverAccessLogsByBucketP
 import { duplicatesOf, isIntegerIn, parseIpv4Cidr, PropsValidator } from '../common/validation';
 import { publicSuffixWildcard } from './dns-firewall-match';
 import { FLOW_LOG_KEY_PREFIX, flowLogFormatString } from '../telemetry/flow-log-fields';
-import {
-  allowedDomains,
-  ENDPOINT_SERVICES,
-  EndpointKind,
-  isAllowedEndpointService,
-} from './endpoint-services';
+import { allowedDomains, ENDPOINT_SERVICES, EndpointKind, isAllowedEndpointService } from './endpoint-services';
 
 /** Pattern every environment name must match: it becomes part of tags, names and ARNs. */
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
@@ -221,9 +216,7 @@ export class BlackHoleVpc extends Construct {
       enableDnsHostnames: true,
       enableDnsSupport: true,
       restrictDefaultSecurityGroup: true,
-      subnetConfiguration: [
-        { name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: resolved.subnetCidrMask },
-      ],
+      subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: resolved.subnetCidrMask }],
     });
     this.isolatedSubnets = this.vpc.isolatedSubnets;
     const subnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
@@ -283,7 +276,11 @@ export class BlackHoleVpc extends Construct {
     this.trainingSecurityGroup.addEgressRule(ec2.Peer.prefixList(gatewayPrefixListIdToken(this, 's3')), ec2.Port.tcp(443), 'S3 through the gateway endpoint');
     if (resolved.endpointServices.includes('dynamodb')) {
       // The DynamoDB gateway endpoint reaches DynamoDB's public ranges, which only its prefix list names.
-      this.trainingSecurityGroup.addEgressRule(ec2.Peer.prefixList(gatewayPrefixListIdToken(this, 'dynamodb')), ec2.Port.tcp(443), 'DynamoDB through the gateway endpoint');
+      this.trainingSecurityGroup.addEgressRule(
+        ec2.Peer.prefixList(gatewayPrefixListIdToken(this, 'dynamodb')),
+        ec2.Port.tcp(443),
+        'DynamoDB through the gateway endpoint',
+      );
     }
 
     // Logs: one key, retained; buckets and log groups are retained when the stack is deleted.
@@ -353,13 +350,17 @@ export class BlackHoleVpc extends Construct {
           // https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_FirewallRule.html
           firewallDomainRedirectionAction: 'TRUST_REDIRECTION_DOMAIN',
         },
-        ...(props.dnsFirewall?.tunnelingDetection ? [{
-          priority: 200,
-          action: 'BLOCK',
-          blockResponse: 'NXDOMAIN',
-          dnsThreatProtection: 'DNS_TUNNELING',
-          confidenceThreshold: props.dnsFirewall?.tunnelingConfidence ?? 'MEDIUM',
-        }] : []),
+        ...(props.dnsFirewall?.tunnelingDetection
+          ? [
+              {
+                priority: 200,
+                action: 'BLOCK',
+                blockResponse: 'NXDOMAIN',
+                dnsThreatProtection: 'DNS_TUNNELING',
+                confidenceThreshold: props.dnsFirewall?.tunnelingConfidence ?? 'MEDIUM',
+              },
+            ]
+          : []),
         { priority: 300, action: 'BLOCK', blockResponse: 'NXDOMAIN', firewallDomainListId: everything.attrId },
       ],
     });
@@ -397,8 +398,9 @@ export class BlackHoleVpc extends Construct {
     // CT.EC2.PR.5: the return-traffic entry's 1024-65535 range contains 3389.
     Validations.of(this.networkAcl.node.findChild('InboundReturnFromGatewayEndpoints')).acknowledge({
       id: 'cdk-validator-cfnguard::nacl_no_unrestricted_ssh_rdp_check',
-      reason: 'Return traffic of HTTPS to the S3/DynamoDB gateway endpoints, whose public ranges a NACL cannot name (README, "Network ACLs and S3"). '
-        + 'No internet gateway or NAT exists, so nothing from outside the VPC can open a connection to port 3389 (or any port); port 22 is outside the range.',
+      reason:
+        'Return traffic of HTTPS to the S3/DynamoDB gateway endpoints, whose public ranges a NACL cannot name (README, "Network ACLs and S3"). ' +
+        'No internet gateway or NAT exists, so nothing from outside the VPC can open a connection to port 3389 (or any port); port 22 is outside the range.',
     });
     Validations.of(this.endpointSecurityGroup).acknowledge({
       id: 'AwsSolutions-EC23',
@@ -413,8 +415,9 @@ export class BlackHoleVpc extends Construct {
       });
     }
     // The deploy-time providers are stack-level singletons created by aws-cdk-lib (CT.LAMBDA.PR.3).
-    const outsideTheVpc = 'Deploy-time custom resource provider of aws-cdk-lib; it calls the EC2 API, which the black hole has no route to unless the ec2 endpoint is enabled, '
-      + 'and inside the VPC it would be compute that the environment\'s agents could reach. It runs only when CloudFormation deploys the stack.';
+    const outsideTheVpc =
+      'Deploy-time custom resource provider of aws-cdk-lib; it calls the EC2 API, which the black hole has no route to unless the ec2 endpoint is enabled, ' +
+      "and inside the VPC it would be compute that the environment's agents could reach. It runs only when CloudFormation deploys the stack.";
     const provider = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
     if (provider) {
       Validations.of(provider).acknowledge(
@@ -443,10 +446,16 @@ export class BlackHoleVpc extends Construct {
     acl.addEntry('OutboundToVpc', { ruleNumber: 100, cidr: vpcCidr, traffic: ec2.AclTraffic.allTraffic(), direction: ec2.TrafficDirection.EGRESS });
     // Gateway endpoints reach S3/DynamoDB public ranges: HTTPS out, TCP return traffic in.
     acl.addEntry('OutboundHttpsToGatewayEndpoints', {
-      ruleNumber: 200, cidr: ec2.AclCidr.anyIpv4(), traffic: ec2.AclTraffic.tcpPort(443), direction: ec2.TrafficDirection.EGRESS,
+      ruleNumber: 200,
+      cidr: ec2.AclCidr.anyIpv4(),
+      traffic: ec2.AclTraffic.tcpPort(443),
+      direction: ec2.TrafficDirection.EGRESS,
     });
     acl.addEntry('InboundReturnFromGatewayEndpoints', {
-      ruleNumber: 200, cidr: ec2.AclCidr.anyIpv4(), traffic: ec2.AclTraffic.tcpPortRange(1024, 65535), direction: ec2.TrafficDirection.INGRESS,
+      ruleNumber: 200,
+      cidr: ec2.AclCidr.anyIpv4(),
+      traffic: ec2.AclTraffic.tcpPortRange(1024, 65535),
+      direction: ec2.TrafficDirection.INGRESS,
     });
     return acl;
   }
@@ -468,8 +477,11 @@ function validateBlackHoleVpcProps(props: BlackHoleVpcProps): ResolvedVpcProps {
   const subnetCidrMask = props.subnetCidrMask ?? 20;
   const requested = props.endpointServices ?? ['s3'];
 
-  v.check(typeof props.environmentName === 'string' && ENVIRONMENT_NAME_PATTERN.test(props.environmentName), 'environmentName',
-    `'${props.environmentName}' is not allowed: use 2 to 32 lower case letters, digits and hyphens, starting with a letter and not ending with a hyphen`);
+  v.check(
+    typeof props.environmentName === 'string' && ENVIRONMENT_NAME_PATTERN.test(props.environmentName),
+    'environmentName',
+    `'${props.environmentName}' is not allowed: use 2 to 32 lower case letters, digits and hyphens, starting with a letter and not ending with a hyphen`,
+  );
 
   const parsed = Token.isUnresolved(cidr) ? undefined : parseIpv4Cidr(cidr);
   if (Token.isUnresolved(cidr)) {
@@ -492,35 +504,56 @@ function validateBlackHoleVpcProps(props: BlackHoleVpcProps): ResolvedVpcProps {
   }
 
   const unknown = requested.filter((s) => !isAllowedEndpointService(s));
-  v.check(unknown.length === 0, 'endpointServices',
-    `${unknown.map((s) => `'${s}'`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not on the endpoint allowlist; allowed: ${Object.keys(ENDPOINT_SERVICES).join(', ')}`);
+  v.check(
+    unknown.length === 0,
+    'endpointServices',
+    `${unknown.map((s) => `'${s}'`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not on the endpoint allowlist; allowed: ${Object.keys(ENDPOINT_SERVICES).join(', ')}`,
+  );
   const dups = duplicatesOf(requested);
   v.check(dups.length === 0, 'endpointServices', `listed more than once: ${dups.join(', ')}`);
 
   if (props.organizationId !== undefined) {
-    v.check(!Token.isUnresolved(props.organizationId) && ORGANIZATION_ID_PATTERN.test(props.organizationId), 'organizationId',
-      `'${props.organizationId}' is not an AWS Organizations ID (o- followed by 10 to 32 lower case letters or digits)`);
+    v.check(
+      !Token.isUnresolved(props.organizationId) && ORGANIZATION_ID_PATTERN.test(props.organizationId),
+      'organizationId',
+      `'${props.organizationId}' is not an AWS Organizations ID (o- followed by 10 to 32 lower case letters or digits)`,
+    );
   }
 
   const extraDomains = (props.dnsFirewall?.additionalAllowedDomains ?? []).map((d) => d.toLowerCase());
   for (const d of extraDomains) {
     const labels = d.replace(/^\*\./, '').replace(/\.$/, '').split('.');
     const wellFormed = DOMAIN_PATTERN.test(d) && labels.length >= 2;
-    v.check(wellFormed, 'dnsFirewall.additionalAllowedDomains',
-      `'${d}' is not allowed: give a domain name with at least two labels, optionally prefixed with '*.' (a catch-all would reopen DNS tunnels)`);
+    v.check(
+      wellFormed,
+      'dnsFirewall.additionalAllowedDomains',
+      `'${d}' is not allowed: give a domain name with at least two labels, optionally prefixed with '*.' (a catch-all would reopen DNS tunnels)`,
+    );
     const suffix = wellFormed ? publicSuffixWildcard(d) : undefined;
-    v.check(suffix === undefined, 'dnsFirewall.additionalAllowedDomains',
-      `'${d}' is not allowed: '${suffix}' is a public suffix (Public Suffix List), so anyone may register a name under it and answer its queries (a DNS tunnel); allow the registrable domain's subdomains instead, e.g. '*.example.${suffix}'`);
+    v.check(
+      suffix === undefined,
+      'dnsFirewall.additionalAllowedDomains',
+      `'${d}' is not allowed: '${suffix}' is a public suffix (Public Suffix List), so anyone may register a name under it and answer its queries (a DNS tunnel); allow the registrable domain's subdomains instead, e.g. '*.example.${suffix}'`,
+    );
   }
-  v.check(props.endpointPlacement === undefined || ['every-az', 'single-az'].includes(props.endpointPlacement), 'endpointPlacement',
-    `${JSON.stringify(props.endpointPlacement)} is not allowed: use 'every-az' or 'single-az'`);
+  v.check(
+    props.endpointPlacement === undefined || ['every-az', 'single-az'].includes(props.endpointPlacement),
+    'endpointPlacement',
+    `${JSON.stringify(props.endpointPlacement)} is not allowed: use 'every-az' or 'single-az'`,
+  );
   const mutationProtection = props.dnsFirewall?.mutationProtection;
-  v.check(mutationProtection === undefined || typeof mutationProtection === 'boolean', 'dnsFirewall.mutationProtection',
-    `${JSON.stringify(mutationProtection)} is not allowed: use true or false`);
+  v.check(
+    mutationProtection === undefined || typeof mutationProtection === 'boolean',
+    'dnsFirewall.mutationProtection',
+    `${JSON.stringify(mutationProtection)} is not allowed: use true or false`,
+  );
   const dupDomains = duplicatesOf(extraDomains);
   v.check(dupDomains.length === 0, 'dnsFirewall.additionalAllowedDomains', `listed more than once: ${dupDomains.join(', ')}`);
-  v.check(props.dnsFirewall?.tunnelingConfidence === undefined || props.dnsFirewall?.tunnelingDetection === true, 'dnsFirewall.tunnelingConfidence',
-    'applies only with dnsFirewall.tunnelingDetection: true (the tunneling rule is off by default)');
+  v.check(
+    props.dnsFirewall?.tunnelingConfidence === undefined || props.dnsFirewall?.tunnelingDetection === true,
+    'dnsFirewall.tunnelingConfidence',
+    'applies only with dnsFirewall.tunnelingDetection: true (the tunneling rule is off by default)',
+  );
 
   v.throwIfAny();
 
@@ -534,7 +567,12 @@ function availabilityZoneTokens(count: number): string[] {
 }
 
 function endpointConstructId(serviceId: string): string {
-  return serviceId.split(/[.-]/).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('') + 'Endpoint';
+  return (
+    serviceId
+      .split(/[.-]/)
+      .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+      .join('') + 'Endpoint'
+  );
 }
 
 /**
@@ -546,20 +584,24 @@ function perimeterStatements(serviceId: string, resolved: ResolvedVpcProps, orga
   const statements: iam.PolicyStatement[] = [];
   const principal = organizationId ? { 'aws:PrincipalOrgID': organizationId } : { 'aws:PrincipalAccount': Aws.ACCOUNT_ID };
   const resource = organizationId ? { 'aws:ResourceOrgID': organizationId } : { 'aws:ResourceAccount': Aws.ACCOUNT_ID };
-  statements.push(new iam.PolicyStatement({
-    sid: 'OwnPrincipalsToOwnResources',
-    principals: [new iam.AnyPrincipal()],
-    actions: ['*'],
-    resources: ['*'],
-    conditions: { StringEquals: { ...principal, ...resource } },
-  }));
-  statements.push(new iam.PolicyStatement({
-    sid: 'AwsServicePrincipals',
-    principals: [new iam.AnyPrincipal()],
-    actions: ['*'],
-    resources: ['*'],
-    conditions: { Bool: { 'aws:PrincipalIsAWSService': 'true' } },
-  }));
+  statements.push(
+    new iam.PolicyStatement({
+      sid: 'OwnPrincipalsToOwnResources',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['*'],
+      resources: ['*'],
+      conditions: { StringEquals: { ...principal, ...resource } },
+    }),
+  );
+  statements.push(
+    new iam.PolicyStatement({
+      sid: 'AwsServicePrincipals',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['*'],
+      resources: ['*'],
+      conditions: { Bool: { 'aws:PrincipalIsAWSService': 'true' } },
+    }),
+  );
   if (serviceId === 's3' && resolved.endpointServices.includes('ecr.dkr')) {
     // Image layers are downloaded with pre-signed URLs that an ECR service account signs, so the
     // request's principal is not ours: an aws:PrincipalAccount/aws:PrincipalOrgID condition here
@@ -571,12 +613,14 @@ function perimeterStatements(serviceId: string, resolved: ResolvedVpcProps, orga
     // action only: reads of ECR's AWS-owned layer bucket in this region, nothing else. The region is
     // the deploy-time pseudo parameter even in env-specific stacks: the gate can then prove that the
     // bucket is the deployment region's own (a literal could name a bucket anyone may register).
-    statements.push(new iam.PolicyStatement({
-      sid: 'EcrImageLayers',
-      principals: [new iam.AnyPrincipal()],
-      actions: ['s3:GetObject'],
-      resources: [`arn:${Aws.PARTITION}:s3:::prod-${Aws.REGION}-starport-layer-bucket/*`],
-    }));
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'EcrImageLayers',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: [`arn:${Aws.PARTITION}:s3:::prod-${Aws.REGION}-starport-layer-bucket/*`],
+      }),
+    );
   }
   return statements;
 }
@@ -595,9 +639,7 @@ function gatewayPrefixListIdToken(scope: Construct, service: 's3' | 'dynamodb'):
       physicalResourceId: cr.PhysicalResourceId.of(`${service}-prefix-list-${Aws.REGION}`),
       outputPaths: ['PrefixLists.0.PrefixListId'],
     },
-    policy: cr.AwsCustomResourcePolicy.fromStatements([
-      new iam.PolicyStatement({ actions: ['ec2:DescribeManagedPrefixLists'], resources: ['*'] }),
-    ]),
+    policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({ actions: ['ec2:DescribeManagedPrefixLists'], resources: ['*'] })]),
     installLatestAwsSdk: false,
   });
   return lookup.getResponseField('PrefixLists.0.PrefixListId');

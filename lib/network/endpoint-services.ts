@@ -53,12 +53,15 @@ const regional = (svc: string): string[] => [`${svc}.{region}.amazonaws.com`, `*
 
 /** Every service the perimeter can offer, keyed by id. */
 export const ENDPOINT_SERVICES: Readonly<Record<string, EndpointServiceDefinition>> = Object.freeze({
-  's3': {
+  s3: {
     id: 's3',
     kind: EndpointKind.GATEWAY,
     purpose: 'datasets, checkpoints, results; ECR image layers',
     domains: [
-      ...regional('s3'), 's3.dualstack.{region}.amazonaws.com', '*.s3.dualstack.{region}.amazonaws.com', '*.s3-control.{region}.amazonaws.com',
+      ...regional('s3'),
+      's3.dualstack.{region}.amazonaws.com',
+      '*.s3.dualstack.{region}.amazonaws.com',
+      '*.s3-control.{region}.amazonaws.com',
       // Access points (`<name>-<account>.s3-accesspoint.<region>.amazonaws.com`, what the SDK's S3 rule
       // set produces for an access point ARN) resolve to the region's S3 addresses, which the gateway
       // endpoint's prefix list covers. https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-naming.html
@@ -74,13 +77,19 @@ export const ENDPOINT_SERVICES: Readonly<Record<string, EndpointServiceDefinitio
     regionDomains: { 'us-east-1': ['s3.amazonaws.com', '*.s3.amazonaws.com'] },
     deliberatelyBlockedDomains: [
       { domain: '*.s3-object-lambda.{region}.amazonaws.com', why: 'S3 Object Lambda invokes Lambda, compute outside the perimeter (ESCAPES.md 20)' },
-      { domain: 's3express-control.{region}.amazonaws.com', why: 'S3 Express One Zone needs its own s3express gateway endpoint, which the allowlist does not offer' },
+      {
+        domain: 's3express-control.{region}.amazonaws.com',
+        why: 'S3 Express One Zone needs its own s3express gateway endpoint, which the allowlist does not offer',
+      },
       { domain: '*.s3express-<az-id>.{region}.amazonaws.com', why: 'S3 Express One Zone data plane: same reason' },
-      { domain: '*.accesspoint.s3-global.amazonaws.com', why: 'Multi-Region Access Points are served from global anycast addresses, not through the regional gateway endpoint' },
+      {
+        domain: '*.accesspoint.s3-global.amazonaws.com',
+        why: 'Multi-Region Access Points are served from global anycast addresses, not through the regional gateway endpoint',
+      },
     ],
     iamPrefixes: ['s3'],
   },
-  'dynamodb': {
+  dynamodb: {
     id: 'dynamodb',
     kind: EndpointKind.GATEWAY,
     purpose: 'the episode ledger',
@@ -108,47 +117,49 @@ export const ENDPOINT_SERVICES: Readonly<Record<string, EndpointServiceDefinitio
     domains: ['*.dkr.ecr.{region}.amazonaws.com'],
     iamPrefixes: ['ecr'],
   },
-  'logs': {
+  logs: {
     id: 'logs',
     kind: EndpointKind.INTERFACE,
     purpose: 'CloudWatch Logs for training output',
     domains: regional('logs'),
     iamPrefixes: ['logs'],
   },
-  'monitoring': {
+  monitoring: {
     id: 'monitoring',
     kind: EndpointKind.INTERFACE,
     purpose: 'CloudWatch metrics (GPU utilisation)',
     domains: regional('monitoring'),
     iamPrefixes: ['cloudwatch'],
   },
-  'sts': {
+  sts: {
     id: 'sts',
     kind: EndpointKind.INTERFACE,
     purpose: 'regional STS for SDK credential flows',
     domains: regional('sts'),
-    deliberatelyBlockedDomains: [{
-      // Current SDKs default to the regional name (JS v3 and botocore: sts_regional_endpoints =
-      // regional). The interface endpoint's private DNS answers only sts.<region>.amazonaws.com
-      // ("you must use the matching regional endpoint",
-      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sts_vpc_endpoint_create.html);
-      // the global name resolves to public STS addresses that no route or security group here
-      // reaches. Resolving it would turn a clear, immediate ENOTFOUND naming the host into a silent
-      // TCP connect timeout (the security group drops the SYN), so the walled garden blocks it; the
-      // fix is AWS_STS_REGIONAL_ENDPOINTS=regional in the client.
-      domain: 'sts.amazonaws.com',
-      why: 'legacy global STS endpoint: public addresses, not served by the interface endpoint; use AWS_STS_REGIONAL_ENDPOINTS=regional',
-    }],
+    deliberatelyBlockedDomains: [
+      {
+        // Current SDKs default to the regional name (JS v3 and botocore: sts_regional_endpoints =
+        // regional). The interface endpoint's private DNS answers only sts.<region>.amazonaws.com
+        // ("you must use the matching regional endpoint",
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sts_vpc_endpoint_create.html);
+        // the global name resolves to public STS addresses that no route or security group here
+        // reaches. Resolving it would turn a clear, immediate ENOTFOUND naming the host into a silent
+        // TCP connect timeout (the security group drops the SYN), so the walled garden blocks it; the
+        // fix is AWS_STS_REGIONAL_ENDPOINTS=regional in the client.
+        domain: 'sts.amazonaws.com',
+        why: 'legacy global STS endpoint: public addresses, not served by the interface endpoint; use AWS_STS_REGIONAL_ENDPOINTS=regional',
+      },
+    ],
     iamPrefixes: ['sts'],
   },
-  'kms': {
+  kms: {
     id: 'kms',
     kind: EndpointKind.INTERFACE,
     purpose: 'decrypting KMS-encrypted data and volumes',
     domains: regional('kms'),
     iamPrefixes: ['kms'],
   },
-  'secretsmanager': {
+  secretsmanager: {
     id: 'secretsmanager',
     kind: EndpointKind.INTERFACE,
     purpose: 'secrets the harness needs (never the agent)',
@@ -169,21 +180,21 @@ export const ENDPOINT_SERVICES: Readonly<Record<string, EndpointServiceDefinitio
     domains: ['runtime.sagemaker.{region}.amazonaws.com'],
     iamPrefixes: ['sagemaker'],
   },
-  'events': {
+  events: {
     id: 'events',
     kind: EndpointKind.INTERFACE,
     purpose: 'EventBridge events from the harness',
     domains: regional('events'),
     iamPrefixes: ['events'],
   },
-  'sqs': {
+  sqs: {
     id: 'sqs',
     kind: EndpointKind.INTERFACE,
     purpose: 'work queues for rollouts',
     domains: regional('sqs'),
     iamPrefixes: ['sqs'],
   },
-  'xray': {
+  xray: {
     id: 'xray',
     kind: EndpointKind.INTERFACE,
     purpose: 'tracing',

@@ -24,7 +24,7 @@
 
 /** Regions with their own figures (where prices differ). */
 export const PRICED_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-northeast-1'] as const;
-export type PricedRegion = typeof PRICED_REGIONS[number];
+export type PricedRegion = (typeof PRICED_REGIONS)[number];
 
 /** The region whose figures stand in for every region without its own. */
 export const FALLBACK_REGION: PricedRegion = 'us-east-1';
@@ -95,54 +95,151 @@ export const PRICING_PAGES = Object.freeze({
 
 const READ = '2026-11-29';
 
-const confirmed = (usd: number, unit: string, url: string, evidence: 'aws-page' | 'transcription', note: string): UnitPrice =>
-  ({ usd, unit, confirmed: true, source: { url, read: READ, evidence, note } });
-const unconfirmed = (usd: number, unit: string, url: string, evidence: 'secondary' | 'none', note: string): UnitPrice =>
-  ({ usd, unit, confirmed: false, source: { url, read: READ, evidence, note } });
+const confirmed = (usd: number, unit: string, url: string, evidence: 'aws-page' | 'transcription', note: string): UnitPrice => ({
+  usd,
+  unit,
+  confirmed: true,
+  source: { url, read: READ, evidence, note },
+});
+const unconfirmed = (usd: number, unit: string, url: string, evidence: 'secondary' | 'none', note: string): UnitPrice => ({
+  usd,
+  unit,
+  confirmed: false,
+  source: { url, read: READ, evidence, note },
+});
 
-const NO_REGIONAL_TABLE = 'the stored copies of the AWS page render this region\'s table with a script (no number); best known value, verify on the page';
+const NO_REGIONAL_TABLE = "the stored copies of the AWS page render this region's table with a script (no number); best known value, verify on the page";
 
 /** Prices AWS states without a region. */
 export const GLOBAL_PRICES: Readonly<Partial<Record<PriceKey, UnitPrice>>> = Object.freeze({
-  kmsKeyMonth: confirmed(1, 'key-month', PRICING_PAGES.kms, 'aws-page',
-    '"Each AWS KMS key that you create in KMS costs $1/month." Automatic rotation adds $1/month for each newly generated backing key (the first rotation happens after a year).'),
-  cloudTrailFirstManagementCopy: confirmed(0, '100,000 management events', PRICING_PAGES.cloudtrail, 'aws-page',
-    '"The first copy of management events is delivered free of charge." (per Region)'),
-  cloudTrailAdditionalCopy100kEvents: confirmed(2, '100,000 management events', PRICING_PAGES.cloudtrail, 'aws-page',
-    '"Additional copies of management events are charged at $2.00 per 100,000 events."'),
-  budgetActionEnabledDay: unconfirmed(0.1, 'action-enabled budget-day', PRICING_PAGES.budgets, 'none',
-    'not found in any stored copy of the page; best known: the first two action-enabled budgets of an account are free, each further one USD 0.10 a day'),
-  budgetDay: unconfirmed(0.02, 'budget-day', PRICING_PAGES.budgets, 'secondary',
-    'AWS Billing user guide (older version): "Your first two active budgets are free of charge. Each additional active budget costs $0.02 per day."; may be outdated'),
+  kmsKeyMonth: confirmed(
+    1,
+    'key-month',
+    PRICING_PAGES.kms,
+    'aws-page',
+    '"Each AWS KMS key that you create in KMS costs $1/month." Automatic rotation adds $1/month for each newly generated backing key (the first rotation happens after a year).',
+  ),
+  cloudTrailFirstManagementCopy: confirmed(
+    0,
+    '100,000 management events',
+    PRICING_PAGES.cloudtrail,
+    'aws-page',
+    '"The first copy of management events is delivered free of charge." (per Region)',
+  ),
+  cloudTrailAdditionalCopy100kEvents: confirmed(
+    2,
+    '100,000 management events',
+    PRICING_PAGES.cloudtrail,
+    'aws-page',
+    '"Additional copies of management events are charged at $2.00 per 100,000 events."',
+  ),
+  budgetActionEnabledDay: unconfirmed(
+    0.1,
+    'action-enabled budget-day',
+    PRICING_PAGES.budgets,
+    'none',
+    'not found in any stored copy of the page; best known: the first two action-enabled budgets of an account are free, each further one USD 0.10 a day',
+  ),
+  budgetDay: unconfirmed(
+    0.02,
+    'budget-day',
+    PRICING_PAGES.budgets,
+    'secondary',
+    'AWS Billing user guide (older version): "Your first two active budgets are free of charge. Each additional active budget costs $0.02 per day."; may be outdated',
+  ),
 });
 
 /** Regional prices; a missing entry falls back to us-east-1 (see priceOf). */
 export const REGIONAL_PRICES: Readonly<Record<PricedRegion, Readonly<Partial<Record<PriceKey, UnitPrice>>>>> = Object.freeze({
   'us-east-1': {
-    interfaceEndpointAzHour: unconfirmed(0.01, 'endpoint-AZ-hour', PRICING_PAGES.privatelink, 'secondary',
-      'the stored AWS page confirms billing "for each hour that your VPC endpoint remains provisioned in each Availability Zone" but its rate table is script-rendered; USD 0.01 is quoted by third parties (factualminds.com VPC pricing, 2026-06; awsnegotiations.com, 2026-05)'),
-    interfaceEndpointDataGb: unconfirmed(0.01, 'GB processed', PRICING_PAGES.privatelink, 'secondary',
-      'mirror of the AWS page: "First 1 PB $0.01" per GB processed by all interface endpoints in a Region'),
-    alarmStandardMetricMonth: unconfirmed(0.1, 'alarm metric-month', PRICING_PAGES.cloudwatch, 'secondary',
-      'the stored AWS page shows the free tier (10 standard alarm metrics) but not the rate; USD 0.10 quoted by c3x.dev'),
+    interfaceEndpointAzHour: unconfirmed(
+      0.01,
+      'endpoint-AZ-hour',
+      PRICING_PAGES.privatelink,
+      'secondary',
+      'the stored AWS page confirms billing "for each hour that your VPC endpoint remains provisioned in each Availability Zone" but its rate table is script-rendered; USD 0.01 is quoted by third parties (factualminds.com VPC pricing, 2026-06; awsnegotiations.com, 2026-05)',
+    ),
+    interfaceEndpointDataGb: unconfirmed(
+      0.01,
+      'GB processed',
+      PRICING_PAGES.privatelink,
+      'secondary',
+      'mirror of the AWS page: "First 1 PB $0.01" per GB processed by all interface endpoints in a Region',
+    ),
+    alarmStandardMetricMonth: unconfirmed(
+      0.1,
+      'alarm metric-month',
+      PRICING_PAGES.cloudwatch,
+      'secondary',
+      'the stored AWS page shows the free tier (10 standard alarm metrics) but not the rate; USD 0.10 quoted by c3x.dev',
+    ),
     alarmHighResolutionMetricMonth: unconfirmed(0.3, 'alarm metric-month', PRICING_PAGES.cloudwatch, 'secondary', 'USD 0.30 quoted by c3x.dev'),
     alarmCompositeMonth: unconfirmed(0.5, 'composite alarm-month', PRICING_PAGES.cloudwatch, 'secondary', 'USD 0.50 quoted by c3x.dev'),
-    dnsFirewallDomainMonth: confirmed(0.0005, 'domain-month', PRICING_PAGES.route53, 'transcription',
-      '"DNS Firewall domain names: $0.0005 per month (prorated hourly)" (api-evangelist/amazon-route53-resolver plans, page read 2026-09-20)'),
-    dnsFirewallMillionQueries: confirmed(0.6, 'million queries', PRICING_PAGES.route53, 'transcription',
-      '"Resolver DNS Firewall Foundational queries: $0.60 per million queries (first 1 billion queries per month)" (same transcription)'),
-    dnsFirewallAdvancedAssociationHour: confirmed(0.16, 'rule-group VPC-association-hour', PRICING_PAGES.route53, 'transcription',
-      '"Resolver DNS Firewall Advanced: $0.16 per hour", per VPC association of a rule group with Advanced rules (DNS_TUNNELING, DGA); same transcription, and the AWS news summary of 2026-09-29 (takech9203/aws-news-summary) states the same'),
-    logsIngestionGb: unconfirmed(0.5, 'GB ingested', PRICING_PAGES.cloudwatch, 'secondary', 'standard log ingestion, first 10 TB; quoted by several third parties (cloudwatch pricing guides 2023-2026)'),
-    logsVendedToCloudWatchGb: unconfirmed(0.5, 'GB delivered', PRICING_PAGES.cloudwatch, 'secondary', 'vended logs (VPC flow logs) delivered to CloudWatch Logs, first 10 TB'),
+    dnsFirewallDomainMonth: confirmed(
+      0.0005,
+      'domain-month',
+      PRICING_PAGES.route53,
+      'transcription',
+      '"DNS Firewall domain names: $0.0005 per month (prorated hourly)" (api-evangelist/amazon-route53-resolver plans, page read 2026-09-20)',
+    ),
+    dnsFirewallMillionQueries: confirmed(
+      0.6,
+      'million queries',
+      PRICING_PAGES.route53,
+      'transcription',
+      '"Resolver DNS Firewall Foundational queries: $0.60 per million queries (first 1 billion queries per month)" (same transcription)',
+    ),
+    dnsFirewallAdvancedAssociationHour: confirmed(
+      0.16,
+      'rule-group VPC-association-hour',
+      PRICING_PAGES.route53,
+      'transcription',
+      '"Resolver DNS Firewall Advanced: $0.16 per hour", per VPC association of a rule group with Advanced rules (DNS_TUNNELING, DGA); same transcription, and the AWS news summary of 2026-09-29 (takech9203/aws-news-summary) states the same',
+    ),
+    logsIngestionGb: unconfirmed(
+      0.5,
+      'GB ingested',
+      PRICING_PAGES.cloudwatch,
+      'secondary',
+      'standard log ingestion, first 10 TB; quoted by several third parties (cloudwatch pricing guides 2023-2026)',
+    ),
+    logsVendedToCloudWatchGb: unconfirmed(
+      0.5,
+      'GB delivered',
+      PRICING_PAGES.cloudwatch,
+      'secondary',
+      'vended logs (VPC flow logs) delivered to CloudWatch Logs, first 10 TB',
+    ),
     logsStorageGbMonth: unconfirmed(0.03, 'GB-month archived', PRICING_PAGES.cloudwatch, 'secondary', 'CloudWatch Logs archive storage (compressed size)'),
-    vendedLogsToS3Gb: unconfirmed(0.25, 'GB delivered', PRICING_PAGES.cloudwatch, 'secondary', 'vended logs delivered to S3, first 10 TB (aws-samples/sample-cfm-tips-mcp pricing constants)'),
-    vendedLogsParquetGb: unconfirmed(0.035, 'GB converted', PRICING_PAGES.cloudwatch, 'none', 'Apache Parquet conversion of vended logs delivered to S3; not found in any stored copy'),
+    vendedLogsToS3Gb: unconfirmed(
+      0.25,
+      'GB delivered',
+      PRICING_PAGES.cloudwatch,
+      'secondary',
+      'vended logs delivered to S3, first 10 TB (aws-samples/sample-cfm-tips-mcp pricing constants)',
+    ),
+    vendedLogsParquetGb: unconfirmed(
+      0.035,
+      'GB converted',
+      PRICING_PAGES.cloudwatch,
+      'none',
+      'Apache Parquet conversion of vended logs delivered to S3; not found in any stored copy',
+    ),
     s3StandardGbMonth: unconfirmed(0.023, 'GB-month', PRICING_PAGES.s3, 'secondary', 'S3 Standard, first 50 TB (same pricing constants)'),
-    guardDutyMillionManagementEvents: confirmed(4, 'million management events', PRICING_PAGES.guardduty, 'transcription',
-      '"CloudTrail management event analysis $4.00 per one million management events" (US East example; api-evangelist/amazon-guardduty plans, page read 2026-10-07); 30-day free trial'),
-    guardDutyFlowAndDnsLogGb: confirmed(1, 'GB analysed', PRICING_PAGES.guardduty, 'transcription',
-      '"VPC Flow Logs and DNS query log analysis (first 500 GB) $1.00 per GB" (same transcription)'),
+    guardDutyMillionManagementEvents: confirmed(
+      4,
+      'million management events',
+      PRICING_PAGES.guardduty,
+      'transcription',
+      '"CloudTrail management event analysis $4.00 per one million management events" (US East example; api-evangelist/amazon-guardduty plans, page read 2026-10-07); 30-day free trial',
+    ),
+    guardDutyFlowAndDnsLogGb: confirmed(
+      1,
+      'GB analysed',
+      PRICING_PAGES.guardduty,
+      'transcription',
+      '"VPC Flow Logs and DNS query log analysis (first 500 GB) $1.00 per GB" (same transcription)',
+    ),
   },
   'us-west-2': {
     interfaceEndpointAzHour: unconfirmed(0.01, 'endpoint-AZ-hour', PRICING_PAGES.privatelink, 'none', NO_REGIONAL_TABLE),
@@ -207,6 +304,4 @@ export function priceOf(key: PriceKey, region: string): AppliedPrice {
 }
 
 /** Every price key, for tests and documentation. */
-export const PRICE_KEYS: readonly PriceKey[] = [
-  ...new Set([...Object.keys(GLOBAL_PRICES), ...Object.keys(REGIONAL_PRICES[FALLBACK_REGION])] as PriceKey[]),
-];
+export const PRICE_KEYS: readonly PriceKey[] = [...new Set([...Object.keys(GLOBAL_PRICES), ...Object.keys(REGIONAL_PRICES[FALLBACK_REGION])] as PriceKey[])];

@@ -19,14 +19,37 @@
  * @packageDocumentation
  */
 export {
-  datasetSessionPolicy, type DatasetScope, EPISODE_ID_PATTERN, EPISODE_SESSION_TAG, EPISODE_SOURCE_IDENTITY_PREFIX,
-  type EpisodeAssumeRoleInput, type EpisodeAssumeRoleOutput, type EpisodeSession, type EpisodeSessionDeps,
-  type EpisodeSessionRequest, type EpisodeSessionSts, episodeSourceIdentity, ROLE_PERMISSIONS_SESSION_POLICY,
-  SESSION_POLICY_MAX_CHARS, type SessionPolicyDocument, startEpisodeSession, stsFromSdkClient, type StsSdk,
+  datasetSessionPolicy,
+  type DatasetScope,
+  EPISODE_ID_PATTERN,
+  EPISODE_SESSION_TAG,
+  EPISODE_SOURCE_IDENTITY_PREFIX,
+  type EpisodeAssumeRoleInput,
+  type EpisodeAssumeRoleOutput,
+  type EpisodeSession,
+  type EpisodeSessionDeps,
+  type EpisodeSessionRequest,
+  type EpisodeSessionSts,
+  episodeSourceIdentity,
+  ROLE_PERMISSIONS_SESSION_POLICY,
+  SESSION_POLICY_MAX_CHARS,
+  type SessionPolicyDocument,
+  startEpisodeSession,
+  stsFromSdkClient,
+  type StsSdk,
 } from '../telemetry/runtime/episode-session';
 export {
-  type AttributeValue, dynamoDbFromSdkClient, type DynamoDbSdk, type EpisodeActivity, type EpisodeAttribution, type EpisodeSessionRecord,
-  findActiveEpisode, LEDGER_ATTRIBUTES, type LedgerDynamoDb, recordEpisodeEnd, recordEpisodeStart,
+  type AttributeValue,
+  dynamoDbFromSdkClient,
+  type DynamoDbSdk,
+  type EpisodeActivity,
+  type EpisodeAttribution,
+  type EpisodeSessionRecord,
+  findActiveEpisode,
+  LEDGER_ATTRIBUTES,
+  type LedgerDynamoDb,
+  recordEpisodeEnd,
+  recordEpisodeStart,
 } from '../telemetry/runtime/ledger-client';
 export { type SignalSource, type Subject, type SubjectKind, type ViolationSeverity, type ViolationSignal } from '../telemetry/runtime/signals';
 export { type BlackHoleViolation, VIOLATION_DETAIL_TYPE, VIOLATION_EVENT_SOURCE } from '../telemetry/runtime/correlate';

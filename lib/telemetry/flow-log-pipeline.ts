@@ -171,7 +171,9 @@ export class FlowLogPipeline extends Construct {
         accessLogs: createAccessLogBucket(this, 'AccessLogBucket'),
         accessLogsPrefix: 'telemetry-bucket/',
         transition: { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, after: Duration.days(resolved.archiveAfterDays) },
-        ...(lock ? { objectLock: lock.mode === 'COMPLIANCE' ? s3.ObjectLockRetention.compliance(retention) : s3.ObjectLockRetention.governance(retention) } : {}),
+        ...(lock
+          ? { objectLock: lock.mode === 'COMPLIANCE' ? s3.ObjectLockRetention.compliance(retention) : s3.ObjectLockRetention.governance(retention) }
+          : {}),
       });
       this.bucket = bucket;
       this.flowLog = new ec2.FlowLog(this, 'FlowLog', {
@@ -201,8 +203,8 @@ export class FlowLogPipeline extends Construct {
         description: 'VPC flow logs (Parquet, Hive-compatible per-hour partitions), partition projection',
         tableType: 'EXTERNAL_TABLE',
         parameters: {
-          'EXTERNAL': 'TRUE',
-          'classification': 'parquet',
+          EXTERNAL: 'TRUE',
+          classification: 'parquet',
           'projection.enabled': 'true',
           'projection.aws_account_id.type': 'enum',
           'projection.aws_account_id.values': stack.account,
@@ -241,8 +243,8 @@ export class FlowLogPipeline extends Construct {
         description: 'Black Hole Violation events attributed to episodes (JSON, one object per violation), partition projection by day',
         tableType: 'EXTERNAL_TABLE',
         parameters: {
-          'EXTERNAL': 'TRUE',
-          'classification': 'json',
+          EXTERNAL: 'TRUE',
+          classification: 'json',
           'projection.enabled': 'true',
           'projection.dt.type': 'date',
           'projection.dt.format': 'yyyy-MM-dd',
@@ -344,23 +346,28 @@ export class FlowLogPipeline extends Construct {
         metricValue: '1',
         defaultValue: 0,
       });
-      alarms.push(new cloudwatch.Alarm(this, 'RejectedFlowsAlarm', {
-        alarmDescription: `Black hole ${resolved.environmentName}: rejected flows (something tried a path that does not exist)`,
-        metric: rejects.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
-        threshold: props.cloudWatchCopy.rejectThreshold ?? 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
-      alarms.push(new cloudwatch.Alarm(this, 'FlowsLeavingVpcAlarm', {
-        alarmDescription: `Black hole ${resolved.environmentName}: flows left the VPC (internet, VPN or Direct Connect gateway, peering, local gateway, `
-          + 'or a gateway endpoint to a service other than S3/DynamoDB); a black hole has no such path, so any is a breach',
-        metric: egress.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
+      alarms.push(
+        new cloudwatch.Alarm(this, 'RejectedFlowsAlarm', {
+          alarmDescription: `Black hole ${resolved.environmentName}: rejected flows (something tried a path that does not exist)`,
+          metric: rejects.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
+          threshold: props.cloudWatchCopy.rejectThreshold ?? 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+      alarms.push(
+        new cloudwatch.Alarm(this, 'FlowsLeavingVpcAlarm', {
+          alarmDescription:
+            `Black hole ${resolved.environmentName}: flows left the VPC (internet, VPN or Direct Connect gateway, peering, local gateway, ` +
+            'or a gateway endpoint to a service other than S3/DynamoDB); a black hole has no such path, so any is a breach',
+          metric: egress.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
+          threshold: 1,
+          evaluationPeriods: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
     }
     this.alarms = alarms;
 
@@ -383,7 +390,15 @@ export class FlowLogPipeline extends Construct {
     const stack = Stack.of(this);
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup', 'athena:GetNamedQuery', 'athena:ListNamedQueries'],
+      actions: [
+        'athena:StartQueryExecution',
+        'athena:GetQueryExecution',
+        'athena:GetQueryResults',
+        'athena:StopQueryExecution',
+        'athena:GetWorkGroup',
+        'athena:GetNamedQuery',
+        'athena:ListNamedQueries',
+      ],
       resourceArns: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workGroup.ref })],
     });
     iam.Grant.addToPrincipal({
@@ -477,15 +492,28 @@ function validate(props: FlowLogPipelineProps): ResolvedPipelineProps {
   const v = new PropsValidator('FlowLogPipeline');
   v.check(!!props.network !== !!props.vpc, 'network', 'give exactly one of network (a BlackHoleVpc) or vpc');
   const environmentName = props.environmentName ?? props.network?.environmentName ?? '';
-  v.check(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(environmentName), 'environmentName',
-    `'${environmentName}' is not allowed: use 2 to 32 lower case letters, digits and hyphens (required with vpc)`);
-  v.check(!(props.network && props.objectLock), 'objectLock',
-    'Object Lock can only be set on a bucket the pipeline creates (with vpc); BlackHoleVpc\'s bucket already exists');
+  v.check(
+    /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(environmentName),
+    'environmentName',
+    `'${environmentName}' is not allowed: use 2 to 32 lower case letters, digits and hyphens (required with vpc)`,
+  );
+  v.check(
+    !(props.network && props.objectLock),
+    'objectLock',
+    "Object Lock can only be set on a bucket the pipeline creates (with vpc); BlackHoleVpc's bucket already exists",
+  );
   const databaseName = props.databaseName ?? `black_hole_${environmentName.replace(/-/g, '_')}`;
-  v.check(/^[a-z_][a-z0-9_]{0,254}$/.test(databaseName), 'databaseName', `'${databaseName}' is not a Glue/Athena database name (lower case letters, digits, underscores)`);
+  v.check(
+    /^[a-z_][a-z0-9_]{0,254}$/.test(databaseName),
+    'databaseName',
+    `'${databaseName}' is not a Glue/Athena database name (lower case letters, digits, underscores)`,
+  );
   const projectionYears = props.projectionYears ?? [2025, 2035];
-  v.check(isIntegerIn(projectionYears[0], 2015, 2200) && isIntegerIn(projectionYears[1], projectionYears[0], 2200), 'projectionYears',
-    `[${projectionYears.join(', ')}] is not allowed: give [first, last] years, first <= last, from 2015 to 2200`);
+  v.check(
+    isIntegerIn(projectionYears[0], 2015, 2200) && isIntegerIn(projectionYears[1], projectionYears[0], 2200),
+    'projectionYears',
+    `[${projectionYears.join(', ')}] is not allowed: give [first, last] years, first <= last, from 2015 to 2200`,
+  );
   const archiveAfterDays = props.archiveAfterDays ?? 90;
   v.check(isIntegerIn(archiveAfterDays, 1, 3650), 'archiveAfterDays', `${archiveAfterDays} is not allowed: use a whole number of days from 1 to 3650`);
   const queryResultsExpirationDays = props.queryResultsExpirationDays ?? 30;

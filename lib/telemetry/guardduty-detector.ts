@@ -30,7 +30,11 @@ export class ThreatDetection extends Construct {
       enable: true,
       findingPublishingFrequency: 'FIFTEEN_MINUTES',
       features: [
-        { name: 'RUNTIME_MONITORING', status: runtime ? 'ENABLED' : 'DISABLED', additionalConfiguration: [{ name: 'EC2_AGENT_MANAGEMENT', status: runtime ? 'ENABLED' : 'DISABLED' }] },
+        {
+          name: 'RUNTIME_MONITORING',
+          status: runtime ? 'ENABLED' : 'DISABLED',
+          additionalConfiguration: [{ name: 'EC2_AGENT_MANAGEMENT', status: runtime ? 'ENABLED' : 'DISABLED' }],
+        },
       ],
     });
   }

@@ -61,23 +61,27 @@ export class ManagementEventTrail extends Construct {
     });
     // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
     // (by encryption context rather than the trail's ARN: the trail depends on the key).
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudTrailToEncryptLogs',
-      principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
-      actions: ['kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*` },
-      },
-    }));
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudTrailToDescribeKey',
-      principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
-      actions: ['kms:DescribeKey'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudTrailToEncryptLogs',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*` },
+        },
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudTrailToDescribeKey',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
     this.key.addToResourcePolicy(denyGrantsExceptForAwsResourcesStatement());
 
     this.accessLogBucket = createAccessLogBucket(this, 'AccessLogBucket');
@@ -100,8 +104,9 @@ export class ManagementEventTrail extends Construct {
     // CT.CLOUDTRAIL.PR.3.
     Validations.of(this.trail).acknowledge({
       id: 'cdk-validator-cfnguard::cloud_trail_cloud_watch_logs_enabled_check',
-      reason: 'The trail exists so that EventBridge receives the API calls (the violation stream acts on them in real time); '
-        + 'a CloudWatch Logs copy would bill ingestion of every management event for no further detection. Logs are in the retained, validated S3 bucket.',
+      reason:
+        'The trail exists so that EventBridge receives the API calls (the violation stream acts on them in real time); ' +
+        'a CloudWatch Logs copy would bill ingestion of every management event for no further detection. Logs are in the retained, validated S3 bucket.',
     });
   }
 }

@@ -54,7 +54,8 @@ export function flowLogNamedQueries(opts: { database: string; vpcCidr: string })
     {
       id: 'flowsOfViolatingEpisodes',
       name: 'Flows joined to episodes (violations of the last 7 days)',
-      description: 'Every flow of a network interface within an hour of a violation attributed to an episode: what the episode did on the network around the violation.',
+      description:
+        'Every flow of a network interface within an hour of a violation attributed to an episode: what the episode did on the network around the violation.',
       sql: [
         'SELECT v.episode_id, v.run_id, v.category, v.severity, v.time AS violation_time,',
         '       from_unixtime(f."start") AS flow_start, f.interface_id, f.instance_id, f.flow_direction, f.srcaddr, f.pkt_dstaddr, f.dstport, f.action, f.bytes',

@@ -135,13 +135,15 @@ export class ViolationStream extends Construct {
       retention: props.archiveRetention ?? Duration.days(365),
     });
     this.topic = new sns.Topic(this, 'Topic', { displayName: `Black hole ${env} violations`, masterKey: key, enforceSSL: true });
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowEventBridgeToPublishEncrypted',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToPublishEncrypted',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
     new events.Rule(this, 'NotifyRule', {
       eventBus: this.bus,
       description: 'Every Black Hole Violation to SNS',
@@ -150,21 +152,29 @@ export class ViolationStream extends Construct {
     });
 
     // Correlator.
-    this.correlator = this.lambda('Correlator', 'correlator', 'Attributes telemetry to RL episodes and publishes Black Hole Violations', {
-      ENVIRONMENT_NAME: env,
-      EVENT_BUS_NAME: this.bus.eventBusName,
-      LEDGER_TABLE_NAME: this.ledger.table.tableName,
-      VPC_CIDRS: props.network.vpc.vpcCidrBlock,
-      ARCHIVE_BUCKET: props.pipeline.bucket.bucketName,
-      ARCHIVE_PREFIX: VIOLATION_KEY_PREFIX,
-    }, key);
+    this.correlator = this.lambda(
+      'Correlator',
+      'correlator',
+      'Attributes telemetry to RL episodes and publishes Black Hole Violations',
+      {
+        ENVIRONMENT_NAME: env,
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        LEDGER_TABLE_NAME: this.ledger.table.tableName,
+        VPC_CIDRS: props.network.vpc.vpcCidrBlock,
+        ARCHIVE_BUCKET: props.pipeline.bucket.bucketName,
+        ARCHIVE_PREFIX: VIOLATION_KEY_PREFIX,
+      },
+      key,
+    );
     this.ledger.grantLookup(this.correlator);
     this.bus.grantPutEventsTo(this.correlator);
-    this.correlator.addToRolePolicy(new iam.PolicyStatement({
-      sid: 'WriteViolationArchive',
-      actions: ['s3:PutObject'],
-      resources: [props.pipeline.bucket.arnForObjects(`${VIOLATION_KEY_PREFIX}*`)],
-    }));
+    this.correlator.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteViolationArchive',
+        actions: ['s3:PutObject'],
+        resources: [props.pipeline.bucket.arnForObjects(`${VIOLATION_KEY_PREFIX}*`)],
+      }),
+    );
     key.grant(this.correlator, 'kms:GenerateDataKey');
     Validations.of(this.correlator.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.pipeline.bucket)}.Arn>/${VIOLATION_KEY_PREFIX}*]`,
@@ -214,23 +224,27 @@ export class ViolationStream extends Construct {
     }
     // Flow-log alarms (REJECTs, egress) notify the violation topic through their own alarm actions.
     if (props.pipeline.alarms.length > 0) {
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }));
-      this.topic.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
-        },
-      }));
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
+      );
+      this.topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowCloudWatchAlarmsToPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [this.topic.topicArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+          },
+        }),
+      );
       const notify = new cwActions.SnsAction(this.topic);
       for (const alarm of props.pipeline.alarms) alarm.addAlarmAction(notify);
     }
@@ -243,7 +257,8 @@ export class ViolationStream extends Construct {
         detail: {
           bucket: {
             name: [
-              props.network.flowLogBucket.bucketName, props.network.accessLogBucket.bucketName,
+              props.network.flowLogBucket.bucketName,
+              props.network.accessLogBucket.bucketName,
               ...(this.managementEventTrail ? [this.managementEventTrail.bucket.bucketName, this.managementEventTrail.accessLogBucket.bucketName] : []),
             ],
           },
@@ -258,12 +273,18 @@ export class ViolationStream extends Construct {
       description: `Quarantine of black hole ${env}: no ingress, no egress`,
       allowAllOutbound: false,
     });
-    this.responder = this.lambda('Responder', 'responder', 'Contains high-severity Black Hole Violations', {
-      MODE: mode,
-      MIN_SEVERITY: minSeverity,
-      QUARANTINE_SECURITY_GROUP_ID: this.quarantineSecurityGroup.securityGroupId,
-      REVOCATION_POLICY_TEMPLATE: JSON.stringify(AgentBoundary.sessionRevocationPolicyDocument(REVOCATION_TEMPLATE_TIME)),
-    }, key);
+    this.responder = this.lambda(
+      'Responder',
+      'responder',
+      'Contains high-severity Black Hole Violations',
+      {
+        MODE: mode,
+        MIN_SEVERITY: minSeverity,
+        QUARANTINE_SECURITY_GROUP_ID: this.quarantineSecurityGroup.securityGroupId,
+        REVOCATION_POLICY_TEMPLATE: JSON.stringify(AgentBoundary.sessionRevocationPolicyDocument(REVOCATION_TEMPLATE_TIME)),
+      },
+      key,
+    );
     this.grantContainment(this.responder.role!, props);
     const contained = SEVERITIES.slice(SEVERITIES.indexOf(minSeverity));
     this.containmentRule = new events.Rule(this, 'ContainmentRule', {
@@ -292,16 +313,18 @@ export class ViolationStream extends Construct {
     const topic = this.topic;
     const stack = Stack.of(this);
     if (!this.topicAdmitsRules) {
-      topic.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowThisStacksRulesToPublish',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },
-        },
-      }));
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowThisStacksRulesToPublish',
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },
+          },
+        }),
+      );
       this.topicAdmitsRules = true;
     }
     return { bind: () => ({ arn: topic.topicArn, targetResource: topic }) };
@@ -309,7 +332,13 @@ export class ViolationStream extends Construct {
 
   private topicAdmitsRules = false;
 
-  private lambda(id: string, entry: 'correlator' | 'responder', description: string, environment: Record<string, string | undefined>, key: kms.IKey): lambda.Function {
+  private lambda(
+    id: string,
+    entry: 'correlator' | 'responder',
+    description: string,
+    environment: Record<string, string | undefined>,
+    key: kms.IKey,
+  ): lambda.Function {
     const stack = Stack.of(this);
     // A fixed name, so that the role's policy can name the function's ARN without referencing the
     // function (which depends on the role: a cycle).
@@ -325,16 +354,23 @@ export class ViolationStream extends Construct {
     // console helpers' LambdaFunctionName context is for variables the code decrypts itself).
     // Without this the function never starts. The key policy lets the account's IAM policies act.
     // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DecryptOwnEnvironment',
-      actions: ['kms:Decrypt'],
-      resources: [key.keyArn],
-      conditions: {
-        StringEquals: {
-          'kms:EncryptionContext:aws:lambda:FunctionArn': stack.formatArn({ service: 'lambda', resource: 'function', resourceName: functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DecryptOwnEnvironment',
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: {
+          StringEquals: {
+            'kms:EncryptionContext:aws:lambda:FunctionArn': stack.formatArn({
+              service: 'lambda',
+              resource: 'function',
+              resourceName: functionName,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
         },
-      },
-    }));
+      }),
+    );
     const env = Object.fromEntries(Object.entries(environment).filter(([, v]) => v !== undefined)) as Record<string, string>;
     // Pre-built at package build time (lib/common/handler-assets.ts): no bundler at the user's synth.
     const fn = new lambda.Function(this, id, {
@@ -356,8 +392,9 @@ export class ViolationStream extends Construct {
       {
         // CT.LAMBDA.PR.3: deliberately outside the VPC.
         id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-        reason: 'Telemetry watches the black hole from outside: it calls EventBridge, DynamoDB, S3, IAM and EC2, which the black hole has no route to, '
-          + 'and inside the VPC the gate would count it as environment compute that the agents could reach (and contain themselves out of).',
+        reason:
+          'Telemetry watches the black hole from outside: it calls EventBridge, DynamoDB, S3, IAM and EC2, which the black hole has no route to, ' +
+          'and inside the VPC the gate would count it as environment compute that the agents could reach (and contain themselves out of).',
       },
     );
     return fn;
@@ -453,15 +490,25 @@ export class ViolationStream extends Construct {
       ],
     });
     policy.attachToRole(role);
-    const reason = 'Containment acts on whichever agent role, ENI, instance or job a violation names, unknown in advance: the wildcard is bounded by a tag or VPC condition.';
-    const volumes = 'ec2:CreateSnapshots snapshots only the volumes attached to the instance it names, which must carry the environment tag (separate statement).';
+    const reason =
+      'Containment acts on whichever agent role, ENI, instance or job a violation names, unknown in advance: the wildcard is bounded by a tag or VPC condition.';
+    const volumes =
+      'ec2:CreateSnapshots snapshots only the volumes attached to the instance it names, which must carry the environment tag (separate statement).';
     // Acknowledgment ids rendered as cdk-nag renders the ARNs, so they hold with and without an explicit env.
-    const statements = ((policy.document.toJSON() as { Statement?: Array<{ Resource?: string | string[] }> }).Statement ?? []);
-    const wildcards = new Set(statements.flatMap((st) => ([] as string[]).concat(st.Resource ?? []))
-      .filter((r) => r !== '*').map((r) => nagResourceName(this, r)).filter((r) => r.includes('*')));
+    const statements = (policy.document.toJSON() as { Statement?: Array<{ Resource?: string | string[] }> }).Statement ?? [];
+    const wildcards = new Set(
+      statements
+        .flatMap((st) => ([] as string[]).concat(st.Resource ?? []))
+        .filter((r) => r !== '*')
+        .map((r) => nagResourceName(this, r))
+        .filter((r) => r.includes('*')),
+    );
     for (const resource of wildcards) {
       Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason: /:volume\/\*$/.test(resource) ? volumes : reason });
     }
-    Validations.of(policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'ec2:DescribeNetworkInterfaces and autoscaling:DescribeAutoScalingInstances support no resource-level permissions; they only read.' });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ec2:DescribeNetworkInterfaces and autoscaling:DescribeAutoScalingInstances support no resource-level permissions; they only read.',
+    });
   }
 }

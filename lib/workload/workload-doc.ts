@@ -17,7 +17,9 @@ export function renderWorkloadDoc(): string {
   for (const f of WORKLOAD_FLOWS) {
     const actions = [...new Set(f.calls.map((c) => c.action))].map((a) => `\`${a}\``).join(', ');
     const sources = f.source.map((u, i) => `[${i + 1}](${u})`).join(' ');
-    out.push(`| **${f.id}**: ${cell(f.description)} | ${cell(describePrincipal(f.principal))} | ${actions} | ${cell(describeNetworkPath(f.network))} | ${sources} |`);
+    out.push(
+      `| **${f.id}**: ${cell(f.description)} | ${cell(describePrincipal(f.principal))} | ${actions} | ${cell(describeNetworkPath(f.network))} | ${sources} |`,
+    );
   }
   out.push('', '## Request context', '');
   out.push('Besides the keys each flow names, the proofs send the standard keys of its principal and path:', '');

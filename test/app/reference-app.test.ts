@@ -63,13 +63,17 @@ test('the reference environment has a VPC with DNS firewall, flow log and endpoi
 });
 
 test('the reference agent role carries the boundary and the agent tag', () => {
-  const roles = Object.entries(template.Resources).filter(([, r]: [string, any]) =>
-    r.Type === 'AWS::IAM::Role' && (r.Properties.Tags ?? []).some((t: any) => t.Key === 'black-hole:agent-role' && t.Value === 'true'));
+  const roles = Object.entries(template.Resources).filter(
+    ([, r]: [string, any]) =>
+      r.Type === 'AWS::IAM::Role' && (r.Properties.Tags ?? []).some((t: any) => t.Key === 'black-hole:agent-role' && t.Value === 'true'),
+  );
   expect(roles).toHaveLength(1);
   const [, role]: [string, any] = roles[0] as any;
   const boundaryId = role.Properties.PermissionsBoundary.Ref;
   expect(template.Resources[boundaryId].Type).toBe('AWS::IAM::ManagedPolicy');
-  const denies = template.Resources[boundaryId].Properties.PolicyDocument.Statement.filter((s: any) => s.Effect === 'Deny' && s.Resource === '*' && !s.Condition);
+  const denies = template.Resources[boundaryId].Properties.PolicyDocument.Statement.filter(
+    (s: any) => s.Effect === 'Deny' && s.Resource === '*' && !s.Condition,
+  );
   expect(denies.length).toBeGreaterThan(0);
 });
 
@@ -82,8 +86,9 @@ test('the reference environment has a budget that acts and one-minute GPU usage 
 });
 
 test('the reference agent role can do its work: read datasets, write checkpoints, pull images, write logs and metrics', () => {
-  const [roleId] = Object.entries(template.Resources).find(([, r]: [string, any]) =>
-    r.Type === 'AWS::IAM::Role' && (r.Properties.Tags ?? []).some((t: any) => t.Key === 'black-hole:agent-role'))!;
+  const [roleId] = Object.entries(template.Resources).find(
+    ([, r]: [string, any]) => r.Type === 'AWS::IAM::Role' && (r.Properties.Tags ?? []).some((t: any) => t.Key === 'black-hole:agent-role'),
+  )!;
   const actions = new Set<string>();
   for (const r of Object.values(template.Resources) as any[]) {
     if (r.Type !== 'AWS::IAM::Policy' || !(r.Properties.Roles ?? []).some((x: any) => x.Ref === roleId)) continue;
@@ -91,8 +96,18 @@ test('the reference agent role can do its work: read datasets, write checkpoints
       if (s.Effect === 'Allow') for (const a of [s.Action].flat()) actions.add(a);
     }
   }
-  for (const a of ['s3:GetObject', 's3:ListBucket', 's3:PutObject', 'kms:Decrypt', 'kms:GenerateDataKey', 'ecr:BatchGetImage',
-    'ecr:GetDownloadUrlForLayer', 'ecr:GetAuthorizationToken', 'logs:PutLogEvents', 'cloudwatch:PutMetricData']) {
+  for (const a of [
+    's3:GetObject',
+    's3:ListBucket',
+    's3:PutObject',
+    'kms:Decrypt',
+    'kms:GenerateDataKey',
+    'ecr:BatchGetImage',
+    'ecr:GetDownloadUrlForLayer',
+    'ecr:GetAuthorizationToken',
+    'logs:PutLogEvents',
+    'cloudwatch:PutMetricData',
+  ]) {
     expect(actions).toContain(a);
   }
 });

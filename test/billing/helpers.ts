@@ -22,17 +22,22 @@ export function newStack(options: { bundle?: boolean } = {}): { app: App; stack:
 
 /** An agent role of environment `env` with its boundary, as an environment has them. */
 export function agentRole(stack: Stack, id = 'Agent', env = ENV): AgentRole {
-  const vpc = (stack.node.tryFindChild('Vpc') as ec2.Vpc | undefined) ?? new ec2.Vpc(stack, 'Vpc', {
-    maxAzs: 2,
-    natGateways: 0,
-    subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-  });
+  const vpc =
+    (stack.node.tryFindChild('Vpc') as ec2.Vpc | undefined) ??
+    new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+    });
   const boundary = new AgentBoundary(stack, `${id}Boundary`, { environmentName: env, vpc, enabledEndpointServices: ['s3'] });
   return new AgentRole(stack, id, { boundary });
 }
 
 /** A guard with the given props over defaults (one plain agent role unless `agentRoles` is given). */
-export function guard(overrides: Partial<BillingGuardProps> = {}, options: { bundle?: boolean } = {}): { app: App; stack: Stack; guard: BillingGuard; template: Template; roles: iam.IRole[] } {
+export function guard(
+  overrides: Partial<BillingGuardProps> = {},
+  options: { bundle?: boolean } = {},
+): { app: App; stack: Stack; guard: BillingGuard; template: Template; roles: iam.IRole[] } {
   const { app, stack } = newStack(options);
   const roles = overrides.agentRoles ?? [new iam.Role(stack, 'PlainAgent', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') })];
   const g = new BillingGuard(stack, 'Guard', { environmentName: ENV, monthlyLimitUsd: 5000, agentRoles: roles, ...overrides });

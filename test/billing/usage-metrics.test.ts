@@ -31,7 +31,9 @@ test('every On-Demand class is one the EC2 documentation lists; Spot classes hav
 });
 
 test('the one-minute period and MAXIMUM statistic come from the documentation', () => {
-  expect(ec2Doc).toMatch(/most useful statistic for this metric is `MAXIMUM`, which represents the maximum number of resources used during the 1\\-minute period/);
+  expect(ec2Doc).toMatch(
+    /most useful statistic for this metric is `MAXIMUM`, which represents the maximum number of resources used during the 1\\-minute period/,
+  );
 });
 
 test('classes cover the P and G families of the GPU allowlist, both purchase options; Trn has none (documented gap)', () => {

@@ -25,7 +25,13 @@ const strip = (p: any) => {
 
 test('the VPC and a standalone pipeline protect their access-log and evidence buckets the same way', () => {
   const vpcBuckets = bucketsOf((s) => new BlackHoleVpc(s, 'Net', { environmentName: 'team-a' }));
-  const pipelineBuckets = bucketsOf((s) => new FlowLogPipeline(s, 'Logs', { vpc: new ec2.Vpc(s, 'Plain', { natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }), environmentName: 'team-a' }));
+  const pipelineBuckets = bucketsOf(
+    (s) =>
+      new FlowLogPipeline(s, 'Logs', {
+        vpc: new ec2.Vpc(s, 'Plain', { natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }),
+        environmentName: 'team-a',
+      }),
+  );
   expect(strip(pipelineBuckets.access)).toEqual(strip(vpcBuckets.access));
   expect(strip(pipelineBuckets.evidence)).toEqual(strip(vpcBuckets.evidence));
   for (const b of [vpcBuckets.access, pipelineBuckets.access]) {

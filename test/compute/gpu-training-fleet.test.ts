@@ -11,7 +11,11 @@ function build(props: Partial<GpuTrainingFleetProps> = {}) {
   const app = new App();
   const stack = new Stack(app, 'Env');
   const network = new BlackHoleVpc(stack, 'Net', { environmentName: 'team-a', endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING] });
-  const boundary = new AgentBoundary(stack, 'Boundary', { environmentName: 'team-a', vpc: network.vpc, enabledEndpointServices: [...network.endpointServices] });
+  const boundary = new AgentBoundary(stack, 'Boundary', {
+    environmentName: 'team-a',
+    vpc: network.vpc,
+    enabledEndpointServices: [...network.endpointServices],
+  });
   const role = new AgentRole(stack, 'Agent', { boundary });
   const fleet = new GpuTrainingFleet(stack, 'Fleet', { network, role, instanceTypes: ['g5.xlarge'], maxInstances: 4, ...props });
   return { app, stack, network, role, fleet };
@@ -45,7 +49,9 @@ describe('launch template', () => {
   });
 
   test('encrypted gp3 root volume', () => {
-    expect(data().BlockDeviceMappings).toEqual([{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 200, DeleteOnTermination: true } }]);
+    expect(data().BlockDeviceMappings).toEqual([
+      { DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: 200, DeleteOnTermination: true } },
+    ]);
   });
 
   test('the instance profile is the agent role', () => {
@@ -58,7 +64,9 @@ describe('launch template', () => {
   test('AMI resolved at deploy time from an SSM parameter', () => {
     expect(JSON.stringify(data().ImageId)).toMatch(/SsmParameterValue/);
     const params = t.toJSON().Parameters;
-    expect(Object.values(params).some((p: any) => p.Default === '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id')).toBe(true);
+    expect(
+      Object.values(params).some((p: any) => p.Default === '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id'),
+    ).toBe(true);
   });
 });
 

@@ -1,4 +1,12 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeAutoScalingInstancesCommand, DetachInstancesCommand, SetInstanceProtectionCommand, SuspendProcessesCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeAutoScalingInstancesCommand,
+  DetachInstancesCommand,
+  SetInstanceProtectionCommand,
+  SuspendProcessesCommand,
+  UpdateAutoScalingGroupCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { CreateSnapshotsCommand, DescribeInstancesCommand, EC2Client, StopInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { SageMakerClient, SearchCommand, StopTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -19,10 +27,20 @@ type Call = [string, ...unknown[]];
 const TAG = 'black-hole:environment';
 const evidence = { description: 'Evidence of v1', tags: { 'black-hole:quarantine': 'v1', [TAG]: 'rl-1' } };
 const names = (calls: Call[]) => calls.map((c) => c[0]);
-const indexOf = (calls: Call[], name: string, arg?: unknown) => calls.findIndex((c) => c[0] === name && (arg === undefined || JSON.stringify(c).includes(JSON.stringify(arg))));
+const indexOf = (calls: Call[], name: string, arg?: unknown) =>
+  calls.findIndex((c) => c[0] === name && (arg === undefined || JSON.stringify(c).includes(JSON.stringify(arg))));
 
 test('the suspended processes are exactly those that launch, replace, rebalance or terminate', () => {
-  expect([...SUSPENDED_PROCESSES].sort()).toEqual(['AZRebalance', 'AlarmNotification', 'HealthCheck', 'InstanceRefresh', 'Launch', 'ReplaceUnhealthy', 'ScheduledActions', 'Terminate']);
+  expect([...SUSPENDED_PROCESSES].sort()).toEqual([
+    'AZRebalance',
+    'AlarmNotification',
+    'HealthCheck',
+    'InstanceRefresh',
+    'Launch',
+    'ReplaceUnhealthy',
+    'ScheduledActions',
+    'Terminate',
+  ]);
 });
 
 describe('preserveAndStopInstances (containment)', () => {
@@ -39,19 +57,35 @@ describe('preserveAndStopInstances (containment)', () => {
       ['stopInstances', ['i-asg', 'i-bare']],
     ]);
     expect(result).toEqual({
-      suspendedGroups: ['fleet'], detachedInstances: ['i-asg'], snapshots: { 'i-asg': ['snap-i-asg'], 'i-bare': ['snap-i-bare'] },
-      stoppedInstances: ['i-asg', 'i-bare'], stoppedTrainingJobs: [], errors: [],
+      suspendedGroups: ['fleet'],
+      detachedInstances: ['i-asg'],
+      snapshots: { 'i-asg': ['snap-i-asg'], 'i-bare': ['snap-i-bare'] },
+      stoppedInstances: ['i-asg', 'i-bare'],
+      stoppedTrainingJobs: [],
+      errors: [],
     });
   });
 
   test('every call is attempted when earlier ones fail; the failures are returned', async () => {
-    const fake = new FakeCompute(
-      { memberships: [{ instanceId: 'i-1', autoScalingGroupName: 'fleet' }] },
-      ['suspendProcesses', 'detachInstances', 'createSnapshots:i-1'],
-    );
+    const fake = new FakeCompute({ memberships: [{ instanceId: 'i-1', autoScalingGroupName: 'fleet' }] }, [
+      'suspendProcesses',
+      'detachInstances',
+      'createSnapshots:i-1',
+    ]);
     const result = await preserveAndStopInstances(fake, ['i-1'], evidence);
-    expect(names(fake.calls)).toEqual(['describeAutoScalingInstances', 'suspendProcesses', 'protectFromScaleIn', 'detachInstances', 'createSnapshots', 'stopInstances']);
-    expect(result.errors).toEqual(['suspend processes of fleet: suspendProcesses failed', 'detach from fleet i-1: detachInstances failed', 'snapshot i-1: createSnapshots failed']);
+    expect(names(fake.calls)).toEqual([
+      'describeAutoScalingInstances',
+      'suspendProcesses',
+      'protectFromScaleIn',
+      'detachInstances',
+      'createSnapshots',
+      'stopInstances',
+    ]);
+    expect(result.errors).toEqual([
+      'suspend processes of fleet: suspendProcesses failed',
+      'detach from fleet i-1: detachInstances failed',
+      'snapshot i-1: createSnapshots failed',
+    ]);
     expect(result.stoppedInstances).toEqual(['i-1']);
   });
 
@@ -71,14 +105,24 @@ describe('preserveAndStopInstances (containment)', () => {
   test('training jobs are stopped one by one, failures reported', async () => {
     const fake = new FakeCompute({}, ['stopTrainingJob:a']);
     const result = await stopTrainingJobs(fake, ['a', 'b', 'a']);
-    expect(fake.calls).toEqual([['stopTrainingJob', 'a'], ['stopTrainingJob', 'b']]);
+    expect(fake.calls).toEqual([
+      ['stopTrainingJob', 'a'],
+      ['stopTrainingJob', 'b'],
+    ]);
     expect(result).toMatchObject({ stoppedTrainingJobs: ['b'], errors: ['stop a: stopTrainingJob failed'] });
   });
 });
 
 describe('preserveAndStopEnvironment (billing)', () => {
   const groups: TaggedGroup[] = [
-    { name: 'fleet', instances: [{ instanceId: 'i-1', lifecycleState: 'InService' }, { instanceId: 'i-2', lifecycleState: 'Standby' }, { instanceId: 'i-9', lifecycleState: 'Terminating' }] },
+    {
+      name: 'fleet',
+      instances: [
+        { instanceId: 'i-1', lifecycleState: 'InService' },
+        { instanceId: 'i-2', lifecycleState: 'Standby' },
+        { instanceId: 'i-9', lifecycleState: 'Terminating' },
+      ],
+    },
     { name: 'empty', instances: [] },
   ];
 
@@ -97,8 +141,12 @@ describe('preserveAndStopEnvironment (billing)', () => {
       ['stopTrainingJob', 'job-1'],
     ]);
     expect(result).toEqual({
-      suspendedGroups: ['fleet', 'empty'], detachedInstances: ['i-1', 'i-2'], snapshots: {},
-      stoppedInstances: ['i-1', 'i-2', 'i-bare'], stoppedTrainingJobs: ['job-1'], errors: [],
+      suspendedGroups: ['fleet', 'empty'],
+      detachedInstances: ['i-1', 'i-2'],
+      snapshots: {},
+      stoppedInstances: ['i-1', 'i-2', 'i-bare'],
+      stoppedTrainingJobs: ['job-1'],
+      errors: [],
     });
   });
 
@@ -108,12 +156,25 @@ describe('preserveAndStopEnvironment (billing)', () => {
     expect(indexOf(fake.calls, 'suspendProcesses', 'fleet')).toBeLessThan(indexOf(fake.calls, 'detachInstances', 'fleet'));
     expect(indexOf(fake.calls, 'detachInstances')).toBeLessThan(indexOf(fake.calls, 'stopInstances'));
     // The client cannot terminate or set capacity; the calls made are only these.
-    expect(new Set(names(fake.calls))).toEqual(new Set(['describeTaggedAutoScalingGroups', 'suspendProcesses', 'protectFromScaleIn', 'detachInstances', 'describeTaggedInstances', 'stopInstances', 'searchTaggedTrainingJobs']));
+    expect(new Set(names(fake.calls))).toEqual(
+      new Set([
+        'describeTaggedAutoScalingGroups',
+        'suspendProcesses',
+        'protectFromScaleIn',
+        'detachInstances',
+        'describeTaggedInstances',
+        'stopInstances',
+        'searchTaggedTrainingJobs',
+      ]),
+    );
   });
 
   test(`batches: detach ${DETACH_BATCH_SIZE}, stop ${STOP_BATCH_SIZE}`, async () => {
     const ids = Array.from({ length: 45 }, (_, i) => `i-${i}`);
-    const fake = new FakeCompute({ groups: [{ name: 'big', instances: ids.map((instanceId) => ({ instanceId, lifecycleState: 'InService' })) }], tagged: [...ids, ...Array.from({ length: 10 }, (_, i) => `i-x${i}`)] });
+    const fake = new FakeCompute({
+      groups: [{ name: 'big', instances: ids.map((instanceId) => ({ instanceId, lifecycleState: 'InService' })) }],
+      tagged: [...ids, ...Array.from({ length: 10 }, (_, i) => `i-x${i}`)],
+    });
     await preserveAndStopEnvironment(fake, TAG, 'rl-1');
     expect(fake.calls.filter((c) => c[0] === 'detachInstances').map((c) => (c[2] as string[]).length)).toEqual([20, 20, 5]);
     expect(fake.calls.filter((c) => c[0] === 'protectFromScaleIn').map((c) => (c[2] as string[]).length)).toEqual([45]);
@@ -121,9 +182,20 @@ describe('preserveAndStopEnvironment (billing)', () => {
   });
 
   test('partial failure: every call is still attempted, the failures are returned', async () => {
-    const fake = new FakeCompute({ groups, tagged: ['i-1'], jobs: ['a', 'b'] }, ['describeTaggedAutoScalingGroups:black-hole:environment', 'stopInstances', 'stopTrainingJob:a']);
+    const fake = new FakeCompute({ groups, tagged: ['i-1'], jobs: ['a', 'b'] }, [
+      'describeTaggedAutoScalingGroups:black-hole:environment',
+      'stopInstances',
+      'stopTrainingJob:a',
+    ]);
     const result = await preserveAndStopEnvironment(fake, TAG, 'rl-1');
-    expect(names(fake.calls)).toEqual(['describeTaggedAutoScalingGroups', 'describeTaggedInstances', 'stopInstances', 'searchTaggedTrainingJobs', 'stopTrainingJob', 'stopTrainingJob']);
+    expect(names(fake.calls)).toEqual([
+      'describeTaggedAutoScalingGroups',
+      'describeTaggedInstances',
+      'stopInstances',
+      'searchTaggedTrainingJobs',
+      'stopTrainingJob',
+      'stopTrainingJob',
+    ]);
     expect(result.errors).toEqual([
       'describe Auto Scaling groups: describeTaggedAutoScalingGroups failed',
       'stop i-1: stopInstances failed',
@@ -137,14 +209,27 @@ describe('AWS SDK adapter', () => {
   const asg = mockClient(AutoScalingClient);
   const ec2 = mockClient(EC2Client);
   const sm = mockClient(SageMakerClient);
-  beforeEach(() => { asg.reset(); ec2.reset(); sm.reset(); });
-  afterAll(() => { asg.restore(); ec2.restore(); sm.restore(); });
+  beforeEach(() => {
+    asg.reset();
+    ec2.reset();
+    sm.reset();
+  });
+  afterAll(() => {
+    asg.restore();
+    ec2.restore();
+    sm.restore();
+  });
 
   test('environment path: exact commands, every page followed, never UpdateAutoScalingGroup or TerminateInstances', async () => {
     const tagFilter = { Name: `tag:${TAG}`, Values: ['rl-1'] };
-    asg.on(DescribeAutoScalingGroupsCommand, { Filters: [tagFilter], NextToken: undefined })
-      .resolves({ AutoScalingGroups: [{ AutoScalingGroupName: 'fleet', Instances: [{ InstanceId: 'i-1', LifecycleState: 'InService' }] } as any], NextToken: 'g2' });
-    asg.on(DescribeAutoScalingGroupsCommand, { Filters: [tagFilter], NextToken: 'g2' })
+    asg
+      .on(DescribeAutoScalingGroupsCommand, { Filters: [tagFilter], NextToken: undefined })
+      .resolves({
+        AutoScalingGroups: [{ AutoScalingGroupName: 'fleet', Instances: [{ InstanceId: 'i-1', LifecycleState: 'InService' }] } as any],
+        NextToken: 'g2',
+      });
+    asg
+      .on(DescribeAutoScalingGroupsCommand, { Filters: [tagFilter], NextToken: 'g2' })
       .resolves({ AutoScalingGroups: [{ AutoScalingGroupName: 'fleet-b', Instances: [] } as any] });
     ec2.on(DescribeInstancesCommand, { NextToken: undefined } as any).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-1' }] }], NextToken: 'n2' });
     ec2.on(DescribeInstancesCommand, { NextToken: 'n2' } as any).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-3' }] }] });
@@ -158,8 +243,12 @@ describe('AWS SDK adapter', () => {
       { AutoScalingGroupName: 'fleet', ScalingProcesses: [...SUSPENDED_PROCESSES] },
       { AutoScalingGroupName: 'fleet-b', ScalingProcesses: [...SUSPENDED_PROCESSES] },
     ]);
-    expect(asg.commandCalls(SetInstanceProtectionCommand).map((c) => c.args[0].input)).toEqual([{ AutoScalingGroupName: 'fleet', InstanceIds: ['i-1'], ProtectedFromScaleIn: true }]);
-    expect(asg.commandCalls(DetachInstancesCommand).map((c) => c.args[0].input)).toEqual([{ AutoScalingGroupName: 'fleet', InstanceIds: ['i-1'], ShouldDecrementDesiredCapacity: true }]);
+    expect(asg.commandCalls(SetInstanceProtectionCommand).map((c) => c.args[0].input)).toEqual([
+      { AutoScalingGroupName: 'fleet', InstanceIds: ['i-1'], ProtectedFromScaleIn: true },
+    ]);
+    expect(asg.commandCalls(DetachInstancesCommand).map((c) => c.args[0].input)).toEqual([
+      { AutoScalingGroupName: 'fleet', InstanceIds: ['i-1'], ShouldDecrementDesiredCapacity: true },
+    ]);
     expect(ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input)).toEqual([
       { Filters: [tagFilter, { Name: 'instance-state-name', Values: ['pending', 'running'] }], NextToken: undefined },
       { Filters: [tagFilter, { Name: 'instance-state-name', Values: ['pending', 'running'] }], NextToken: 'n2' },
@@ -168,7 +257,10 @@ describe('AWS SDK adapter', () => {
     expect(sm.commandCalls(SearchCommand)[0].args[0].input).toEqual({
       Resource: 'TrainingJob',
       SearchExpression: {
-        Filters: [{ Name: `Tags.${TAG}`, Operator: 'Equals', Value: 'rl-1' }, { Name: 'TrainingJobStatus', Operator: 'Equals', Value: 'InProgress' }],
+        Filters: [
+          { Name: `Tags.${TAG}`, Operator: 'Equals', Value: 'rl-1' },
+          { Name: 'TrainingJobStatus', Operator: 'Equals', Value: 'InProgress' },
+        ],
         Operator: 'And',
       },
       MaxResults: 100,
@@ -181,7 +273,8 @@ describe('AWS SDK adapter', () => {
   });
 
   test('instance path: group lookup (paginated), snapshots tagged on creation, unforced stop', async () => {
-    asg.on(DescribeAutoScalingInstancesCommand, { NextToken: undefined } as any)
+    asg
+      .on(DescribeAutoScalingInstancesCommand, { NextToken: undefined } as any)
       .resolves({ AutoScalingInstances: [{ InstanceId: 'i-1', AutoScalingGroupName: 'fleet', LifecycleState: 'InService' } as any], NextToken: 'a2' });
     asg.on(DescribeAutoScalingInstancesCommand, { NextToken: 'a2' } as any).resolves({ AutoScalingInstances: [] });
     ec2.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1' }, { SnapshotId: 'snap-2' }] });
@@ -189,12 +282,21 @@ describe('AWS SDK adapter', () => {
     const result = await preserveAndStopInstances(sdkPreserveAndStopClient(), ['i-1'], evidence);
     expect(result).toMatchObject({ detachedInstances: ['i-1'], snapshots: { 'i-1': ['snap-1', 'snap-2'] }, stoppedInstances: ['i-1'], errors: [] });
     expect(asg.commandCalls(DescribeAutoScalingInstancesCommand).map((c) => c.args[0].input)).toEqual([
-      { InstanceIds: ['i-1'], NextToken: undefined }, { InstanceIds: ['i-1'], NextToken: 'a2' },
+      { InstanceIds: ['i-1'], NextToken: undefined },
+      { InstanceIds: ['i-1'], NextToken: 'a2' },
     ]);
     expect(ec2.commandCalls(CreateSnapshotsCommand)[0].args[0].input).toEqual({
       InstanceSpecification: { InstanceId: 'i-1', ExcludeBootVolume: false },
       Description: 'Evidence of v1',
-      TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 'black-hole:quarantine', Value: 'v1' }, { Key: TAG, Value: 'rl-1' }] }],
+      TagSpecifications: [
+        {
+          ResourceType: 'snapshot',
+          Tags: [
+            { Key: 'black-hole:quarantine', Value: 'v1' },
+            { Key: TAG, Value: 'rl-1' },
+          ],
+        },
+      ],
     });
     expect(ec2.commandCalls(StopInstancesCommand).map((c) => c.args[0].input)).toEqual([{ InstanceIds: ['i-1'], Force: false }]);
   });

@@ -24,13 +24,17 @@ test('the request is network-isolated, encrypted between containers, placed in t
   expect(r.VpcConfig).toEqual({ Subnets: ['subnet-a', 'subnet-b'], SecurityGroupIds: ['sg-1'] });
   expect(r.ResourceConfig).toEqual({ InstanceType: 'ml.p5.48xlarge', InstanceCount: 2, VolumeSizeInGB: 200 });
   expect(r.StoppingCondition).toEqual({ MaxRuntimeInSeconds: 86400 });
-  expect(r.Tags).toEqual([{ Key: 'black-hole:environment', Value: 'team-a' }, { Key: 'black-hole:episode', Value: 'ep-42' }]);
+  expect(r.Tags).toEqual([
+    { Key: 'black-hole:environment', Value: 'team-a' },
+    { Key: 'black-hole:episode', Value: 'ep-42' },
+  ]);
   expect(r.InputDataConfig[0].DataSource.S3DataSource.S3Uri).toBe('s3://datasets/rl/');
 });
 
 test('what the launch policy would refuse is refused here, every problem at once', () => {
-  expect(() => blackHoleTrainingJobRequest({ ...input, instanceType: 'ml.m5.xlarge', subnetIds: [], outputS3Uri: 'https://x' }))
-    .toThrow(/3 problems[\s\S]*instanceType: 'ml\.m5\.xlarge'[\s\S]*subnetIds[\s\S]*outputS3Uri/);
+  expect(() => blackHoleTrainingJobRequest({ ...input, instanceType: 'ml.m5.xlarge', subnetIds: [], outputS3Uri: 'https://x' })).toThrow(
+    /3 problems[\s\S]*instanceType: 'ml\.m5\.xlarge'[\s\S]*subnetIds[\s\S]*outputS3Uri/,
+  );
   expect(() => blackHoleTrainingJobRequest({ ...input, maxRuntimeSeconds: 90000 })).toThrow(/maxRuntimeSeconds: 90000/);
 });
 

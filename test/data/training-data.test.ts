@@ -27,10 +27,16 @@ describe('TrainingData', () => {
     for (const b of Object.values(buckets) as any[]) {
       expect(b.DeletionPolicy).toBe('Retain');
       expect(b.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
     }
-    const kmsEncrypted = (Object.values(buckets) as any[]).filter((b) =>
-      b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm === 'aws:kms');
+    const kmsEncrypted = (Object.values(buckets) as any[]).filter(
+      (b) => b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm === 'aws:kms',
+    );
     expect(kmsEncrypted).toHaveLength(2);
   });
 

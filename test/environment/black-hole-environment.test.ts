@@ -30,9 +30,15 @@ describe('BlackHoleEnvironment composes every part with the closed defaults', ()
 
   test('the agent role carries the boundary and is the fleet instance profile, the budget action target and the watched principal', () => {
     const roleId = stack.getLogicalId(env.agentRole.node.defaultChild as any);
-    t.hasResourceProperties('AWS::IAM::Role', { Tags: Match.arrayWith([{ Key: 'black-hole:agent-role', Value: 'true' }]), PermissionsBoundary: { Ref: Match.stringLikeRegexp('AgentBoundary') } });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      Tags: Match.arrayWith([{ Key: 'black-hole:agent-role', Value: 'true' }]),
+      PermissionsBoundary: { Ref: Match.stringLikeRegexp('AgentBoundary') },
+    });
     t.hasResourceProperties('AWS::IAM::InstanceProfile', { Roles: [{ Ref: roleId }] });
-    t.hasResourceProperties('AWS::Budgets::BudgetsAction', { ActionType: 'APPLY_IAM_POLICY', Definition: { IamActionDefinition: { Roles: [{ Ref: roleId }] } } });
+    t.hasResourceProperties('AWS::Budgets::BudgetsAction', {
+      ActionType: 'APPLY_IAM_POLICY',
+      Definition: { IamActionDefinition: { Roles: [{ Ref: roleId }] } },
+    });
     const rules = Object.values(t.findResources('AWS::Events::Rule')).map((r: any) => JSON.stringify(r.Properties.EventPattern ?? {}));
     expect(rules.some((p) => p.includes('sessionIssuer') && p.includes(roleId))).toBe(true);
   });
@@ -40,7 +46,9 @@ describe('BlackHoleEnvironment composes every part with the closed defaults', ()
   test('the usage cap is the fleet declared capacity: 3 x g5.2xlarge = 24 vCPUs of G/OnDemand', () => {
     expect(env.fleet!.declaredVcpus).toEqual({ 'G/OnDemand': 24 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/Usage', Threshold: 24, Period: 60,
+      Namespace: 'AWS/Usage',
+      Threshold: 24,
+      Period: 60,
       Dimensions: Match.arrayWith([{ Name: 'Class', Value: 'G/OnDemand' }]),
     });
   });
@@ -95,13 +103,24 @@ test('episodeSessions: only the harness may assume the agent role; with a GPU fl
   const app = new App();
   const stack = new Stack(app, 'Sessions');
   const harness = new iam.Role(stack, 'Harness', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
-  const env = new BlackHoleEnvironment(stack, 'Bh', { environmentName: 'team-s', billing: { monthlyLimitUsd: 100 }, episodeSessions: { harnessPrincipals: [harness] } });
-  const trust = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(env.agentRole.node.defaultChild as iam.CfnRole)].Properties.AssumeRolePolicyDocument;
+  const env = new BlackHoleEnvironment(stack, 'Bh', {
+    environmentName: 'team-s',
+    billing: { monthlyLimitUsd: 100 },
+    episodeSessions: { harnessPrincipals: [harness] },
+  });
+  const trust =
+    Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(env.agentRole.node.defaultChild as iam.CfnRole)].Properties.AssumeRolePolicyDocument;
   expect(JSON.stringify(trust)).toContain('sts:SourceIdentity');
   expect(JSON.stringify(trust)).not.toContain('ec2.amazonaws.com');
   const other = new Stack(new App(), 'S');
   const h2 = new iam.Role(other, 'Harness', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
-  expect(() => new BlackHoleEnvironment(other, 'Bh', {
-    environmentName: 'team-s', billing: { monthlyLimitUsd: 100 }, gpuFleet: { instanceTypes: ['g5.xlarge'], maxInstances: 1 }, episodeSessions: { harnessPrincipals: [h2] },
-  })).toThrow(/episodeSessions/);
+  expect(
+    () =>
+      new BlackHoleEnvironment(other, 'Bh', {
+        environmentName: 'team-s',
+        billing: { monthlyLimitUsd: 100 },
+        gpuFleet: { instanceTypes: ['g5.xlarge'], maxInstances: 1 },
+        episodeSessions: { harnessPrincipals: [h2] },
+      }),
+  ).toThrow(/episodeSessions/);
 });

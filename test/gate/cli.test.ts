@@ -38,8 +38,24 @@ describe('exit codes and unusable input', () => {
 
   test.each<[string, (dir: string) => string[], RegExp]>([
     ['missing file', (d) => [path.join(d, 'nope.json')], /nope\.json: no such file or directory/],
-    ['invalid JSON', (d) => { const f = path.join(d, 'bad.json'); fs.writeFileSync(f, '{ "Resources": '); return [f]; }, /bad\.json: invalid JSON/],
-    ['not a template', (d) => { const f = path.join(d, 'pkg.json'); fs.writeFileSync(f, '{"name":"x"}'); return [f]; }, /pkg\.json: .*Resources/],
+    [
+      'invalid JSON',
+      (d) => {
+        const f = path.join(d, 'bad.json');
+        fs.writeFileSync(f, '{ "Resources": ');
+        return [f];
+      },
+      /bad\.json: invalid JSON/,
+    ],
+    [
+      'not a template',
+      (d) => {
+        const f = path.join(d, 'pkg.json');
+        fs.writeFileSync(f, '{"name":"x"}');
+        return [f];
+      },
+      /pkg\.json: .*Resources/,
+    ],
     ['directory without a manifest', (d) => [d], /not a cdk\.out cloud assembly/],
   ])('%s: exit 2 and one clear line, no stack trace', (_name, make, message) => {
     const r = runCli(['audit', ...make(tmp())]);
@@ -114,7 +130,10 @@ describe('acknowledgment', () => {
     expect(synthWithChecks(app)).toEqual({ failed: true, ruleIds: ['BlackHole-NET1'] });
     const r = runCli(['audit', out, '--format', 'json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).findings[0]).toMatchObject({ ruleId: 'BlackHole-NET1', acknowledged: { reason: 'IPv6 experiment', core: true, failsGate: true } });
+    expect(JSON.parse(r.stdout).findings[0]).toMatchObject({
+      ruleId: 'BlackHole-NET1',
+      acknowledged: { reason: 'IPv6 experiment', core: true, failsGate: true },
+    });
   });
 });
 

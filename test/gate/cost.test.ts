@@ -20,32 +20,69 @@ function handMade(): any {
       // Untagged: attributed through its VPC.
       StsEndpoint: {
         Type: 'AWS::EC2::VPCEndpoint',
-        Properties: { VpcEndpointType: 'Interface', VpcId: { Ref: 'Vpc' }, ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.sts']] }, SubnetIds: [{ Ref: 'SubnetA' }, { Ref: 'SubnetB' }] },
+        Properties: {
+          VpcEndpointType: 'Interface',
+          VpcId: { Ref: 'Vpc' },
+          ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, '.sts']] },
+          SubnetIds: [{ Ref: 'SubnetA' }, { Ref: 'SubnetB' }],
+        },
       },
       S3Endpoint: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcId: { Ref: 'Vpc' }, ServiceName: 'com.amazonaws.us-east-1.s3' } },
       Key: { Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true, Tags: ENV_TAG('lab') } },
       // Untagged, in a stack of one environment: attributed by its stack.
-      FastAlarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { Namespace: 'X', MetricName: 'Y', Period: 10, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' } },
+      FastAlarm: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: { Namespace: 'X', MetricName: 'Y', Period: 10, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' },
+      },
       Composite: { Type: 'AWS::CloudWatch::CompositeAlarm', Properties: { AlarmRule: 'ALARM(FastAlarm)' } },
-      Allowed: { Type: 'AWS::Route53Resolver::FirewallDomainList', Properties: { Domains: ['a.example.com', 'b.example.com', 'c.example.com'], Tags: ENV_TAG('lab') } },
+      Allowed: {
+        Type: 'AWS::Route53Resolver::FirewallDomainList',
+        Properties: { Domains: ['a.example.com', 'b.example.com', 'c.example.com'], Tags: ENV_TAG('lab') },
+      },
       RuleGroup: {
         Type: 'AWS::Route53Resolver::FirewallRuleGroup',
-        Properties: { FirewallRules: [
-          { Action: 'ALLOW', Priority: 100, FirewallDomainListId: { 'Fn::GetAtt': ['Allowed', 'Id'] } },
-          { Action: 'BLOCK', BlockResponse: 'NXDOMAIN', Priority: 200, DnsThreatProtection: 'DNS_TUNNELING', ConfidenceThreshold: 'MEDIUM' },
-        ] },
+        Properties: {
+          FirewallRules: [
+            { Action: 'ALLOW', Priority: 100, FirewallDomainListId: { 'Fn::GetAtt': ['Allowed', 'Id'] } },
+            { Action: 'BLOCK', BlockResponse: 'NXDOMAIN', Priority: 200, DnsThreatProtection: 'DNS_TUNNELING', ConfidenceThreshold: 'MEDIUM' },
+          ],
+        },
       },
-      Association: { Type: 'AWS::Route53Resolver::FirewallRuleGroupAssociation', Properties: { FirewallRuleGroupId: { 'Fn::GetAtt': ['RuleGroup', 'Id'] }, VpcId: { Ref: 'Vpc' }, Priority: 101 } },
+      Association: {
+        Type: 'AWS::Route53Resolver::FirewallRuleGroupAssociation',
+        Properties: { FirewallRuleGroupId: { 'Fn::GetAtt': ['RuleGroup', 'Id'] }, VpcId: { Ref: 'Vpc' }, Priority: 101 },
+      },
       FlowLog: {
         Type: 'AWS::EC2::FlowLog',
-        Properties: { ResourceId: { Ref: 'Vpc' }, ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 's3', LogDestination: 'arn:aws:s3:::flows', DestinationOptions: { FileFormat: 'parquet' } },
+        Properties: {
+          ResourceId: { Ref: 'Vpc' },
+          ResourceType: 'VPC',
+          TrafficType: 'ALL',
+          LogDestinationType: 's3',
+          LogDestination: 'arn:aws:s3:::flows',
+          DestinationOptions: { FileFormat: 'parquet' },
+        },
       },
       QueryLogs: { Type: 'AWS::Logs::LogGroup', Properties: {} },
       QueryLogConfig: { Type: 'AWS::Route53Resolver::ResolverQueryLoggingConfig', Properties: { DestinationArn: { 'Fn::GetAtt': ['QueryLogs', 'Arn'] } } },
-      QueryLogAssociation: { Type: 'AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation', Properties: { ResolverQueryLogConfigId: { 'Fn::GetAtt': ['QueryLogConfig', 'Id'] }, ResourceId: { Ref: 'Vpc' } } },
+      QueryLogAssociation: {
+        Type: 'AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation',
+        Properties: { ResolverQueryLogConfigId: { 'Fn::GetAtt': ['QueryLogConfig', 'Id'] }, ResourceId: { Ref: 'Vpc' } },
+      },
       Trail: { Type: 'AWS::CloudTrail::Trail', Properties: { IsLogging: true, S3BucketName: 'trail' } },
       Detector: { Type: 'AWS::GuardDuty::Detector', Properties: { Enable: true } },
-      Budget: { Type: 'AWS::Budgets::Budget', Properties: { Budget: { BudgetName: 'lab', BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: 100, Unit: 'USD' }, CostFilters: { TagKeyValue: ['user:black-hole:environment$lab'] } } } },
+      Budget: {
+        Type: 'AWS::Budgets::Budget',
+        Properties: {
+          Budget: {
+            BudgetName: 'lab',
+            BudgetType: 'COST',
+            TimeUnit: 'MONTHLY',
+            BudgetLimit: { Amount: 100, Unit: 'USD' },
+            CostFilters: { TagKeyValue: ['user:black-hole:environment$lab'] },
+          },
+        },
+      },
       BudgetAction: { Type: 'AWS::Budgets::BudgetsAction', Properties: { BudgetName: { Ref: 'Budget' }, ActionType: 'APPLY_IAM_POLICY' } },
     },
   };
@@ -58,7 +95,8 @@ function costOf(templates: Record<string, unknown>, options: Parameters<typeof e
   return environmentCost(TemplateModel.fromTemplates(Object.entries(templates).map(([stackName, template]) => ({ stackName, template }))), options);
 }
 
-const pick = (r: CostReport) => r.lineItems.map((i) => [i.resource, i.priceKey, i.quantity, i.unitPriceUsd, i.monthlyUsd, i.environment ?? null, i.attribution]);
+const pick = (r: CostReport) =>
+  r.lineItems.map((i) => [i.resource, i.priceKey, i.quantity, i.unitPriceUsd, i.monthlyUsd, i.environment ?? null, i.attribution]);
 
 describe('a small hand-made template', () => {
   test('exact line items: quantity, unit price, monthly cost, environment and how it was attributed', () => {
@@ -84,7 +122,10 @@ describe('a small hand-made template', () => {
     ]);
     expect(r.environments.map((e) => [e.name, e.monthlyUsd])).toEqual([['lab', 145.3132]]);
     expect(r.shared.monthlyUsd).toBe(1);
-    expect(r.stacks.map((s) => [s.name, s.monthlyUsd])).toEqual([['Lab', 145.3132], ['Ops', 1]]);
+    expect(r.stacks.map((s) => [s.name, s.monthlyUsd])).toEqual([
+      ['Lab', 145.3132],
+      ['Ops', 1],
+    ]);
     expect(r.totalMonthlyUsd).toBe(146.3132);
     for (const i of r.lineItems) expect(i.sourceUrl).toMatch(/^https:\/\/aws\.amazon\.com\/.+\/pricing\/$/);
     expect(r.lineItems.find((i) => i.resource === 'Key')!.note).toMatch(/rotation/);
@@ -92,7 +133,10 @@ describe('a small hand-made template', () => {
   });
 
   test('stated volumes and the trail copy are overridable', () => {
-    const r = costOf({ Lab: handMade() }, { usage: { flowLogGbPerMonth: 10, queryLogGbPerMonth: 2, dnsMillionQueriesPerMonth: 3, trailIsAdditionalCopy: true } });
+    const r = costOf(
+      { Lab: handMade() },
+      { usage: { flowLogGbPerMonth: 10, queryLogGbPerMonth: 2, dnsMillionQueriesPerMonth: 3, trailIsAdditionalCopy: true } },
+    );
     const line = (resource: string, key: string) => r.lineItems.find((i) => i.resource === resource && i.priceKey === key)!;
     expect(line('FlowLog', 'vendedLogsToS3Gb').monthlyUsd).toBe(2.5);
     expect(line('QueryLogConfig', 'logsIngestionGb').monthlyUsd).toBe(1);
@@ -133,7 +177,7 @@ describe('a small hand-made template', () => {
 
 const root = path.resolve(__dirname, '../..');
 const APPS: Record<string, string> = {
-  'reference': 'bin/black-hole.ts',
+  reference: 'bin/black-hole.ts',
   'ec2-gpu-fleet': 'examples/ec2-gpu-fleet/app.ts',
   'sagemaker-isolated-training': 'examples/sagemaker-isolated-training/app.ts',
   'multi-environment': 'examples/multi-environment/app.ts',
@@ -145,7 +189,11 @@ beforeAll(() => {
   for (const [name, app] of Object.entries(APPS)) {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), `bh-cost-${name}-`));
     try {
-      execFileSync(process.execPath, [require.resolve('tsx/cli'), app], { cwd: root, env: { ...process.env, CDK_OUTDIR: out, CDK_VALIDATION: 'false' }, stdio: 'pipe' });
+      execFileSync(process.execPath, [require.resolve('tsx/cli'), app], {
+        cwd: root,
+        env: { ...process.env, CDK_OUTDIR: out, CDK_VALIDATION: 'false' },
+        stdio: 'pipe',
+      });
     } catch (e) {
       // The leaky example fails its own synth (the gate rejects it) after writing its template.
       if (name !== 'leaky-environment') throw e;
@@ -155,7 +203,8 @@ beforeAll(() => {
 }, 300000);
 
 const appCost = (name: string, options: Parameters<typeof environmentCost>[1] = {}) => environmentCost(TemplateModel.load([outDirs[name]]), options);
-const category = (r: CostReport, env: string, c: string) => r.lineItems.filter((i) => i.environment === env && i.category === c).reduce((s, i) => s + i.monthlyUsd, 0);
+const category = (r: CostReport, env: string, c: string) =>
+  r.lineItems.filter((i) => i.environment === env && i.category === c).reduce((s, i) => s + i.monthlyUsd, 0);
 const ADVANCED = 730 * 0.16;
 
 test('reference app: one environment, every line attributed, the default EC2 endpoints x 2 AZs', () => {
@@ -174,7 +223,11 @@ function ec2Fleet(network: Partial<BlackHoleVpcProps>): CostReport {
   const app = new App();
   const stack = new Stack(app, 'Ec2GpuFleet');
   const net = new BlackHoleVpc(stack, 'Network', { environmentName: 'gpu-fleet', endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING], ...network });
-  const boundary = new AgentBoundary(stack, 'Boundary', { environmentName: net.environmentName, vpc: net.vpc, enabledEndpointServices: [...net.endpointServices] });
+  const boundary = new AgentBoundary(stack, 'Boundary', {
+    environmentName: net.environmentName,
+    vpc: net.vpc,
+    enabledEndpointServices: [...net.endpointServices],
+  });
   const role = new AgentRole(stack, 'Agent', { boundary });
   new GpuTrainingFleet(stack, 'Fleet', { network: net, role, instanceTypes: ['g5.xlarge'], maxInstances: 2 });
   return costOf({ Ec2GpuFleet: templateOf(stack) });
@@ -247,7 +300,9 @@ describe('black-hole cost', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^### Fixed monthly cost/);
     expect(r.stdout).toMatch(/\| lab \| 145\.31 \|/);
-    expect(r.stdout).toMatch(/\| interface-endpoints \| `Lab\/StsEndpoint` .*\| 14\.60 \| \[pricing\]\(https:\/\/aws\.amazon\.com\/privatelink\/pricing\/\) \|/);
+    expect(r.stdout).toMatch(
+      /\| interface-endpoints \| `Lab\/StsEndpoint` .*\| 14\.60 \| \[pricing\]\(https:\/\/aws\.amazon\.com\/privatelink\/pricing\/\) \|/,
+    );
   });
 
   test.each([
@@ -285,7 +340,10 @@ describe('black-hole audit prints the cost in every format', () => {
     expect(JSON.parse(r.stdout).runs[0].properties.cost.environments[0]).toMatchObject({ name: 'lab', monthlyUsd: 145.3132 });
   });
 
-  test.each([['text', /Environment lab: USD 145\.31 a month/], ['markdown', /### Fixed monthly cost[\s\S]*\| lab \| 145\.31 \|/]])('%s: the cost table after the findings', (format, pattern) => {
+  test.each([
+    ['text', /Environment lab: USD 145\.31 a month/],
+    ['markdown', /### Fixed monthly cost[\s\S]*\| lab \| 145\.31 \|/],
+  ])('%s: the cost table after the findings', (format, pattern) => {
     const r = runCli(['audit', file, '--format', format as string]);
     expect(r.stdout).toMatch(pattern);
   });

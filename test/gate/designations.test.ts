@@ -41,7 +41,9 @@ describe('a public NAT VPC template', () => {
     expect(r.rules).toEqual(expect.arrayContaining(NETWORK_RULES));
     expect(r.report.environmentsFound).toBe(1);
     expect(r.report.warnings).toBeUndefined();
-    expect(r.report.designated).toEqual([expect.objectContaining({ kind: 'environment-vpc', logicalId: 'VPC', environment: 'public', pattern: 'VPC', source: '--environment-vpc' })]);
+    expect(r.report.designated).toEqual([
+      expect.objectContaining({ kind: 'environment-vpc', logicalId: 'VPC', environment: 'public', pattern: 'VPC', source: '--environment-vpc' }),
+    ]);
     expect(r.report.findings.find((f: any) => f.ruleId === 'BlackHole-NET1').message).toMatch(/Environment 'public'/);
   });
 
@@ -59,7 +61,9 @@ describe('a public NAT VPC template', () => {
     const viaFlag = json([NAT_VPC, '--environment-vpc', 'VPC=public']);
     const viaConfig = json([NAT_VPC, '--config', writeConfig({ environments: [{ name: 'public', vpcs: ['VP*'] }] })]);
     expect(viaConfig.code).toBe(1);
-    expect(viaConfig.report.findings.map((f: any) => [f.ruleId, f.resource, f.message])).toEqual(viaFlag.report.findings.map((f: any) => [f.ruleId, f.resource, f.message]));
+    expect(viaConfig.report.findings.map((f: any) => [f.ruleId, f.resource, f.message])).toEqual(
+      viaFlag.report.findings.map((f: any) => [f.ruleId, f.resource, f.message]),
+    );
   });
 
   test('black-hole.config.json in the current directory is read without --config', () => {
@@ -89,7 +93,11 @@ describe('a public NAT VPC template', () => {
     const sarif = JSON.parse(runCli(['audit', NAT_VPC, '--format', 'sarif']).stdout);
     expect(sarif.runs[0].properties.environmentsFound).toBe(0);
     expect(sarif.runs[0].invocations[0].toolExecutionNotifications).toEqual([
-      expect.objectContaining({ level: 'warning', descriptor: { id: 'no-environment' }, message: { text: expect.stringMatching(/^No black hole environment found/) } }),
+      expect.objectContaining({
+        level: 'warning',
+        descriptor: { id: 'no-environment' },
+        message: { text: expect.stringMatching(/^No black hole environment found/) },
+      }),
     ]);
 
     expect(runCli(['audit', NAT_VPC]).stdout).toMatch(/warning: no black hole environment found: no VPC is tagged/);
@@ -105,7 +113,7 @@ describe('a public NAT VPC template', () => {
     expect(sarif.runs[0].invocations[0].toolExecutionNotifications[0].level).toBe('error');
   });
 
-  test('designated with --require-environment: the environment is found (the exit code is the findings\' 1)', () => {
+  test("designated with --require-environment: the environment is found (the exit code is the findings' 1)", () => {
     const r = json([NAT_VPC, '--require-environment', '--environment-vpc', 'VPC']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
@@ -121,8 +129,16 @@ function untaggedApp(): { app: App; stack: Stack } {
   new CfnResource(stack, 'TrainingRoleA', {
     type: 'AWS::IAM::Role',
     properties: {
-      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
-      Policies: [{ PolicyName: 'quotas', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'servicequotas:RequestServiceQuotaIncrease', Resource: '*' }] } }],
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [
+        {
+          PolicyName: 'quotas',
+          PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'servicequotas:RequestServiceQuotaIncrease', Resource: '*' }] },
+        },
+      ],
     },
   });
   return { app, stack };
@@ -152,7 +168,7 @@ describe('agent roles and both doors', () => {
     expect(nag.ruleIds).toEqual(cli.ruleIds);
   });
 
-  test('runGate({ designations }) is the engine\'s own entry', () => {
+  test("runGate({ designations }) is the engine's own entry", () => {
     const model = TemplateModel.fromTemplates([{ stackName: 'Plain', template: templateOf(untaggedApp().stack) }]);
     expect(runGate(model).summary.environments).toBe(0);
     const result = runGate(model, { designations });
@@ -168,7 +184,11 @@ describe('unusable designations: exit 2, one line naming the file or flag and th
     ['an environment without VPCs', { environments: [{ name: 'x', vpcs: [] }] }, /\$\.environments\[0\]\.vpcs: fewer than 1 items/],
     ['an environment without a name', { environments: [{ vpcs: ['VPC'] }] }, /\$\.environments\[0\]: missing name/],
     ['a pattern that is not a logical ID', { agentRoles: ['arn:aws:iam::1:role/x'] }, /\$\.agentRoles\[0\]: 'arn:aws:iam::1:role\/x' does not match/],
-    ['a pattern that names nothing', { environments: [{ name: 'x', vpcs: ['Nothing*'] }] }, /black-hole\.config\.json: 'Nothing\*' names no AWS::EC2::VPC of the input/],
+    [
+      'a pattern that names nothing',
+      { environments: [{ name: 'x', vpcs: ['Nothing*'] }] },
+      /black-hole\.config\.json: 'Nothing\*' names no AWS::EC2::VPC of the input/,
+    ],
   ])('%s', (_name, config, message) => {
     const r = runCli(['audit', NAT_VPC, '--config', writeConfig(config)]);
     expect(r.code).toBe(2);
@@ -205,5 +225,10 @@ test('docs/black-hole.config.schema.json is the schema the CLI validates with, a
   const shipped = JSON.parse(fs.readFileSync(path.join(__dirname, '../../docs/black-hole.config.schema.json'), 'utf8'));
   expect(shipped).toEqual(JSON.parse(JSON.stringify(CONFIG_SCHEMA)));
   expect(validateJsonSchema(shipped, { environments: [{ name: 'x', vpcs: ['Vpc*'] }], agentRoles: ['TrainingRole*'] })).toEqual([]);
-  expect(validateJsonSchema(shipped, { $schema: './docs/black-hole.config.schema.json', environments: [{ name: 'team a', vpcs: ['Net/Vpc*', 'Stage/Stack/Vpc?'] }] })).toEqual([]);
+  expect(
+    validateJsonSchema(shipped, {
+      $schema: './docs/black-hole.config.schema.json',
+      environments: [{ name: 'team a', vpcs: ['Net/Vpc*', 'Stage/Stack/Vpc?'] }],
+    }),
+  ).toEqual([]);
 });

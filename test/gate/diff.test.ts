@@ -23,7 +23,11 @@ beforeAll(() => {
   for (const [name, app] of Object.entries({ reference: 'bin/black-hole.ts', leaky: 'examples/leaky-environment/app.ts' })) {
     const dir = tmp(`bh-diff-${name}-`);
     try {
-      execFileSync(process.execPath, [require.resolve('tsx/cli'), app], { cwd: root, env: { ...process.env, CDK_OUTDIR: dir, CDK_VALIDATION: 'false' }, stdio: 'pipe' });
+      execFileSync(process.execPath, [require.resolve('tsx/cli'), app], {
+        cwd: root,
+        env: { ...process.env, CDK_OUTDIR: dir, CDK_VALIDATION: 'false' },
+        stdio: 'pipe',
+      });
     } catch (e) {
       // The leaky example fails its own synth (the gate rejects it) after writing its template.
       if (name !== 'leaky') throw e;
@@ -44,22 +48,35 @@ describe('the leaky example against the reference app', () => {
     const r = diff([out.reference, out.leaky]);
     expect(r.code).toBe(1);
     expect(r.report.pairedStacks).toEqual([{ base: 'BlackHoleReference', head: 'LeakyEnvironment' }]);
-    expect(rules(r.report.findings.added)).toEqual(['BlackHole-IAM1', 'BlackHole-IAM10', 'BlackHole-IAM3', 'BlackHole-IAM7', 'BlackHole-NET1', 'BlackHole-NET2']);
+    expect(rules(r.report.findings.added)).toEqual([
+      'BlackHole-IAM1',
+      'BlackHole-IAM10',
+      'BlackHole-IAM3',
+      'BlackHole-IAM7',
+      'BlackHole-NET1',
+      'BlackHole-NET2',
+    ]);
     expect(r.report.findings.removed).toEqual([]);
     // Matched on finding strings: IAM1 names the peering action, NET1 the NAT gateway.
-    expect(r.report.findings.added).toEqual(expect.arrayContaining([
-      expect.objectContaining({ ruleId: 'BlackHole-IAM1', finding: 'Action::ec2:CreateVpcPeeringConnection', severity: 'error', acknowledged: false }),
-      expect.objectContaining({ ruleId: 'BlackHole-NET1', resource: 'Nat' }),
-    ]));
+    expect(r.report.findings.added).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ruleId: 'BlackHole-IAM1', finding: 'Action::ec2:CreateVpcPeeringConnection', severity: 'error', acknowledged: false }),
+        expect.objectContaining({ ruleId: 'BlackHole-NET1', resource: 'Nat' }),
+      ]),
+    );
     const caps = r.report.capabilities.added;
     expect(new Set(caps.map((c: any) => c.role))).toEqual(new Set([expect.stringMatching(/^Agent[0-9A-F]{8}$/)]));
-    expect(caps).toEqual(expect.arrayContaining([
-      expect.objectContaining({ action: 'ec2:CreateVpcPeeringConnection', technique: 'egress.cross-vpc', effective: true }),
-      expect.objectContaining({ action: 'servicequotas:RequestServiceQuotaIncrease', category: expect.any(String), effective: true }),
-    ]));
+    expect(caps).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: 'ec2:CreateVpcPeeringConnection', technique: 'egress.cross-vpc', effective: true }),
+        expect.objectContaining({ action: 'servicequotas:RequestServiceQuotaIncrease', category: expect.any(String), effective: true }),
+      ]),
+    );
     expect(r.report.capabilities.removed).toEqual([]);
     expect(r.report.egressPaths.added.map((p: any) => [p.kind, p.resource, p.environment]).sort()).toEqual([
-      ['internet', 'Nat', 'leaky'], ['route', 'DefaultRoute0', 'leaky'], ['route', 'DefaultRoute1', 'leaky'],
+      ['internet', 'Nat', 'leaky'],
+      ['route', 'DefaultRoute0', 'leaky'],
+      ['route', 'DefaultRoute1', 'leaky'],
     ]);
     expect(r.report.egressPaths.removed).toEqual([]);
     expect(r.report.verdict.fails).toBe(true);
@@ -70,7 +87,9 @@ describe('the leaky example against the reference app', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^## black-hole diff: FAIL\n\n> \[!CAUTION\]\n> This change adds 27 escape capabilities/);
     expect(r.stdout).toMatch(/\| Findings \| 31 \| 0 \|/);
-    expect(r.stdout).toMatch(/```mermaid\ngraph LR\n {2}vpc_leaky_NetworkVpc[0-9A-F]{8}\["leaky: VPC NetworkVpc[0-9A-F]{8}"\]\n {2}vpc_\w+ ==>\|added internet\| path0\["Nat: NAT gateway: outbound internet access"\]\n {2}style path0 fill:#f88/);
+    expect(r.stdout).toMatch(
+      /```mermaid\ngraph LR\n {2}vpc_leaky_NetworkVpc[0-9A-F]{8}\["leaky: VPC NetworkVpc[0-9A-F]{8}"\]\n {2}vpc_\w+ ==>\|added internet\| path0\["Nat: NAT gateway: outbound internet access"\]\n {2}style path0 fill:#f88/,
+    );
     expect(r.stdout).toMatch(/<details><summary>How base and head were matched<\/summary>/);
   });
 
@@ -79,14 +98,23 @@ describe('the leaky example against the reference app', () => {
     expect(r.code).toBe(0);
     expect(r.report.findings.added).toEqual([]);
     expect(r.report.capabilities.added).toEqual([]);
-    expect(rules(r.report.findings.removed)).toEqual(['BlackHole-IAM1', 'BlackHole-IAM10', 'BlackHole-IAM3', 'BlackHole-IAM7', 'BlackHole-NET1', 'BlackHole-NET2']);
+    expect(rules(r.report.findings.removed)).toEqual([
+      'BlackHole-IAM1',
+      'BlackHole-IAM10',
+      'BlackHole-IAM3',
+      'BlackHole-IAM7',
+      'BlackHole-NET1',
+      'BlackHole-NET2',
+    ]);
     expect(r.report.egressPaths.removed).toHaveLength(3);
   });
 
   test('identical inputs: no change, exit 0 (text)', () => {
     const r = runCli(['diff', out.reference, out.reference]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/PASS: the change adds no escape capability and no error finding\n\+0\/-0 escape capabilities, \+0\/-0 findings, \+0\/-0 egress paths, \+0\/-0 unverifiable parts\n$/);
+    expect(r.stdout).toMatch(
+      /PASS: the change adds no escape capability and no error finding\n\+0\/-0 escape capabilities, \+0\/-0 findings, \+0\/-0 egress paths, \+0\/-0 unverifiable parts\n$/,
+    );
   });
 });
 
@@ -111,7 +139,10 @@ function withAgent(t: any, logicalId: string, actions: string[], path?: string):
   t.Resources[logicalId] = {
     Type: 'AWS::IAM::Role',
     Properties: {
-      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
       Policies: [{ PolicyName: 'p', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] } }],
       Tags: [{ Key: 'black-hole:agent-role', Value: 'true' }],
     },
@@ -156,13 +187,32 @@ describe('hand-made changes', () => {
 
   test('a logical ID that shifts (CDK hash suffix, or the same construct path) is matched, listed as moved, not added', () => {
     const actions = ['ec2:CreateVpcPeeringConnection'];
-    const byStem = diff(['--base', write(withAgent(cleanTemplate(), 'AgentRole1A2B3C4D', actions)), '--head', write(withAgent(cleanTemplate(), 'AgentRole9F8E7D6C', actions))]);
+    const byStem = diff([
+      '--base',
+      write(withAgent(cleanTemplate(), 'AgentRole1A2B3C4D', actions)),
+      '--head',
+      write(withAgent(cleanTemplate(), 'AgentRole9F8E7D6C', actions)),
+    ]);
     expect(byStem.code).toBe(0);
     expect(byStem.report.capabilities).toEqual({ added: [], removed: [] });
     expect(byStem.report.findings).toEqual({ added: [], removed: [] });
-    expect(byStem.report.moved).toEqual(expect.arrayContaining([expect.objectContaining({ what: 'capability', by: 'stem', base: expect.stringMatching(/^Env\/AgentRole1A2B3C4D: /), head: expect.stringMatching(/^Env\/AgentRole9F8E7D6C: /) })]));
+    expect(byStem.report.moved).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          what: 'capability',
+          by: 'stem',
+          base: expect.stringMatching(/^Env\/AgentRole1A2B3C4D: /),
+          head: expect.stringMatching(/^Env\/AgentRole9F8E7D6C: /),
+        }),
+      ]),
+    );
 
-    const byPath = diff(['--base', write(withAgent(cleanTemplate(), 'Trainer', actions, 'Env/Agent/Resource')), '--head', write(withAgent(cleanTemplate(), 'Learner', actions, 'Env/Agent/Resource'))]);
+    const byPath = diff([
+      '--base',
+      write(withAgent(cleanTemplate(), 'Trainer', actions, 'Env/Agent/Resource')),
+      '--head',
+      write(withAgent(cleanTemplate(), 'Learner', actions, 'Env/Agent/Resource')),
+    ]);
     expect(byPath.code).toBe(0);
     expect(byPath.report.moved).toEqual(expect.arrayContaining([expect.objectContaining({ what: 'capability', by: 'path' })]));
 

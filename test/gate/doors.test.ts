@@ -126,8 +126,12 @@ describe('warnings: reported at every door, failing none', () => {
   // A rule of warning severity that reports every VPC: the doors' handling of warnings, independent
   // of which gate rules are warnings today.
   const everyVpc: GateRule = {
-    id: 'BlackHole-TEST1', name: 'EveryVpc', severity: 'warning', core: false,
-    info: 'A VPC (test rule).', explanation: 'Test rule.',
+    id: 'BlackHole-TEST1',
+    name: 'EveryVpc',
+    severity: 'warning',
+    core: false,
+    info: 'A VPC (test rule).',
+    explanation: 'Test rule.',
     check: ({ model }) => model.resourcesOfType('AWS::EC2::VPC').map((resource) => ({ resource, message: `VPC ${resource.logicalId}`, evidence: {} })),
   };
 
@@ -158,8 +162,13 @@ describe('warnings: reported at every door, failing none', () => {
           for (const allow of [true, false]) {
             const f: Finding = { ...base, severity, core, ...(acknowledged ? { acknowledged } : {}) };
             const s = reportedSeverity(f, allow);
-            expect({ severity, core, acknowledged: !!acknowledged, allow, fails: s === 'fatal' || s === 'error' })
-              .toEqual({ severity, core, acknowledged: !!acknowledged, allow, fails: failsGate(f, allow) });
+            expect({ severity, core, acknowledged: !!acknowledged, allow, fails: s === 'fatal' || s === 'error' }).toEqual({
+              severity,
+              core,
+              acknowledged: !!acknowledged,
+              allow,
+              fails: failsGate(f, allow),
+            });
             // A failing core finding is fatal: aws-cdk-lib never suppresses it.
             if (failsGate(f, allow) && core) expect(s).toBe('fatal');
           }
@@ -179,7 +188,7 @@ describe('acknowledgments', () => {
     expect(cli(app.outdir)).toEqual({ code: 1, ruleIds: ['BlackHole-NET1'] });
   });
 
-  test('allowAcknowledged (the CLI\'s --allow-acknowledged) accepts it at every door', () => {
+  test("allowAcknowledged (the CLI's --allow-acknowledged) accepts it at every door", () => {
     const app = new App({ outdir: tmp() });
     const { eigw } = environment(new Stack(app, 'Env'), true);
     Validations.of(eigw!).acknowledge({ id: 'BlackHoleChecks::BlackHole-NET1', reason: 'IPv6 experiment' });

@@ -59,7 +59,10 @@ describe('cyclic and deep structures', () => {
         Vpc: VPC,
         A: { Type: 'AWS::EC2::Route', Properties: { RouteTableId: { 'Fn::GetAtt': ['B', 'Id'] }, DestinationCidrBlock: '0.0.0.0/0', GatewayId: { Ref: 'B' } } },
         B: { Type: 'AWS::EC2::RouteTable', Properties: { VpcId: { 'Fn::GetAtt': ['A', 'VpcId'] } } },
-        Out: { Type: 'AWS::EC2::VPCPeeringConnection', Properties: { VpcId: { 'Fn::ImportValue': { 'Fn::Sub': '${AWS::StackName}-${Out}' } }, PeerVpcId: { Ref: 'Out' } } },
+        Out: {
+          Type: 'AWS::EC2::VPCPeeringConnection',
+          Properties: { VpcId: { 'Fn::ImportValue': { 'Fn::Sub': '${AWS::StackName}-${Out}' } }, PeerVpcId: { Ref: 'Out' } },
+        },
       },
     };
     const r = runCli(['audit', write('cycle.json', JSON.stringify(t)), '--format', 'json']);
@@ -86,7 +89,12 @@ describe('cyclic and deep structures', () => {
 
   test('a billion-laughs YAML alias bomb is refused, not expanded', () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(',')}]`);
+    for (let i = 1; i < 12; i++)
+      bomb.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill('*' + String.fromCharCode(96 + i))
+          .join(',')}]`,
+      );
     bomb.push('Resources:\n  V:\n    Type: AWS::EC2::VPC\n    Properties:\n      X: *l');
     expectOneLineInputError(write('bomb.yaml', bomb.join('\n')), /YAML/);
   });
@@ -118,7 +126,11 @@ describe('size and bytes', () => {
   });
 
   test('non-UTF-8 bytes: exit 2 with one line, or a verdict', () => {
-    const bytes = Buffer.concat([Buffer.from('{"Resources":{"V":{"Type":"AWS::EC2::VPC","Properties":{"X":"'), Buffer.from([0xff, 0xfe, 0xc3, 0x28]), Buffer.from('"}}}}')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"Resources":{"V":{"Type":"AWS::EC2::VPC","Properties":{"X":"'),
+      Buffer.from([0xff, 0xfe, 0xc3, 0x28]),
+      Buffer.from('"}}}}'),
+    ]);
     const r = runCli(['audit', write('latin.json', bytes), '--format', 'json']);
     if (r.code === 2) expect(r.stderr.trim().split('\n')).toHaveLength(1);
     else expect(r.code).toBe(0);

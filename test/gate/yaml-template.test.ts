@@ -28,7 +28,9 @@ test('declared an environment, every door it opens is reported', () => {
   template.Resources.VPC.Properties.Tags = [...(template.Resources.VPC.Properties.Tags ?? []), { Key: 'black-hole:environment', Value: 'public' }];
   const r = auditTemplates({ Public: template });
   expect(r.code).toBe(1);
-  expect(r.ruleIds).toEqual(expect.arrayContaining(['BlackHole-NET1', 'BlackHole-NET2', 'BlackHole-NET7', 'BlackHole-DNS1', 'BlackHole-LOG1', 'BlackHole-LOG2']));
+  expect(r.ruleIds).toEqual(
+    expect.arrayContaining(['BlackHole-NET1', 'BlackHole-NET2', 'BlackHole-NET7', 'BlackHole-DNS1', 'BlackHole-LOG1', 'BlackHole-LOG2']),
+  );
 });
 
 test('invalid YAML: exit 2 and one line', () => {

@@ -11,7 +11,14 @@ import { BlackHoleChecks, type BlackHoleChecksProps } from '../../lib/gate/nag/b
 export function runCli(args: string[]): { code: number; stdout: string; stderr: string } {
   let stdout = '';
   let stderr = '';
-  const code = main(args, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
+  const code = main(args, {
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+  });
   return { code, stdout, stderr };
 }
 
@@ -31,7 +38,9 @@ export function auditTemplates(templates: Record<string, unknown>, extraArgs: st
   }
   const { code, stdout, stderr } = out;
   const report = stdout ? JSON.parse(stdout) : undefined;
-  const ruleIds = report ? [...new Set<string>(report.findings.filter((f: any) => !f.acknowledged || f.acknowledged.failsGate).map((f: any) => f.ruleId))].sort() : [];
+  const ruleIds = report
+    ? [...new Set<string>(report.findings.filter((f: any) => !f.acknowledged || f.acknowledged.failsGate).map((f: any) => f.ruleId))].sort()
+    : [];
   return { code, ruleIds, report, stderr };
 }
 
@@ -69,7 +78,10 @@ export function synthWithChecks(app: App): { failed: boolean; ruleIds: string[] 
 }
 
 /** `BlackHoleChecks.validateScope(scope)` (cdk-nag's direct entry): whether it failed and the rule ids it reported. */
-export function validateScopeWithChecks(scope: IConstruct, props: BlackHoleChecksProps = {}): { failed: boolean; ruleIds: string[]; report: PolicyValidationPluginReport } {
+export function validateScopeWithChecks(
+  scope: IConstruct,
+  props: BlackHoleChecksProps = {},
+): { failed: boolean; ruleIds: string[]; report: PolicyValidationPluginReport } {
   const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   try {
     const root = scope.node.root as App;

@@ -1,6 +1,11 @@
 import { awsActionExists } from '../../lib/common/aws-action-catalog';
 import {
-  AGENT_ALLOW_LIST, accessLevelOf, agentAllowListActions, agentAllowListEntry, agentCeilingEntries, isAgentAllowedAction,
+  AGENT_ALLOW_LIST,
+  accessLevelOf,
+  agentAllowListActions,
+  agentAllowListEntry,
+  agentCeilingEntries,
+  isAgentAllowedAction,
 } from '../../lib/identity/agent-allow-list';
 import { findEscapePatterns } from '../../lib/identity/escape-catalog';
 import { ENDPOINT_SERVICES } from '../../lib/network/endpoint-services';
@@ -28,7 +33,11 @@ describe('agent allow-list (data)', () => {
     const levels = Object.fromEntries(agentAllowListActions().map((a) => [a, accessLevelOf(a)]));
     for (const [action, level] of Object.entries(levels)) expect([action, ['Read', 'List', 'Write'].includes(level)]).toEqual([action, true]);
     // Shown for review: the Write-level actions are the ones whose safeWhen matters most.
-    expect(Object.entries(levels).filter(([, l]) => l === 'Write').map(([a]) => a)).toEqual(expect.arrayContaining(['s3:PutObject', 'logs:PutLogEvents', 'kms:GenerateDataKey']));
+    expect(
+      Object.entries(levels)
+        .filter(([, l]) => l === 'Write')
+        .map(([a]) => a),
+    ).toEqual(expect.arrayContaining(['s3:PutObject', 'logs:PutLogEvents', 'kms:GenerateDataKey']));
   });
 
   test('no action is in the escape catalog (the boundary denies catalog actions; a Deny wins)', () => {
@@ -43,9 +52,22 @@ describe('agent allow-list (data)', () => {
   });
 
   test('what the escape catalog does not know is still outside: the capabilities of issue #12', () => {
-    for (const a of ['logs:PutMetricFilter', 's3:PutEncryptionConfiguration', 's3:PutBucketNotification', 's3:PutInventoryConfiguration',
-      'ecr:CreatePullThroughCacheRule', 'kms:CreateCustomKeyStore', 'dynamodb:DeleteTable', 'sqs:SetQueueAttributes', 'sqs:SendMessage',
-      'sts:AssumeRole', 'sts:GetSessionToken', 'ses:SendEmail', 'sagemaker:DeleteTags', 'ecr:BatchImportUpstreamImage']) {
+    for (const a of [
+      'logs:PutMetricFilter',
+      's3:PutEncryptionConfiguration',
+      's3:PutBucketNotification',
+      's3:PutInventoryConfiguration',
+      'ecr:CreatePullThroughCacheRule',
+      'kms:CreateCustomKeyStore',
+      'dynamodb:DeleteTable',
+      'sqs:SetQueueAttributes',
+      'sqs:SendMessage',
+      'sts:AssumeRole',
+      'sts:GetSessionToken',
+      'ses:SendEmail',
+      'sagemaker:DeleteTags',
+      'ecr:BatchImportUpstreamImage',
+    ]) {
       expect([a, isAgentAllowedAction(a)]).toEqual([a, false]);
     }
     expect(agentAllowListEntry('S3:GETOBJECT')?.action).toBe('s3:GetObject');
@@ -58,7 +80,7 @@ describe('agent allow-list (data)', () => {
     for (const a of new Set(agentCalls)) expect([a, base.includes(a)]).toEqual([a, true]);
   });
 
-  test('the ceiling of a set of services is the workload entries plus those services\' lists', () => {
+  test("the ceiling of a set of services is the workload entries plus those services' lists", () => {
     const withSqs = agentCeilingEntries(['sqs']).map((e) => e.action);
     expect(withSqs).toEqual(expect.arrayContaining(['s3:GetObject', 'sqs:ReceiveMessage']));
     expect(withSqs).not.toContain('xray:PutTraceSegments');

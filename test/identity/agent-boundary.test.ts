@@ -7,7 +7,14 @@ import { MANAGED_POLICY_MAX_CHARS } from '../../lib/identity/policy-size';
 import { ENDPOINT_PRESETS, ENDPOINT_SERVICES } from '../../lib/network/endpoint-services';
 import { compactLength, environmentStack, onlyResource, PhysicalIds } from './helpers';
 
-interface Statement { Sid?: string; Effect: string; Action?: string | string[]; NotAction?: string[]; Resource?: string | string[]; Condition?: Record<string, Record<string, unknown>> }
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action?: string | string[];
+  NotAction?: string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
 
 function boundaryDocument(props: Partial<ConstructorParameters<typeof AgentBoundary>[2]> = {}) {
   const { stack, vpc } = environmentStack();
@@ -66,7 +73,16 @@ describe('AgentBoundary policy', () => {
     }
     const { boundary } = boundaryDocument({ enabledEndpointServices: ['sqs', 'logs'] });
     expect(boundary.allowedActions).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'logs:PutLogEvents', 's3:GetObject']));
-    for (const outside of ['sqs:*', 'logs:*', 'logs:PutMetricFilter', 's3:PutBucketNotification', 'kms:CreateCustomKeyStore', 'ecr:CreatePullThroughCacheRule', 'sqs:SendMessage', 'sts:AssumeRole']) {
+    for (const outside of [
+      'sqs:*',
+      'logs:*',
+      'logs:PutMetricFilter',
+      's3:PutBucketNotification',
+      'kms:CreateCustomKeyStore',
+      'ecr:CreatePullThroughCacheRule',
+      'sqs:SendMessage',
+      'sts:AssumeRole',
+    ]) {
       expect(boundary.allowedActions).not.toContain(outside);
     }
   });
@@ -75,7 +91,9 @@ describe('AgentBoundary policy', () => {
     const { statements } = boundaryDocument({ enabledEndpointServices: ['sqs', 'dynamodb', 'secretsmanager', 'sagemaker.runtime'] });
     const shared = statements.find((s) => s.Sid === 'AllowAgentCeilingOnSharedResources')!;
     expect(shared.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/black-hole:agent-access': 'true' } });
-    expect(asList(shared.Action)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'dynamodb:PutItem', 'secretsmanager:GetSecretValue', 'sagemaker:InvokeEndpoint']));
+    expect(asList(shared.Action)).toEqual(
+      expect.arrayContaining(['sqs:ReceiveMessage', 'dynamodb:PutItem', 'secretsmanager:GetSecretValue', 'sagemaker:InvokeEndpoint']),
+    );
     expect(asList(statements.find((s) => s.Sid === 'AllowAgentCeiling')!.Action)).not.toContain('dynamodb:PutItem');
     expect(boundaryDocument().statements.find((s) => s.Sid === 'AllowAgentCeilingOnSharedResources')).toBeUndefined();
   });
@@ -84,10 +102,15 @@ describe('AgentBoundary policy', () => {
     const { template, stack, vpc } = boundaryDocument();
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([{
-          Sid: 'DenyOutsideEnvironmentVpc', Effect: 'Deny', Action: '*', Resource: '*',
-          Condition: { StringNotEqualsIfExists: { 'aws:SourceVpc': stack.resolve(vpc.vpcId) }, BoolIfExists: { 'aws:ViaAWSService': 'false' } },
-        }]),
+        Statement: Match.arrayWith([
+          {
+            Sid: 'DenyOutsideEnvironmentVpc',
+            Effect: 'Deny',
+            Action: '*',
+            Resource: '*',
+            Condition: { StringNotEqualsIfExists: { 'aws:SourceVpc': stack.resolve(vpc.vpcId) }, BoolIfExists: { 'aws:ViaAWSService': 'false' } },
+          },
+        ]),
       },
     });
     expect(JSON.stringify(template.toJSON())).not.toContain('DenyOutsideEnvironmentEndpoints');
@@ -96,7 +119,10 @@ describe('AgentBoundary policy', () => {
   test('endpoints given: requests must also come through them (aws:SourceVpce)', () => {
     const { statements } = boundaryDocument({ vpcEndpointIds: ['vpce-0123456789abcdef0'] });
     expect(statements.find((s) => s.Sid === 'DenyOutsideEnvironmentEndpoints')).toEqual({
-      Sid: 'DenyOutsideEnvironmentEndpoints', Effect: 'Deny', Action: '*', Resource: '*',
+      Sid: 'DenyOutsideEnvironmentEndpoints',
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
       Condition: { StringNotEqualsIfExists: { 'aws:SourceVpce': ['vpce-0123456789abcdef0'] }, BoolIfExists: { 'aws:ViaAWSService': 'false' } },
     });
   });
@@ -108,10 +134,17 @@ describe('AgentBoundary policy', () => {
 
   test('region pin on by default with the global-service exceptions; off when pinRegion is false', () => {
     const on = boundaryDocument().statements.find((s) => s.Sid === 'DenyOutsideEnvironmentRegion');
-    expect(on).toEqual({ Sid: 'DenyOutsideEnvironmentRegion', Effect: 'Deny', NotAction: [...GLOBAL_SERVICE_ACTIONS], Resource: '*', Condition: { StringNotEquals: { 'aws:RequestedRegion': 'eu-west-1' } } });
+    expect(on).toEqual({
+      Sid: 'DenyOutsideEnvironmentRegion',
+      Effect: 'Deny',
+      NotAction: [...GLOBAL_SERVICE_ACTIONS],
+      Resource: '*',
+      Condition: { StringNotEquals: { 'aws:RequestedRegion': 'eu-west-1' } },
+    });
     expect(boundaryDocument({ pinRegion: false }).statements.find((s) => s.Sid === 'DenyOutsideEnvironmentRegion')).toBeUndefined();
-    expect(boundaryDocument({ region: 'eu-central-1' }).statements.find((s) => s.Sid === 'DenyOutsideEnvironmentRegion')!.Condition)
-      .toEqual({ StringNotEquals: { 'aws:RequestedRegion': 'eu-central-1' } });
+    expect(boundaryDocument({ region: 'eu-central-1' }).statements.find((s) => s.Sid === 'DenyOutsideEnvironmentRegion')!.Condition).toEqual({
+      StringNotEquals: { 'aws:RequestedRegion': 'eu-central-1' },
+    });
   });
 
   test('resource perimeter: own account by default, the organisation when named', () => {
@@ -125,11 +158,17 @@ describe('AgentBoundary policy', () => {
   test('reserved tag keys cannot be set or removed; tags of environment resources cannot change', () => {
     const { statements } = boundaryDocument();
     expect(statements.find((s) => s.Sid === 'DenyReservedTagKeys')).toEqual({
-      Sid: 'DenyReservedTagKeys', Effect: 'Deny', Action: '*', Resource: '*', Condition: { 'ForAnyValue:StringLike': { 'aws:TagKeys': ['black-hole:*'] } },
+      Sid: 'DenyReservedTagKeys',
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { 'ForAnyValue:StringLike': { 'aws:TagKeys': ['black-hole:*'] } },
     });
     const onResources = statements.find((s) => s.Sid === 'DenyTagChangesOnEnvironmentResources')!;
     expect(onResources.Condition).toEqual({ Null: { 'aws:ResourceTag/black-hole:environment': 'false' } });
-    expect(onResources.Action).toEqual(expect.arrayContaining(['s3:PutObjectTagging', 'logs:TagResource', 'logs:UntagLogGroup', 'kms:TagResource', 'ecr:UntagResource']));
+    expect(onResources.Action).toEqual(
+      expect.arrayContaining(['s3:PutObjectTagging', 'logs:TagResource', 'logs:UntagLogGroup', 'kms:TagResource', 'ecr:UntagResource']),
+    );
     // The agent itself: iam:TagRole/UntagRole fall under the unconditional iam:* deny.
     expect(statements.find((s) => s.Sid === 'DenyEscapeCatalogServices' && asList(s.Action).includes('iam:*'))).toBeDefined();
   });
@@ -150,7 +189,9 @@ describe('AgentBoundary policy', () => {
   test('synthesis fails when the boundary grows over the size limit', () => {
     const { app, stack, vpc } = environmentStack();
     const boundary = new AgentBoundary(stack, 'Boundary', { environmentName: 'rl-dev', vpc });
-    boundary.managedPolicy.addStatements(...Array.from({ length: 40 }, (_, i) => AgentBoundary.sessionRevocationStatement(`2026-03-${String(i % 28 + 1).padStart(2, '0')}T00:00:00Z`)));
+    boundary.managedPolicy.addStatements(
+      ...Array.from({ length: 40 }, (_, i) => AgentBoundary.sessionRevocationStatement(`2026-03-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z`)),
+    );
     expect(() => app.synth()).toThrow(/over IAM's managed policy limit of 6144/);
   });
 });
@@ -162,10 +203,15 @@ describe('AgentBoundary session revocation', () => {
     boundary.revokeSessionsIssuedBefore(new Date('2026-03-14T09:30:00.000Z'));
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([{
-          Sid: 'DenySessionsIssuedBeforeRevocation', Effect: 'Deny', Action: '*', Resource: '*',
-          Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-03-14T09:30:00Z' } },
-        }]),
+        Statement: Match.arrayWith([
+          {
+            Sid: 'DenySessionsIssuedBeforeRevocation',
+            Effect: 'Deny',
+            Action: '*',
+            Resource: '*',
+            Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-03-14T09:30:00Z' } },
+          },
+        ]),
       },
     });
     expect(() => boundary.revokeSessionsIssuedBefore('2026-03-15T00:00:00Z')).toThrow(/revokeSessionsIssuedBefore: already set/);
@@ -175,7 +221,15 @@ describe('AgentBoundary session revocation', () => {
     expect(SESSION_REVOCATION_POLICY_NAME).toBe('BlackHoleRevokeOlderSessions');
     expect(AgentBoundary.sessionRevocationPolicyDocument('2026-03-14T09:30:00Z')).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Sid: 'DenySessionsIssuedBeforeRevocation', Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-03-14T09:30:00Z' } } }],
+      Statement: [
+        {
+          Sid: 'DenySessionsIssuedBeforeRevocation',
+          Effect: 'Deny',
+          Action: '*',
+          Resource: '*',
+          Condition: { DateLessThan: { 'aws:TokenIssueTime': '2026-03-14T09:30:00Z' } },
+        },
+      ],
     });
     expect(() => AgentBoundary.sessionRevocationStatement('yesterday')).toThrow(/issuedBefore: expected a valid Date or an ISO 8601 UTC time/);
     expect(() => AgentBoundary.sessionRevocationStatement(new Date('nope'))).toThrow(/issuedBefore/);
@@ -208,6 +262,8 @@ describe('AgentBoundary validation', () => {
 
   test('accepts tokens where literals are checked', () => {
     const { stack, vpc } = environmentStack();
-    expect(() => new AgentBoundary(stack, 'Boundary', { environmentName: 'rl-dev', vpc, region: Stack.of(stack).resolve('eu-west-1'), vpcEndpointIds: [vpc.vpcId] })).not.toThrow();
+    expect(
+      () => new AgentBoundary(stack, 'Boundary', { environmentName: 'rl-dev', vpc, region: Stack.of(stack).resolve('eu-west-1'), vpcEndpointIds: [vpc.vpcId] }),
+    ).not.toThrow();
   });
 });

@@ -22,7 +22,10 @@ const ENDPOINT_ID = 'vpce-0123456789abcdef0';
 function synthesize() {
   const { stack, vpc } = environmentStack();
   const boundary = new AgentBoundary(stack, 'Boundary', {
-    environmentName: 'rl-dev', vpc, enabledEndpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING], vpcEndpointIds: [ENDPOINT_ID],
+    environmentName: 'rl-dev',
+    vpc,
+    enabledEndpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING],
+    vpcEndpointIds: [ENDPOINT_ID],
   });
   const role = new AgentRole(stack, 'Agent', { boundary });
   const key = new kms.Key(stack, 'DataKey');
@@ -42,7 +45,17 @@ function synthesize() {
   const keyPolicy = ids.resolve(onlyResource(template, 'AWS::KMS::Key').properties.KeyPolicy);
   const vpcId = ids.ref(stack.getLogicalId(vpc.node.defaultChild as never));
   const name = (c: { node: { defaultChild?: unknown } }) => ids.ref(stack.getLogicalId(c.node.defaultChild as never));
-  return { boundaryPolicy, rolePolicy, keyPolicy, vpcId, datasets: name(datasets), checkpoints: name(checkpoints), logGroup: name(logGroup), repository: name(repository), keyId: name(key) };
+  return {
+    boundaryPolicy,
+    rolePolicy,
+    keyPolicy,
+    vpcId,
+    datasets: name(datasets),
+    checkpoints: name(checkpoints),
+    logGroup: name(logGroup),
+    repository: name(repository),
+    keyId: name(key),
+  };
 }
 
 const env = synthesize();
@@ -91,7 +104,10 @@ describe('boundary alone, identity policy Allow *', () => {
     // Keep only the boundary's Deny statements without conditions, next to an Allow *: if a catalog
     // action were denied only by a conditional statement (VPC, region), it would be allowed here.
     const doc = env.boundaryPolicy as { Statement: Array<{ Effect: string; Condition?: unknown }> };
-    const unconditionalOnly = { Version: '2012-10-17', Statement: [...ALLOW_ALL.Statement, ...doc.Statement.filter((s) => s.Effect === 'Deny' && !s.Condition)] };
+    const unconditionalOnly = {
+      Version: '2012-10-17',
+      Statement: [...ALLOW_ALL.Statement, ...doc.Statement.filter((s) => s.Effect === 'Deny' && !s.Condition)],
+    };
     const notDenied: string[] = [];
     for (const action of catalogExpandedActions()) {
       const simulation: Simulation = {
@@ -110,7 +126,14 @@ describe('boundary alone, identity policy Allow *', () => {
   test('every catalog pattern is represented by at least one simulated action', () => {
     const simulated = new Set(catalogExpandedActions().map((a) => a.toLowerCase()));
     for (const p of catalogActionPatterns()) {
-      expect(catalogExpandedActions().some((a) => simulated.has(a.toLowerCase()) && escapeEntriesForAction(a).length > 0 && new RegExp(`^${p.replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(a))).toBe(true);
+      expect(
+        catalogExpandedActions().some(
+          (a) =>
+            simulated.has(a.toLowerCase()) &&
+            escapeEntriesForAction(a).length > 0 &&
+            new RegExp(`^${p.replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(a),
+        ),
+      ).toBe(true);
     }
   });
 
@@ -151,7 +174,9 @@ describe('what a training job needs stays allowed through role and boundary', ()
   });
 
   test('writing to a bucket of another account is denied even with Allow *', async () => {
-    expect(await decide('s3:PutObject', 'arn:aws:s3:::someone-elses-bucket/loot', ALLOW_ALL, { ...inside, 'aws:ResourceAccount': '999988887777' })).toBe('ExplicitlyDenied');
+    expect(await decide('s3:PutObject', 'arn:aws:s3:::someone-elses-bucket/loot', ALLOW_ALL, { ...inside, 'aws:ResourceAccount': '999988887777' })).toBe(
+      'ExplicitlyDenied',
+    );
   });
 
   test('deleting checkpoints or reading outside the granted prefixes is not allowed', async () => {
@@ -160,8 +185,16 @@ describe('what a training job needs stays allowed through role and boundary', ()
   });
 
   test('reserved tags cannot be changed and sessions can be revoked', async () => {
-    expect(await decide('s3:PutObject', `arn:aws:s3:::${env.checkpoints}/runs/x`, ALLOW_ALL, { ...inside, 'aws:TagKeys': 'black-hole:environment' } as never)).toBe('ExplicitlyDenied');
-    const revoked = { Version: '2012-10-17', Statement: [...(env.rolePolicy as { Statement: unknown[] }).Statement, ...AgentBoundary.sessionRevocationPolicyDocument('2026-03-14T09:30:00Z').Statement] };
+    expect(
+      await decide('s3:PutObject', `arn:aws:s3:::${env.checkpoints}/runs/x`, ALLOW_ALL, { ...inside, 'aws:TagKeys': 'black-hole:environment' } as never),
+    ).toBe('ExplicitlyDenied');
+    const revoked = {
+      Version: '2012-10-17',
+      Statement: [
+        ...(env.rolePolicy as { Statement: unknown[] }).Statement,
+        ...AgentBoundary.sessionRevocationPolicyDocument('2026-03-14T09:30:00Z').Statement,
+      ],
+    };
     const resource = `arn:aws:s3:::${env.datasets}/datasets/shard-0001.parquet`;
     expect(await decide('s3:GetObject', resource, revoked, { ...inside, 'aws:TokenIssueTime': '2026-03-14T09:00:00Z' })).toBe('ExplicitlyDenied');
     expect(await decide('s3:GetObject', resource, revoked, { ...inside, 'aws:TokenIssueTime': '2026-03-14T10:00:00Z' })).toBe('Allowed');

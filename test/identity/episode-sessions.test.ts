@@ -28,7 +28,10 @@ const ALLOW_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action
 function synthesize() {
   const { stack, vpc } = environmentStack();
   const boundary = new AgentBoundary(stack, 'Boundary', {
-    environmentName: 'rl-dev', vpc, enabledEndpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING], vpcEndpointIds: [ENDPOINT_ID],
+    environmentName: 'rl-dev',
+    vpc,
+    enabledEndpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING],
+    vpcEndpointIds: [ENDPOINT_ID],
   });
   const harness = new iam.Role(stack, 'Harness', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
   const role = new AgentRole(stack, 'Agent', { boundary, roleName: 'Agent', episodeSessions: { harnessPrincipals: [harness] } });
@@ -50,7 +53,11 @@ function synthesize() {
     template,
     trust: ids.resolve(roles[agentId].Properties.AssumeRolePolicyDocument) as { Statement: Array<Record<string, any>> },
     boundaryPolicy: ids.resolve(onlyResource(template, 'AWS::IAM::ManagedPolicy').properties.PolicyDocument),
-    rolePolicy: ids.resolve(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: agentId }] } })[Object.keys(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: agentId }] } }))[0]].Properties.PolicyDocument),
+    rolePolicy: ids.resolve(
+      template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: agentId }] } })[
+        Object.keys(template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: agentId }] } }))[0]
+      ].Properties.PolicyDocument,
+    ),
     vpcId: ids.ref(stack.getLogicalId(vpc.node.defaultChild as never)),
     agentArn: `arn:aws:iam::${ACCOUNT}:role/Agent`,
     harnessArn: ids.getAtt(harnessId, 'Arn'),
@@ -72,9 +79,16 @@ const episodeRequest = (si = 'episode-42'): Record<string, string | string[]> =>
 });
 
 async function simulate(s: Partial<Simulation> & { request: Simulation['request'] }): Promise<string> {
-  const result = await runSimulation({
-    identityPolicies: [], serviceControlPolicies: [], resourceControlPolicies: [], permissionBoundaryPolicies: [], ...s,
-  } as Simulation, {});
+  const result = await runSimulation(
+    {
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      permissionBoundaryPolicies: [],
+      ...s,
+    } as Simulation,
+    {},
+  );
   if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
   return result.overallResult;
 }
@@ -128,12 +142,16 @@ describe('trust policy (AgentRole episodeSessions)', () => {
 
   test('a source identity outside the episode format, a tag or session name that differs, another tag key: denied', async () => {
     expect(await trustDecision(harnessSession(), 'sts:AssumeRole', episodeRequest('alice'))).not.toBe('Allowed');
-    expect(await trustDecision(harnessSession(), 'sts:AssumeRole', { ...episodeRequest(), [`aws:RequestTag/${EPISODE_SESSION_TAG}`]: 'episode-43' })).not.toBe('Allowed');
+    expect(await trustDecision(harnessSession(), 'sts:AssumeRole', { ...episodeRequest(), [`aws:RequestTag/${EPISODE_SESSION_TAG}`]: 'episode-43' })).not.toBe(
+      'Allowed',
+    );
     expect(await trustDecision(harnessSession(), 'sts:AssumeRole', { ...episodeRequest(), 'sts:RoleSessionName': 'something-else' })).not.toBe('Allowed');
     expect(await trustDecision(harnessSession(), 'sts:AssumeRole', { ...episodeRequest(), 'aws:TagKeys': [EPISODE_SESSION_TAG, 'team'] })).not.toBe('Allowed');
     const { [`aws:RequestTag/${EPISODE_SESSION_TAG}`]: _t, 'aws:TagKeys': _k, ...untagged } = episodeRequest();
     expect(await trustDecision(harnessSession(), 'sts:AssumeRole', untagged)).not.toBe('Allowed');
-    expect(await trustDecision(harnessSession(), 'sts:TagSession', { ...episodeRequest(), 'aws:TagKeys': ['team'], 'aws:RequestTag/team': 'x' })).not.toBe('Allowed');
+    expect(await trustDecision(harnessSession(), 'sts:TagSession', { ...episodeRequest(), 'aws:TagKeys': ['team'], 'aws:RequestTag/team': 'x' })).not.toBe(
+      'Allowed',
+    );
   });
 
   test('the conditions are load-bearing: without the ${sts:SourceIdentity} equality a mismatched tag would pass', async () => {
@@ -141,7 +159,12 @@ describe('trust policy (AgentRole episodeSessions)', () => {
     delete loose.Statement[0].Condition.StringEquals;
     const mismatched = { ...episodeRequest(), [`aws:RequestTag/${EPISODE_SESSION_TAG}`]: 'episode-43', 'sts:RoleSessionName': 'other' };
     const decision = await simulate({
-      request: { principal: harnessSession(), action: 'sts:AssumeRole', resource: { resource: env.agentArn, accountId: ACCOUNT }, contextVariables: mismatched },
+      request: {
+        principal: harnessSession(),
+        action: 'sts:AssumeRole',
+        resource: { resource: env.agentArn, accountId: ACCOUNT },
+        contextVariables: mismatched,
+      },
       identityPolicies: [{ name: 'caller', policy: ALLOW_ALL }],
       resourcePolicy: loose,
     });
@@ -155,14 +178,22 @@ describe('trust policy (AgentRole episodeSessions)', () => {
 
   test('the agent cannot assume its own role to set a new source identity: the boundary denies it, and the trust alone does not admit it', async () => {
     const agentSession = `arn:aws:sts::${ACCOUNT}:assumed-role/Agent/episode-42`;
-    const chained = { ...episodeRequest('episode-99'), 'aws:SourceIdentity': 'episode-42', 'aws:SourceVpc': env.vpcId, 'aws:SourceVpce': ENDPOINT_ID, 'aws:RequestedRegion': REGION };
+    const chained = {
+      ...episodeRequest('episode-99'),
+      'aws:SourceIdentity': 'episode-42',
+      'aws:SourceVpc': env.vpcId,
+      'aws:SourceVpce': ENDPOINT_ID,
+      'aws:RequestedRegion': REGION,
+    };
     // Identity Allow * and the environment's boundary: the escape catalog's sts:Assume* deny.
-    expect(await simulate({
-      request: { principal: agentSession, action: 'sts:AssumeRole', resource: { resource: env.agentArn, accountId: ACCOUNT }, contextVariables: chained },
-      identityPolicies: [{ name: 'identity', policy: ALLOW_ALL }],
-      permissionBoundaryPolicies: [{ name: 'AgentBoundary', policy: env.boundaryPolicy }],
-      resourcePolicy: env.trust,
-    })).toBe('ExplicitlyDenied');
+    expect(
+      await simulate({
+        request: { principal: agentSession, action: 'sts:AssumeRole', resource: { resource: env.agentArn, accountId: ACCOUNT }, contextVariables: chained },
+        identityPolicies: [{ name: 'identity', policy: ALLOW_ALL }],
+        permissionBoundaryPolicies: [{ name: 'AgentBoundary', policy: env.boundaryPolicy }],
+        resourcePolicy: env.trust,
+      }),
+    ).toBe('ExplicitlyDenied');
     // With its real identity policy and no boundary at all, the trust still does not name the agent.
     for (const action of ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession']) {
       expect(await trustDecision(agentSession, action, chained, ALLOW_ALL)).not.toBe('Allowed');
@@ -172,23 +203,43 @@ describe('trust policy (AgentRole episodeSessions)', () => {
 
 describe('session policy narrowed to one dataset prefix', () => {
   const session = datasetSessionPolicy({ bucketName: env.datasets, prefix: 'datasets/task-17/' });
-  const inside = { 'aws:SourceVpc': env.vpcId, 'aws:SourceVpce': ENDPOINT_ID, 'aws:RequestedRegion': REGION, 'aws:ResourceAccount': ACCOUNT, 'aws:ViaAWSService': 'false', 'aws:SourceIdentity': 'episode-42' };
-  const decide = (action: string, resource: string, context: Record<string, string> = inside, sessionPolicy: unknown = session) => simulate({
-    request: { principal: `arn:aws:sts::${ACCOUNT}:assumed-role/Agent/episode-42`, action, resource: { resource, accountId: ACCOUNT }, contextVariables: context },
-    identityPolicies: [{ name: 'identity', policy: env.rolePolicy }],
-    permissionBoundaryPolicies: [{ name: 'AgentBoundary', policy: env.boundaryPolicy }],
-    sessionPolicy,
-  });
+  const inside = {
+    'aws:SourceVpc': env.vpcId,
+    'aws:SourceVpce': ENDPOINT_ID,
+    'aws:RequestedRegion': REGION,
+    'aws:ResourceAccount': ACCOUNT,
+    'aws:ViaAWSService': 'false',
+    'aws:SourceIdentity': 'episode-42',
+  };
+  const decide = (action: string, resource: string, context: Record<string, string> = inside, sessionPolicy: unknown = session) =>
+    simulate({
+      request: {
+        principal: `arn:aws:sts::${ACCOUNT}:assumed-role/Agent/episode-42`,
+        action,
+        resource: { resource, accountId: ACCOUNT },
+        contextVariables: context,
+      },
+      identityPolicies: [{ name: 'identity', policy: env.rolePolicy }],
+      permissionBoundaryPolicies: [{ name: 'AgentBoundary', policy: env.boundaryPolicy }],
+      sessionPolicy,
+    });
 
   test('a read inside the prefix is allowed; on another prefix of the same bucket it is denied (the role alone would allow it)', async () => {
     expect(await decide('s3:GetObject', `arn:aws:s3:::${env.datasets}/datasets/task-17/shard-0001.parquet`)).toBe('Allowed');
     expect(await decide('s3:GetObject', `arn:aws:s3:::${env.datasets}/datasets/task-18/shard-0001.parquet`)).toBe('ImplicitlyDenied');
     // Without the session policy the role reads every dataset: the narrowing is the session policy's.
-    expect(await simulate({
-      request: { principal: `arn:aws:sts::${ACCOUNT}:assumed-role/Agent/x`, action: 's3:GetObject', resource: { resource: `arn:aws:s3:::${env.datasets}/datasets/task-18/shard-0001.parquet`, accountId: ACCOUNT }, contextVariables: inside },
-      identityPolicies: [{ name: 'identity', policy: env.rolePolicy }],
-      permissionBoundaryPolicies: [{ name: 'AgentBoundary', policy: env.boundaryPolicy }],
-    })).toBe('Allowed');
+    expect(
+      await simulate({
+        request: {
+          principal: `arn:aws:sts::${ACCOUNT}:assumed-role/Agent/x`,
+          action: 's3:GetObject',
+          resource: { resource: `arn:aws:s3:::${env.datasets}/datasets/task-18/shard-0001.parquet`, accountId: ACCOUNT },
+          contextVariables: inside,
+        },
+        identityPolicies: [{ name: 'identity', policy: env.rolePolicy }],
+        permissionBoundaryPolicies: [{ name: 'AgentBoundary', policy: env.boundaryPolicy }],
+      }),
+    ).toBe('Allowed');
   });
 
   test('listing is confined to the prefix', async () => {
@@ -196,7 +247,7 @@ describe('session policy narrowed to one dataset prefix', () => {
     expect(await decide('s3:ListBucket', `arn:aws:s3:::${env.datasets}`, { ...inside, 's3:prefix': 'datasets/' })).toBe('ImplicitlyDenied');
   });
 
-  test('the role\'s other permissions stay: checkpoints and logs are written as before', async () => {
+  test("the role's other permissions stay: checkpoints and logs are written as before", async () => {
     expect(await decide('s3:PutObject', `arn:aws:s3:::${env.checkpoints}/runs/episode-42/step-1.ckpt`)).toBe('Allowed');
     expect(await decide('logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${env.logGroup}:log-stream:episode-42`)).toBe('Allowed');
     // A session policy never grants: what the role cannot do stays denied.
@@ -224,8 +275,9 @@ describe('AgentRole episodeSessions props', () => {
   test('a role ARN is accepted; no harness, or compute services next to it, are rejected', () => {
     expect(make({ episodeSessions: { harnessPrincipals: [new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/orchestrator`)] } })).not.toThrow();
     expect(make({ episodeSessions: { harnessPrincipals: [] } })).toThrow(/at least one harness role/);
-    expect(make({ computeServices: [AgentComputeService.EC2], episodeSessions: { harnessPrincipals: [new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/h`)] } }))
-      .toThrow(/computeServices.*compute credentials carry no source identity/);
+    expect(
+      make({ computeServices: [AgentComputeService.EC2], episodeSessions: { harnessPrincipals: [new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/h`)] } }),
+    ).toThrow(/computeServices.*compute credentials carry no source identity/);
   });
 
   test('without episodeSessions the trust is unchanged: compute services only', () => {
@@ -251,8 +303,14 @@ describe('gate: BlackHole-IAM11 (AgentSessionWithoutSourceIdentity)', () => {
   function mutate(mutations: any[]): any {
     const t = JSON.parse(JSON.stringify(base));
     const ids = idsOf(t) as unknown as Record<string, string>;
-    const sub = (v: any): any => (typeof v === 'string' && v.startsWith('$') && typeof ids[v.slice(1)] === 'string' ? ids[v.slice(1)]
-      : Array.isArray(v) ? v.map(sub) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)])) : v);
+    const sub = (v: any): any =>
+      typeof v === 'string' && v.startsWith('$') && typeof ids[v.slice(1)] === 'string'
+        ? ids[v.slice(1)]
+        : Array.isArray(v)
+          ? v.map(sub)
+          : v && typeof v === 'object'
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sub(x)]))
+            : v;
     for (const m of mutations) {
       if (m.op === 'add') {
         t.Resources[m.logicalId] = sub(m.resource);
@@ -291,7 +349,10 @@ describe('gate: BlackHole-IAM11 (AgentSessionWithoutSourceIdentity)', () => {
     expect(synthWithChecks(good.app).ruleIds).not.toContain('BlackHole-IAM11');
 
     const bad = buildEnvironment();
-    const role = new AgentRole(bad.stack, 'EpisodeAgent', { boundary: bad.boundary, episodeSessions: { harnessPrincipals: [new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/harness`)] } });
+    const role = new AgentRole(bad.stack, 'EpisodeAgent', {
+      boundary: bad.boundary,
+      episodeSessions: { harnessPrincipals: [new iam.ArnPrincipal(`arn:aws:iam::${ACCOUNT}:role/harness`)] },
+    });
     role.assumeRolePolicy!.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.ServicePrincipal('ec2.amazonaws.com')] }));
     const synth = synthWithChecks(bad.app);
     expect(synth.failed).toBe(true);

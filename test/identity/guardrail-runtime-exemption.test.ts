@@ -22,7 +22,11 @@ const BREAK_GLASS = 'arn:aws:iam::*:role/BreakGlass';
 function synthesize() {
   const app = new App();
   const stack = new Stack(app, 'Env', { env: { account: ACCOUNT, region: REGION } });
-  new BlackHoleEnvironment(stack, 'Bh', { environmentName: 'rl-dev', gpuFleet: { instanceTypes: ['g5.2xlarge'], maxInstances: 2 }, billing: { monthlyLimitUsd: 500 } });
+  new BlackHoleEnvironment(stack, 'Bh', {
+    environmentName: 'rl-dev',
+    gpuFleet: { instanceTypes: ['g5.2xlarge'], maxInstances: 2 },
+    billing: { monthlyLimitUsd: 500 },
+  });
   const org = new Stack(app, 'Org');
   const guardrail = new TrainingGuardrailPolicy(org, 'Guardrail', { breakGlassPrincipalArns: [BREAK_GLASS], targetIds: ['ou-ab12-cdefgh34'] });
   return { template: Template.fromStack(stack).toJSON() as { Resources: Record<string, Json> }, guardrail };
@@ -30,7 +34,12 @@ function synthesize() {
 
 const { template, guardrail } = synthesize();
 const ids = new PhysicalIds(Template.fromJSON(template));
-const SCPS = [{ orgIdentifier: 'ou-ab12-cdefgh34', policies: [{ name: 'FullAWSAccess', policy: ALLOW_ALL }, ...guardrail.documents.map((d, i) => ({ name: `guardrail-${i + 1}`, policy: d }))] }];
+const SCPS = [
+  {
+    orgIdentifier: 'ou-ab12-cdefgh34',
+    policies: [{ name: 'FullAWSAccess', policy: ALLOW_ALL }, ...guardrail.documents.map((d, i) => ({ name: `guardrail-${i + 1}`, policy: d }))],
+  },
+];
 
 /** Deployed values where the test helper knows them; `x` for the rest (only identity Allows are resolved this way). */
 function loose(v: Json): Json {
@@ -96,14 +105,23 @@ function contextFor(statement: Json): Record<string, string | string[]> {
   return context;
 }
 
-interface Call { action: string; resources: string[]; context: Record<string, string | string[]> }
+interface Call {
+  action: string;
+  resources: string[];
+  context: Record<string, string | string[]>;
+}
 
 function callsOf(roleId: string): Call[] {
   const out: Call[] = [];
   for (const s of statementsOf(roleId)) {
     if (s.Effect !== 'Allow' || !s.Action) continue;
     // A log group ARN with `:*` covers its streams: the stream form is what the calls name.
-    const resources = ([s.Resource].flat() as unknown[]).map((r) => String(r).replace(/(:log-group:[^:]+):\*$/, '$1:log-stream:x').replace(/\*/g, 'x').replace(/^x$/, '*'));
+    const resources = ([s.Resource].flat() as unknown[]).map((r) =>
+      String(r)
+        .replace(/(:log-group:[^:]+):\*$/, '$1:log-stream:x')
+        .replace(/\*/g, 'x')
+        .replace(/^x$/, '*'),
+    );
     for (const pattern of [s.Action].flat() as string[]) {
       const action = /[*?]/.test(pattern) ? expandActionPattern(pattern)[0] : pattern;
       if (action) out.push({ action, resources, context: contextFor(s) });
@@ -112,7 +130,11 @@ function callsOf(roleId: string): Call[] {
   return out;
 }
 
-const keyPolicies = new Map(Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::KMS::Key').map(([id, r]) => [ids.getAtt(id, 'Arn'), ids.resolve(r.Properties.KeyPolicy)]));
+const keyPolicies = new Map(
+  Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::KMS::Key')
+    .map(([id, r]) => [ids.getAtt(id, 'Arn'), ids.resolve(r.Properties.KeyPolicy)]),
+);
 
 /** The call is allowed on one of the statement's resources (errors for resource forms the simulator cannot type count as not allowed). */
 async function decideCall(principalArn: string, c: Call, identity: unknown, scps = SCPS): Promise<string> {
@@ -128,7 +150,14 @@ async function decideCall(principalArn: string, c: Call, identity: unknown, scps
   return last;
 }
 
-async function decide(principalArn: string, action: string, resource: string, identity: unknown, context: Record<string, string | string[]>, scps = SCPS): Promise<string> {
+async function decide(
+  principalArn: string,
+  action: string,
+  resource: string,
+  identity: unknown,
+  context: Record<string, string | string[]>,
+  scps = SCPS,
+): Promise<string> {
   const name = principalArn.slice(principalArn.lastIndexOf('/') + 1);
   const simulation: Simulation = {
     request: {
@@ -151,8 +180,16 @@ async function decide(principalArn: string, action: string, resource: string, id
 describe('(c) the runtime roles of an environment under the guardrail SCP', () => {
   test('every role of the environment except the agent role is on the runtime path, including CDK singleton providers', () => {
     expect(template.Resources[agentRoleId].Properties.Path).toBeUndefined();
-    const expected = ['BillingGuardActionExecutionRole', 'BillingGuardStopComputeRole', 'FlowLogsCloudWatchFlowLogIAMRole', 'ViolationsCorrelatorRole', 'ViolationsResponderRole',
-      'SageMakerExecutionRole', 'CustomVpcRestrictDefaultSGCustomResourceProviderRole', 'AWS679f53fac002430cb0da5b7982bd2287ServiceRole'];
+    const expected = [
+      'BillingGuardActionExecutionRole',
+      'BillingGuardStopComputeRole',
+      'FlowLogsCloudWatchFlowLogIAMRole',
+      'ViolationsCorrelatorRole',
+      'ViolationsResponderRole',
+      'SageMakerExecutionRole',
+      'CustomVpcRestrictDefaultSGCustomResourceProviderRole',
+      'AWS679f53fac002430cb0da5b7982bd2287ServiceRole',
+    ];
     for (const e of expected) expect(runtimeRoles.some((id) => id.includes(e))).toBe(true);
     expect(roles.length).toBe(runtimeRoles.length + 1);
   });
@@ -212,10 +249,18 @@ describe('(d) nobody but break-glass mints, changes or passes a runtime-path rol
   });
 
   test('passing one is for break-glass and runtime roles only; break-glass may create one', async () => {
-    expect(await decide(`arn:aws:iam::${ACCOUNT}:role/PipelineAdmin`, 'iam:PassRole', target, ALLOW_ALL, { 'iam:PassedToService': 'lambda.amazonaws.com' })).toBe('ExplicitlyDenied');
-    expect(await decide(`arn:aws:iam::${ACCOUNT}:role/black-hole-runtime/Launcher`, 'iam:PassRole', target, ALLOW_ALL, { 'iam:PassedToService': 'sagemaker.amazonaws.com' })).toBe('Allowed');
+    expect(
+      await decide(`arn:aws:iam::${ACCOUNT}:role/PipelineAdmin`, 'iam:PassRole', target, ALLOW_ALL, { 'iam:PassedToService': 'lambda.amazonaws.com' }),
+    ).toBe('ExplicitlyDenied');
+    expect(
+      await decide(`arn:aws:iam::${ACCOUNT}:role/black-hole-runtime/Launcher`, 'iam:PassRole', target, ALLOW_ALL, {
+        'iam:PassedToService': 'sagemaker.amazonaws.com',
+      }),
+    ).toBe('Allowed');
     expect(await decide(`arn:aws:iam::${ACCOUNT}:role/BreakGlass`, 'iam:CreateRole', target, ALLOW_ALL, {})).toBe('Allowed');
     // The catalog exempts runtime roles; only the runtime-path guard stops them minting another.
-    expect(await decide(`arn:aws:iam::${ACCOUNT}:role/black-hole-runtime/Responder`, 'iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/Ordinary`, ALLOW_ALL, {})).toBe('Allowed');
+    expect(
+      await decide(`arn:aws:iam::${ACCOUNT}:role/black-hole-runtime/Responder`, 'iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/Ordinary`, ALLOW_ALL, {}),
+    ).toBe('Allowed');
   });
 });

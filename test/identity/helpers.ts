@@ -32,25 +32,39 @@ export class PhysicalIds {
 
   public ref(logicalId: string): string {
     switch (logicalId) {
-      case 'AWS::AccountId': return ACCOUNT;
-      case 'AWS::Region': return REGION;
-      case 'AWS::Partition': return 'aws';
-      case 'AWS::URLSuffix': return 'amazonaws.com';
+      case 'AWS::AccountId':
+        return ACCOUNT;
+      case 'AWS::Region':
+        return REGION;
+      case 'AWS::Partition':
+        return 'aws';
+      case 'AWS::URLSuffix':
+        return 'amazonaws.com';
     }
     const r = this.resources[logicalId];
     if (!r) throw new Error(`unknown logical id ${logicalId}`);
     const hex = hex17(logicalId);
     switch (r.Type) {
-      case 'AWS::EC2::VPC': return `vpc-${hex}`;
-      case 'AWS::EC2::Subnet': return `subnet-${hex}`;
-      case 'AWS::EC2::SecurityGroup': return `sg-${hex}`;
-      case 'AWS::EC2::VPCEndpoint': return `vpce-${hex}`;
-      case 'AWS::IAM::ManagedPolicy': return `arn:aws:iam::${ACCOUNT}:policy/${logicalId}`;
-      case 'AWS::S3::Bucket': return logicalId.toLowerCase();
-      case 'AWS::Logs::LogGroup': return logicalId;
-      case 'AWS::ECR::Repository': return logicalId.toLowerCase();
-      case 'AWS::KMS::Key': return `${hex}-0000-0000-0000-000000000000`;
-      default: return logicalId;
+      case 'AWS::EC2::VPC':
+        return `vpc-${hex}`;
+      case 'AWS::EC2::Subnet':
+        return `subnet-${hex}`;
+      case 'AWS::EC2::SecurityGroup':
+        return `sg-${hex}`;
+      case 'AWS::EC2::VPCEndpoint':
+        return `vpce-${hex}`;
+      case 'AWS::IAM::ManagedPolicy':
+        return `arn:aws:iam::${ACCOUNT}:policy/${logicalId}`;
+      case 'AWS::S3::Bucket':
+        return logicalId.toLowerCase();
+      case 'AWS::Logs::LogGroup':
+        return logicalId;
+      case 'AWS::ECR::Repository':
+        return logicalId.toLowerCase();
+      case 'AWS::KMS::Key':
+        return `${hex}-0000-0000-0000-000000000000`;
+      default:
+        return logicalId;
     }
   }
 
@@ -60,13 +74,20 @@ export class PhysicalIds {
     const id = this.ref(logicalId);
     const key = `${r.Type}.${attr}`;
     switch (key) {
-      case 'AWS::IAM::Role.Arn': return `arn:aws:iam::${ACCOUNT}:role${typeof r.Properties?.Path === 'string' ? r.Properties.Path : '/'}${logicalId}`;
-      case 'AWS::S3::Bucket.Arn': return `arn:aws:s3:::${id}`;
-      case 'AWS::Logs::LogGroup.Arn': return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${id}:*`;
-      case 'AWS::ECR::Repository.Arn': return `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${id}`;
-      case 'AWS::KMS::Key.Arn': return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
-      case 'AWS::EC2::SecurityGroup.GroupId': return id;
-      default: throw new Error(`no physical value for ${logicalId}.${attr} (${r.Type})`);
+      case 'AWS::IAM::Role.Arn':
+        return `arn:aws:iam::${ACCOUNT}:role${typeof r.Properties?.Path === 'string' ? r.Properties.Path : '/'}${logicalId}`;
+      case 'AWS::S3::Bucket.Arn':
+        return `arn:aws:s3:::${id}`;
+      case 'AWS::Logs::LogGroup.Arn':
+        return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${id}:*`;
+      case 'AWS::ECR::Repository.Arn':
+        return `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${id}`;
+      case 'AWS::KMS::Key.Arn':
+        return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${id}`;
+      case 'AWS::EC2::SecurityGroup.GroupId':
+        return id;
+      default:
+        throw new Error(`no physical value for ${logicalId}.${attr} (${r.Type})`);
     }
   }
 

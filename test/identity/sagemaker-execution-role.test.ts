@@ -36,9 +36,17 @@ function synthesize() {
   exec.grantVolumeAndOutputKey(key);
   const launcher = new iam.Role(stack, 'Launcher', { assumedBy: new iam.AccountPrincipal(ACCOUNT) });
   markRuntimeRole(launcher);
-  const launch = new SageMakerTrainingLaunchPolicy(stack, 'Launch', { environmentName: 'rl-dev', subnets: vpc.isolatedSubnets, securityGroups: [sg], executionRoles: [exec] });
+  const launch = new SageMakerTrainingLaunchPolicy(stack, 'Launch', {
+    environmentName: 'rl-dev',
+    subnets: vpc.isolatedSubnets,
+    securityGroups: [sg],
+    executionRoles: [exec],
+  });
   launch.attachToRole(launcher);
-  const guardrail = new TrainingGuardrailPolicy(stack, 'Guardrail', { breakGlassPrincipalArns: ['arn:aws:iam::*:role/BreakGlass'], targetIds: ['ou-ab12-cdefgh34'] });
+  const guardrail = new TrainingGuardrailPolicy(stack, 'Guardrail', {
+    breakGlassPrincipalArns: ['arn:aws:iam::*:role/BreakGlass'],
+    targetIds: ['ou-ab12-cdefgh34'],
+  });
 
   const template = Template.fromStack(stack);
   const ids = new PhysicalIds(template);
@@ -51,12 +59,20 @@ function synthesize() {
   const boundaryId = Object.keys(managed).find((k) => k.startsWith('ExecBoundary'))!;
   const launchId = Object.keys(managed).find((k) => JSON.stringify(managed[k]).includes('AllowCreateTrainingJob'))!;
   return {
-    stack, template, exec, launcher,
+    stack,
+    template,
+    exec,
+    launcher,
     execPolicy: policyOf(id(exec)),
     execBoundary: ids.resolve(managed[boundaryId].Properties.PolicyDocument),
     launchPolicy: ids.resolve(managed[launchId].Properties.PolicyDocument),
     keyPolicy: ids.resolve(template.findResources('AWS::KMS::Key')[id(key)].Properties.KeyPolicy),
-    scps: [{ orgIdentifier: 'ou-ab12-cdefgh34', policies: [{ name: 'FullAWSAccess', policy: ALLOW_ALL }, ...guardrail.documents.map((d, i) => ({ name: `guardrail-${i + 1}`, policy: d }))] }],
+    scps: [
+      {
+        orgIdentifier: 'ou-ab12-cdefgh34',
+        policies: [{ name: 'FullAWSAccess', policy: ALLOW_ALL }, ...guardrail.documents.map((d, i) => ({ name: `guardrail-${i + 1}`, policy: d }))],
+      },
+    ],
     execArn: ids.getAtt(id(exec), 'Arn'),
     execName: id(exec),
     launcherArn: ids.getAtt(id(launcher), 'Arn'),
@@ -77,15 +93,23 @@ describe('SageMakerExecutionRole template', () => {
     const role = env.template.findResources('AWS::IAM::Role')[env.execName];
     expect(new PhysicalIds(env.template).resolve(role.Properties.AssumeRolePolicyDocument)).toEqual({
       Version: '2012-10-17',
-      Statement: [{
-        Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'sagemaker.amazonaws.com' },
-        Condition: {
-          StringEquals: { 'aws:SourceAccount': ACCOUNT },
-          ArnLike: { 'aws:SourceArn': `arn:aws:sagemaker:${REGION}:${ACCOUNT}:training-job/*` },
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'sagemaker.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': ACCOUNT },
+            ArnLike: { 'aws:SourceArn': `arn:aws:sagemaker:${REGION}:${ACCOUNT}:training-job/*` },
+          },
         },
-      }],
+      ],
     });
-    expect(role.Properties).toMatchObject({ Path: '/black-hole-runtime/', MaxSessionDuration: 3600, PermissionsBoundary: { Ref: expect.stringMatching(/^ExecBoundary/) } });
+    expect(role.Properties).toMatchObject({
+      Path: '/black-hole-runtime/',
+      MaxSessionDuration: 3600,
+      PermissionsBoundary: { Ref: expect.stringMatching(/^ExecBoundary/) },
+    });
   });
 
   test('tagged with the environment, never as an agent role', () => {
@@ -95,20 +119,36 @@ describe('SageMakerExecutionRole template', () => {
 
   test('grant helpers reject wildcard and absolute prefixes; props are validated all at once', () => {
     const { stack, vpc } = environmentStack('Other');
-    expect(() => new SageMakerExecutionRole(stack, 'X', { environmentName: '', vpc, subnets: [], securityGroups: [] }))
-      .toThrow(/3 problems[\s\S]*environmentName[\s\S]*subnets[\s\S]*securityGroups/);
+    expect(() => new SageMakerExecutionRole(stack, 'X', { environmentName: '', vpc, subnets: [], securityGroups: [] })).toThrow(
+      /3 problems[\s\S]*environmentName[\s\S]*subnets[\s\S]*securityGroups/,
+    );
     expect(() => env.exec.grantReadDatasets(new s3.Bucket(env.stack, 'B1'), 'data/*')).toThrow(/prefix: 'data\/\*' must be a literal key prefix/);
   });
 
   test('is not an AgentRole: ENI actions are accepted by addToPolicy (no escape-catalog check)', () => {
     expect(env.exec).not.toBeInstanceOf(AgentRole);
-    expect(env.execPolicy.Statement).toEqual(expect.arrayContaining([expect.objectContaining({ Sid: 'CreateJobNetworkInterfaces', Action: 'ec2:CreateNetworkInterface' })]));
+    expect(env.execPolicy.Statement).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Sid: 'CreateJobNetworkInterfaces', Action: 'ec2:CreateNetworkInterface' })]),
+    );
   });
 });
 
-async function simulate(principalArn: string, sessionArn: string, action: string, resource: string, identity: unknown, context: Record<string, string | string[]>, extra: Partial<Simulation> = {}): Promise<string> {
+async function simulate(
+  principalArn: string,
+  sessionArn: string,
+  action: string,
+  resource: string,
+  identity: unknown,
+  context: Record<string, string | string[]>,
+  extra: Partial<Simulation> = {},
+): Promise<string> {
   const simulation: Simulation = {
-    request: { principal: sessionArn, action, resource: { resource, accountId: ACCOUNT }, contextVariables: { 'aws:PrincipalArn': principalArn, 'aws:PrincipalAccount': ACCOUNT, 'aws:RequestedRegion': REGION, ...context } },
+    request: {
+      principal: sessionArn,
+      action,
+      resource: { resource, accountId: ACCOUNT },
+      contextVariables: { 'aws:PrincipalArn': principalArn, 'aws:PrincipalAccount': ACCOUNT, 'aws:RequestedRegion': REGION, ...context },
+    },
     identityPolicies: [{ name: 'identity', policy: identity }],
     serviceControlPolicies: env.scps,
     resourceControlPolicies: [],
@@ -135,21 +175,51 @@ describe('(a) SageMaker, with the execution role and from its own network, under
 
   test('creates the job network interfaces in the environment subnets with the environment security group', async () => {
     expect(await asSageMaker('ec2:CreateNetworkInterface', eni)).toBe('Allowed');
-    expect(await asSageMaker('ec2:CreateNetworkInterface', subnetArn(env.subnets[0]), { 'ec2:Vpc': env.vpcArn, 'ec2:SubnetID': env.subnets[0] })).toBe('Allowed');
-    expect(await asSageMaker('ec2:CreateNetworkInterface', `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${env.sg}`, { 'ec2:Vpc': env.vpcArn, 'ec2:SecurityGroupID': env.sg })).toBe('Allowed');
+    expect(await asSageMaker('ec2:CreateNetworkInterface', subnetArn(env.subnets[0]), { 'ec2:Vpc': env.vpcArn, 'ec2:SubnetID': env.subnets[0] })).toBe(
+      'Allowed',
+    );
+    expect(
+      await asSageMaker('ec2:CreateNetworkInterface', `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${env.sg}`, {
+        'ec2:Vpc': env.vpcArn,
+        'ec2:SecurityGroupID': env.sg,
+      }),
+    ).toBe('Allowed');
     for (const action of ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface', 'ec2:DeleteNetworkInterfacePermission']) {
       expect(await asSageMaker(action, eni, { 'ec2:Vpc': env.vpcArn, 'ec2:Subnet': subnetArn(env.subnets[1]) })).toBe('Allowed');
     }
-    for (const action of ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DescribeDhcpOptions', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups']) {
+    for (const action of [
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeVpcs',
+      'ec2:DescribeDhcpOptions',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeSecurityGroups',
+    ]) {
       expect(await asSageMaker(action, '*')).toBe('Allowed');
     }
   });
 
   test('but not in a foreign subnet, VPC or security group', async () => {
-    expect(await asSageMaker('ec2:CreateNetworkInterface', subnetArn('subnet-0fffffffffffffff0'), { 'ec2:Vpc': env.vpcArn, 'ec2:SubnetID': 'subnet-0fffffffffffffff0' })).toBe('ImplicitlyDenied');
-    expect(await asSageMaker('ec2:CreateNetworkInterface', subnetArn(env.subnets[0]), { 'ec2:Vpc': `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/vpc-0fffffffffffffff0`, 'ec2:SubnetID': env.subnets[0] })).toBe('ImplicitlyDenied');
-    expect(await asSageMaker('ec2:CreateNetworkInterface', `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0fffffffffffffff0`, { 'ec2:Vpc': env.vpcArn, 'ec2:SecurityGroupID': 'sg-0fffffffffffffff0' })).toBe('ImplicitlyDenied');
-    expect(await asSageMaker('ec2:DeleteNetworkInterface', eni, { 'ec2:Vpc': env.vpcArn, 'ec2:Subnet': subnetArn('subnet-0fffffffffffffff0') })).toBe('ImplicitlyDenied');
+    expect(
+      await asSageMaker('ec2:CreateNetworkInterface', subnetArn('subnet-0fffffffffffffff0'), {
+        'ec2:Vpc': env.vpcArn,
+        'ec2:SubnetID': 'subnet-0fffffffffffffff0',
+      }),
+    ).toBe('ImplicitlyDenied');
+    expect(
+      await asSageMaker('ec2:CreateNetworkInterface', subnetArn(env.subnets[0]), {
+        'ec2:Vpc': `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/vpc-0fffffffffffffff0`,
+        'ec2:SubnetID': env.subnets[0],
+      }),
+    ).toBe('ImplicitlyDenied');
+    expect(
+      await asSageMaker('ec2:CreateNetworkInterface', `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0fffffffffffffff0`, {
+        'ec2:Vpc': env.vpcArn,
+        'ec2:SecurityGroupID': 'sg-0fffffffffffffff0',
+      }),
+    ).toBe('ImplicitlyDenied');
+    expect(await asSageMaker('ec2:DeleteNetworkInterface', eni, { 'ec2:Vpc': env.vpcArn, 'ec2:Subnet': subnetArn('subnet-0fffffffffffffff0') })).toBe(
+      'ImplicitlyDenied',
+    );
   });
 
   test('pulls the image, stages datasets, writes checkpoints, logs and metrics, uses the volume and output key', async () => {
@@ -183,7 +253,8 @@ describe('(a) SageMaker, with the execution role and from its own network, under
   });
 
   test('nothing beyond the ceiling, even if someone attaches Allow * later', async () => {
-    const broad = (action: string, resource: string) => simulate(env.execArn, session(), action, resource, ALLOW_ALL, {}, { permissionBoundaryPolicies: [{ name: 'boundary', policy: env.execBoundary }] });
+    const broad = (action: string, resource: string) =>
+      simulate(env.execArn, session(), action, resource, ALLOW_ALL, {}, { permissionBoundaryPolicies: [{ name: 'boundary', policy: env.execBoundary }] });
     expect(await broad('ec2:RunInstances', '*')).toBe('ImplicitlyDenied');
     expect(await broad('iam:PassRole', '*')).toBe('ImplicitlyDenied');
     expect(await broad('s3:DeleteObject', `arn:aws:s3:::${env.checkpoints}/runs/x`)).toBe('ImplicitlyDenied');
@@ -213,7 +284,9 @@ describe('(b) the launcher, under the guardrail SCP', () => {
   test('may start an isolated job in the environment and pass the execution role to SageMaker', async () => {
     expect(env.launcherArn).toMatch(/:role\/black-hole-runtime\//);
     expect(await asLauncher('sagemaker:CreateTrainingJob', job, good())).toBe('Allowed');
-    expect(await asLauncher('sagemaker:AddTags', job, { 'sagemaker:TaggingAction': 'CreateTrainingJob', 'aws:TagKeys': ['black-hole:environment'] })).toBe('Allowed');
+    expect(await asLauncher('sagemaker:AddTags', job, { 'sagemaker:TaggingAction': 'CreateTrainingJob', 'aws:TagKeys': ['black-hole:environment'] })).toBe(
+      'Allowed',
+    );
     expect(await asLauncher('iam:PassRole', env.execArn, { 'iam:PassedToService': 'sagemaker.amazonaws.com' })).toBe('Allowed');
   });
 
@@ -221,7 +294,9 @@ describe('(b) the launcher, under the guardrail SCP', () => {
     expect(await asLauncher('sagemaker:CreateTrainingJob', job, { ...good(), 'sagemaker:NetworkIsolation': 'false' })).toBe('ImplicitlyDenied');
     const { 'sagemaker:NetworkIsolation': _dropped, ...withoutKey } = good();
     expect(await asLauncher('sagemaker:CreateTrainingJob', job, withoutKey)).toBe('ImplicitlyDenied');
-    expect(await asLauncher('iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/SomeAgent`, { 'iam:PassedToService': 'sagemaker.amazonaws.com' })).toBe('ImplicitlyDenied');
+    expect(await asLauncher('iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/SomeAgent`, { 'iam:PassedToService': 'sagemaker.amazonaws.com' })).toBe(
+      'ImplicitlyDenied',
+    );
   });
 
   test('off the runtime path, the guardrail SCP would deny the launcher (catalog and reserved tags)', async () => {
@@ -235,8 +310,15 @@ describe('an agent role cannot be the execution role', () => {
   test('the launch policy refuses it', () => {
     const { stack, vpc } = environmentStack('AgentExec');
     const agent = new AgentRole(stack, 'Agent', { boundary: new AgentBoundary(stack, 'Boundary', { environmentName: 'rl-dev', vpc }) });
-    expect(() => new SageMakerTrainingLaunchPolicy(stack, 'Launch', { environmentName: 'rl-dev', subnets: vpc.isolatedSubnets, securityGroups: [], executionRoles: [agent] }))
-      .toThrow(/executionRoles: .* is an AgentRole/);
+    expect(
+      () =>
+        new SageMakerTrainingLaunchPolicy(stack, 'Launch', {
+          environmentName: 'rl-dev',
+          subnets: vpc.isolatedSubnets,
+          securityGroups: [],
+          executionRoles: [agent],
+        }),
+    ).toThrow(/executionRoles: .* is an AgentRole/);
     expect(() => markRuntimeRole(agent)).toThrow(/is an agent role/);
   });
 });

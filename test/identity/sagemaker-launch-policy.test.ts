@@ -17,7 +17,11 @@ function setup(props: Record<string, unknown> = {}) {
   const sg = new ec2.SecurityGroup(stack, 'TrainingSg', { vpc, allowAllOutbound: false });
   const exec = new SageMakerExecutionRole(stack, 'Exec', { environmentName: 'rl-dev', vpc, subnets: vpc.isolatedSubnets, securityGroups: [sg] });
   const launch = new SageMakerTrainingLaunchPolicy(stack, 'Launch', {
-    environmentName: 'rl-dev', subnets: vpc.isolatedSubnets, securityGroups: [sg], executionRoles: [exec], ...props,
+    environmentName: 'rl-dev',
+    subnets: vpc.isolatedSubnets,
+    securityGroups: [sg],
+    executionRoles: [exec],
+    ...props,
   });
   return { stack, vpc, agent, exec, sg, launch };
 }
@@ -27,25 +31,27 @@ describe('SageMakerTrainingLaunchPolicy template', () => {
     const { stack, vpc, sg } = setup();
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([{
-          Sid: 'AllowCreateTrainingJobInsideBlackHole',
-          Effect: 'Allow',
-          Action: 'sagemaker:CreateTrainingJob',
-          Resource: Match.anyValue(),
-          Condition: {
-            'Bool': { 'sagemaker:NetworkIsolation': 'true', 'sagemaker:InterContainerTrafficEncryption': 'true' },
-            'BoolIfExists': { 'sagemaker:EnableRemoteDebug': 'false' },
-            'ForAllValues:StringEquals': {
-              'sagemaker:VpcSubnets': vpc.isolatedSubnets.map((s) => stack.resolve(s.subnetId)),
-              'sagemaker:VpcSecurityGroupIds': [stack.resolve(sg.securityGroupId)],
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowCreateTrainingJobInsideBlackHole',
+            Effect: 'Allow',
+            Action: 'sagemaker:CreateTrainingJob',
+            Resource: Match.anyValue(),
+            Condition: {
+              Bool: { 'sagemaker:NetworkIsolation': 'true', 'sagemaker:InterContainerTrafficEncryption': 'true' },
+              BoolIfExists: { 'sagemaker:EnableRemoteDebug': 'false' },
+              'ForAllValues:StringEquals': {
+                'sagemaker:VpcSubnets': vpc.isolatedSubnets.map((s) => stack.resolve(s.subnetId)),
+                'sagemaker:VpcSecurityGroupIds': [stack.resolve(sg.securityGroupId)],
+              },
+              'ForAllValues:StringLike': { 'sagemaker:InstanceTypes': sagemakerGpuInstanceTypePatterns() },
+              Null: { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false' },
+              NumericLessThanEquals: { 'sagemaker:MaxRuntimeInSeconds': '86400' },
+              NumericLessThanEqualsIfExists: { 'sagemaker:KeepAlivePeriod': '0' },
+              StringEquals: { 'aws:RequestTag/black-hole:environment': 'rl-dev' },
             },
-            'ForAllValues:StringLike': { 'sagemaker:InstanceTypes': sagemakerGpuInstanceTypePatterns() },
-            'Null': { 'sagemaker:VpcSubnets': 'false', 'sagemaker:VpcSecurityGroupIds': 'false', 'sagemaker:InstanceTypes': 'false' },
-            'NumericLessThanEquals': { 'sagemaker:MaxRuntimeInSeconds': '86400' },
-            'NumericLessThanEqualsIfExists': { 'sagemaker:KeepAlivePeriod': '0' },
-            'StringEquals': { 'aws:RequestTag/black-hole:environment': 'rl-dev' },
           },
-        }]),
+        ]),
       },
     });
   });
@@ -55,15 +61,26 @@ describe('SageMakerTrainingLaunchPolicy template', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([{
-          Sid: 'AllowPassExecutionRolesToSageMaker', Effect: 'Allow', Action: 'iam:PassRole', Resource: stack.resolve(exec.roleArn),
-          Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
-        }]),
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowPassExecutionRolesToSageMaker',
+            Effect: 'Allow',
+            Action: 'iam:PassRole',
+            Resource: stack.resolve(exec.roleArn),
+            Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+          },
+        ]),
       },
     });
     const launchPolicies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).filter((p) => JSON.stringify(p).includes('AllowCreateTrainingJob'));
     const actions = launchPolicies[0].Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
-    expect(actions.sort()).toEqual(['iam:PassRole', 'sagemaker:AddTags', 'sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob']);
+    expect(actions.sort()).toEqual([
+      'iam:PassRole',
+      'sagemaker:AddTags',
+      'sagemaker:CreateTrainingJob',
+      'sagemaker:DescribeTrainingJob',
+      'sagemaker:StopTrainingJob',
+    ]);
   });
 
   test('instanceTypes and maxRuntime narrow the conditions', () => {
@@ -99,13 +116,25 @@ describe('SageMakerTrainingLaunchPolicy template', () => {
 
   test('an AgentRole as execution role is refused: SageMaker could not start the job with it', () => {
     const { stack, vpc, agent, sg } = setup();
-    expect(() => new SageMakerTrainingLaunchPolicy(stack, 'Launch2', { environmentName: 'rl-dev', subnets: vpc.isolatedSubnets, securityGroups: [sg], executionRoles: [agent] }))
-      .toThrow(/executionRoles: .*Agent is an AgentRole: its boundary denies ec2:\*/);
+    expect(
+      () =>
+        new SageMakerTrainingLaunchPolicy(stack, 'Launch2', {
+          environmentName: 'rl-dev',
+          subnets: vpc.isolatedSubnets,
+          securityGroups: [sg],
+          executionRoles: [agent],
+        }),
+    ).toThrow(/executionRoles: .*Agent is an AgentRole: its boundary denies ec2:\*/);
   });
 
   test('the deprecated agentRoles still renders, with a warning', () => {
     const { stack, vpc, agent, sg } = setup();
-    const legacy = new SageMakerTrainingLaunchPolicy(stack, 'Legacy', { environmentName: 'rl-dev', subnets: vpc.isolatedSubnets, securityGroups: [sg], agentRoles: [agent] });
+    const legacy = new SageMakerTrainingLaunchPolicy(stack, 'Legacy', {
+      environmentName: 'rl-dev',
+      subnets: vpc.isolatedSubnets,
+      securityGroups: [sg],
+      agentRoles: [agent],
+    });
     const pass = stack.resolve(legacy.statements[3].toStatementJson());
     expect(pass.Resource).toEqual(stack.resolve(agent.roleArn));
     const warnings = legacy.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
@@ -177,10 +206,13 @@ describe('SageMakerTrainingLaunchPolicy evaluated by iam-simulate', () => {
     expect(await decide('sagemaker:CreateTrainingJob', job, { ...good, ...change })).toBe('ImplicitlyDenied');
   });
 
-  test.each(['sagemaker:VpcSubnets', 'sagemaker:VpcSecurityGroupIds', 'sagemaker:InstanceTypes', 'sagemaker:NetworkIsolation'])('a job without %s in the request is denied', async (key) => {
-    const { [key]: _removed, ...rest } = good;
-    expect(await decide('sagemaker:CreateTrainingJob', job, rest)).toBe('ImplicitlyDenied');
-  });
+  test.each(['sagemaker:VpcSubnets', 'sagemaker:VpcSecurityGroupIds', 'sagemaker:InstanceTypes', 'sagemaker:NetworkIsolation'])(
+    'a job without %s in the request is denied',
+    async (key) => {
+      const { [key]: _removed, ...rest } = good;
+      expect(await decide('sagemaker:CreateTrainingJob', job, rest)).toBe('ImplicitlyDenied');
+    },
+  );
 
   test('other ways to start compute are not allowed', async () => {
     expect(await decide('sagemaker:CreateProcessingJob', `arn:aws:sagemaker:${REGION}:${ACCOUNT}:processing-job/p`, good)).toBe('ImplicitlyDenied');

@@ -16,7 +16,10 @@ function guardrail(props: Record<string, unknown> = {}) {
   return { stack, policy, template: Template.fromStack(stack) };
 }
 
-interface Scp { Version: string; Statement: Array<{ Sid: string; Effect: string; Action: string | string[]; Resource: string; Condition: Record<string, Record<string, unknown>> }> }
+interface Scp {
+  Version: string;
+  Statement: Array<{ Sid: string; Effect: string; Action: string | string[]; Resource: string; Condition: Record<string, Record<string, unknown>> }>;
+}
 
 describe('TrainingGuardrailPolicy', () => {
   test('renders SCPs attached to the targets, each under the size limit', () => {
@@ -45,10 +48,15 @@ describe('TrainingGuardrailPolicy', () => {
     const { template } = guardrail();
     template.hasResourceProperties('AWS::Organizations::Policy', {
       Content: {
-        Statement: Match.arrayWith([{
-          Sid: 'DenyReservedTagChanges', Effect: 'Deny', Action: '*', Resource: '*',
-          Condition: { 'ArnNotLike': { 'aws:PrincipalArn': EXEMPT }, 'ForAnyValue:StringLike': { 'aws:TagKeys': ['black-hole:*'] } },
-        }]),
+        Statement: Match.arrayWith([
+          {
+            Sid: 'DenyReservedTagChanges',
+            Effect: 'Deny',
+            Action: '*',
+            Resource: '*',
+            Condition: { ArnNotLike: { 'aws:PrincipalArn': EXEMPT }, 'ForAnyValue:StringLike': { 'aws:TagKeys': ['black-hole:*'] } },
+          },
+        ]),
       },
     });
   });
@@ -57,11 +65,18 @@ describe('TrainingGuardrailPolicy', () => {
     const { policy } = guardrail();
     const first = policy.documents[0].Statement;
     expect(first.find((s) => s.Sid === 'DenyRuntimePathRoleChanges')).toEqual({
-      Sid: 'DenyRuntimePathRoleChanges', Effect: 'Deny', Action: expect.arrayContaining(['iam:CreateRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']),
-      Resource: 'arn:*:iam::*:role/black-hole-runtime/*', Condition: { ArnNotLike: { 'aws:PrincipalArn': BREAK_GLASS } },
+      Sid: 'DenyRuntimePathRoleChanges',
+      Effect: 'Deny',
+      Action: expect.arrayContaining(['iam:CreateRole', 'iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']),
+      Resource: 'arn:*:iam::*:role/black-hole-runtime/*',
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': BREAK_GLASS } },
     });
     expect(first.find((s) => s.Sid === 'DenyPassingRuntimePathRoles')).toEqual({
-      Sid: 'DenyPassingRuntimePathRoles', Effect: 'Deny', Action: 'iam:PassRole', Resource: 'arn:*:iam::*:role/black-hole-runtime/*', Condition: { ArnNotLike: { 'aws:PrincipalArn': EXEMPT } },
+      Sid: 'DenyPassingRuntimePathRoles',
+      Effect: 'Deny',
+      Action: 'iam:PassRole',
+      Resource: 'arn:*:iam::*:role/black-hole-runtime/*',
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': EXEMPT } },
     });
   });
 
@@ -101,10 +116,15 @@ describe('TrainingGuardrailPolicy', () => {
 
   test('iam-simulate: every expanded catalog action is denied to a training principal, allowed to break-glass', async () => {
     const { policy } = guardrail();
-    const scps = [{ orgIdentifier: 'ou-ab12-cdefgh34', policies: [
-      { name: 'FullAWSAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } },
-      ...policy.documents.map((d, i) => ({ name: `guardrail-${i + 1}`, policy: d })),
-    ] }];
+    const scps = [
+      {
+        orgIdentifier: 'ou-ab12-cdefgh34',
+        policies: [
+          { name: 'FullAWSAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } },
+          ...policy.documents.map((d, i) => ({ name: `guardrail-${i + 1}`, policy: d })),
+        ],
+      },
+    ];
     const decide = async (principal: string, action: string) => {
       const simulation: Simulation = {
         request: { principal, action, resource: { resource: '*', accountId: '111122223333' }, contextVariables: { 'aws:PrincipalArn': principal } },

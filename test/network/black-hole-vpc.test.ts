@@ -136,7 +136,8 @@ describe('BlackHoleVpc: endpoint perimeter', () => {
     expect(ingress).toHaveLength(1);
     expect(ingress[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 });
     expect(JSON.stringify(ingress[0].CidrIp)).toContain('CidrBlock');
-    const extra = Object.values(resourcesOf(t, 'AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties)
+    const extra = Object.values(resourcesOf(t, 'AWS::EC2::SecurityGroupIngress'))
+      .map((r) => r.Properties)
       .filter((p) => JSON.stringify(p.GroupId).includes(epId));
     expect(extra).toEqual([expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })]);
     for (const g of Object.values(groups)) {
@@ -206,20 +207,26 @@ describe('BlackHoleVpc: endpoint perimeter', () => {
     const t = synth({ organizationId: 'o-abcdef1234' });
     t.hasResourceProperties('AWS::EC2::VPCEndpoint', {
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({
-          Sid: 'OwnPrincipalsToOwnResources',
-          Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234', 'aws:ResourceOrgID': 'o-abcdef1234' } },
-        })]),
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'OwnPrincipalsToOwnResources',
+            Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234', 'aws:ResourceOrgID': 'o-abcdef1234' } },
+          }),
+        ]),
       },
     });
   });
 
   describe('ECR image layers (an AWS-owned bucket, pre-signed URLs signed by ECR)', () => {
-    const endpointPolicies = (t: Template) => Object.values(resourcesOf(t, 'AWS::EC2::VPCEndpoint'))
-      .map((e) => ({ type: e.Properties.VpcEndpointType, service: JSON.stringify(e.Properties.ServiceName), statements: e.Properties.PolicyDocument.Statement }));
+    const endpointPolicies = (t: Template) =>
+      Object.values(resourcesOf(t, 'AWS::EC2::VPCEndpoint')).map((e) => ({
+        type: e.Properties.VpcEndpointType,
+        service: JSON.stringify(e.Properties.ServiceName),
+        statements: e.Properties.PolicyDocument.Statement,
+      }));
     const s3Policy = (t: Template) => endpointPolicies(t).find((e) => e.type === 'Gateway' && e.service.includes('.s3'))!.statements;
 
-    test('any principal may GetObject on exactly the region\'s layer bucket, with no condition', () => {
+    test("any principal may GetObject on exactly the region's layer bucket, with no condition", () => {
       const t = synth({ endpointServices: ['ecr.api', 'ecr.dkr'] }, { env: { account: '111122223333', region: 'eu-west-1' } });
       const layers = s3Policy(t).filter((s: any) => s.Sid === 'EcrImageLayers');
       expect(layers).toHaveLength(1);
@@ -249,8 +256,10 @@ describe('BlackHoleVpc: endpoint perimeter', () => {
       const all = endpointPolicies(synth({ endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING, 'dynamodb'] }));
       for (const e of all) {
         const unconditional = e.statements.filter((s: any) => s.Condition === undefined);
-        expect({ service: e.service, sids: unconditional.map((s: any) => s.Sid) })
-          .toEqual({ service: e.service, sids: e.type === 'Gateway' && e.service.includes('.s3') ? ['EcrImageLayers'] : [] });
+        expect({ service: e.service, sids: unconditional.map((s: any) => s.Sid) }).toEqual({
+          service: e.service,
+          sids: e.type === 'Gateway' && e.service.includes('.s3') ? ['EcrImageLayers'] : [],
+        });
       }
     });
   });
@@ -281,7 +290,9 @@ describe('BlackHoleVpc: DNS walled garden', () => {
   });
 
   test('tunnelingDetection adds the DNS tunneling rule between the list and the catch-all; a confidence without it is refused', () => {
-    const group = Object.values(resourcesOf(synth({ dnsFirewall: { tunnelingDetection: true, tunnelingConfidence: 'HIGH' } }), 'AWS::Route53Resolver::FirewallRuleGroup'))[0];
+    const group = Object.values(
+      resourcesOf(synth({ dnsFirewall: { tunnelingDetection: true, tunnelingConfidence: 'HIGH' } }), 'AWS::Route53Resolver::FirewallRuleGroup'),
+    )[0];
     const rules = [...group.Properties.FirewallRules].sort((a: any, b: any) => a.Priority - b.Priority);
     expect(rules.map((r: any) => r.Action)).toEqual(['ALLOW', 'BLOCK', 'BLOCK']);
     expect(rules[1]).toMatchObject({ DnsThreatProtection: 'DNS_TUNNELING', BlockResponse: 'NXDOMAIN', ConfidenceThreshold: 'HIGH' });
@@ -302,12 +313,15 @@ describe('BlackHoleVpc: DNS walled garden', () => {
     });
   });
 
-  test.each<[boolean | undefined, string]>([[undefined, 'DISABLED'], [false, 'DISABLED'], [true, 'ENABLED']])(
-    'dnsFirewall.mutationProtection %s renders MutationProtection %s', (mutationProtection, rendered) => {
-      const t2 = synth({ dnsFirewall: { mutationProtection } });
-      const associations = Object.values(resourcesOf(t2, 'AWS::Route53Resolver::FirewallRuleGroupAssociation'));
-      expect(associations.map((a) => a.Properties.MutationProtection)).toEqual([rendered]);
-    });
+  test.each<[boolean | undefined, string]>([
+    [undefined, 'DISABLED'],
+    [false, 'DISABLED'],
+    [true, 'ENABLED'],
+  ])('dnsFirewall.mutationProtection %s renders MutationProtection %s', (mutationProtection, rendered) => {
+    const t2 = synth({ dnsFirewall: { mutationProtection } });
+    const associations = Object.values(resourcesOf(t2, 'AWS::Route53Resolver::FirewallRuleGroupAssociation'));
+    expect(associations.map((a) => a.Properties.MutationProtection)).toEqual([rendered]);
+  });
 
   test('the ALLOW rule trusts the CNAME chain of an allowed name; the BLOCK rules keep the default', () => {
     const group = Object.values(resourcesOf(t, 'AWS::Route53Resolver::FirewallRuleGroup'))[0];
@@ -357,7 +371,10 @@ describe('BlackHoleVpc: flow logs and evidence', () => {
     expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
     expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
-      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
     });
     expect(bucket.Properties.LoggingConfiguration.DestinationBucketName.Ref).toMatch(/AccessLogBucket/);
     t.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -370,11 +387,15 @@ describe('BlackHoleVpc: flow logs and evidence', () => {
 
   test('the log key lets log delivery encrypt, for this account only', () => {
     t.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Sid: 'AllowLogDeliveryToEncrypt',
-        Principal: { Service: 'delivery.logs.amazonaws.com' },
-        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-      })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowLogDeliveryToEncrypt',
+            Principal: { Service: 'delivery.logs.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
     });
   });
 });
@@ -382,9 +403,20 @@ describe('BlackHoleVpc: flow logs and evidence', () => {
 describe('BlackHoleVpc: tags, options', () => {
   test('black-hole:environment on every taggable resource', () => {
     const t = synth({ endpointServices: ['sts'] });
-    const taggable = ['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::SecurityGroup', 'AWS::EC2::NetworkAcl', 'AWS::EC2::RouteTable',
-      'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::EC2::FlowLog', 'AWS::Route53Resolver::FirewallRuleGroup',
-      'AWS::Route53Resolver::FirewallDomainList', 'AWS::Logs::LogGroup', 'AWS::Route53Resolver::ResolverQueryLoggingConfig'];
+    const taggable = [
+      'AWS::EC2::VPC',
+      'AWS::EC2::Subnet',
+      'AWS::EC2::SecurityGroup',
+      'AWS::EC2::NetworkAcl',
+      'AWS::EC2::RouteTable',
+      'AWS::S3::Bucket',
+      'AWS::KMS::Key',
+      'AWS::EC2::FlowLog',
+      'AWS::Route53Resolver::FirewallRuleGroup',
+      'AWS::Route53Resolver::FirewallDomainList',
+      'AWS::Logs::LogGroup',
+      'AWS::Route53Resolver::ResolverQueryLoggingConfig',
+    ];
     for (const type of taggable) {
       const found = Object.entries(resourcesOf(t, type));
       expect(found.length).toBeGreaterThan(0);
@@ -437,8 +469,14 @@ describe('BlackHoleVpc: validation', () => {
     [{ organizationId: 'org-1' }, /organizationId: 'org-1' is not an AWS Organizations ID/],
     [{ dnsFirewall: { additionalAllowedDomains: ['*'] } }, /dnsFirewall\.additionalAllowedDomains: '\*' is not allowed/],
     [{ dnsFirewall: { additionalAllowedDomains: ['*.com'] } }, /dnsFirewall\.additionalAllowedDomains: '\*\.com' is not allowed/],
-    [{ dnsFirewall: { additionalAllowedDomains: ['*.co.uk'] } }, /dnsFirewall\.additionalAllowedDomains: '\*\.co\.uk' is not allowed: 'co\.uk' is a public suffix/],
-    [{ dnsFirewall: { additionalAllowedDomains: ['*.github.io'] } }, /dnsFirewall\.additionalAllowedDomains: '\*\.github\.io' is not allowed: 'github\.io' is a public suffix/],
+    [
+      { dnsFirewall: { additionalAllowedDomains: ['*.co.uk'] } },
+      /dnsFirewall\.additionalAllowedDomains: '\*\.co\.uk' is not allowed: 'co\.uk' is a public suffix/,
+    ],
+    [
+      { dnsFirewall: { additionalAllowedDomains: ['*.github.io'] } },
+      /dnsFirewall\.additionalAllowedDomains: '\*\.github\.io' is not allowed: 'github\.io' is a public suffix/,
+    ],
     [{ dnsFirewall: { additionalAllowedDomains: ['*.internal'] } }, /'\*\.internal' is not allowed/],
     [{ dnsFirewall: { mutationProtection: 'ENABLED' as any } }, /dnsFirewall\.mutationProtection: "ENABLED" is not allowed: use true or false/],
   ])('%j is rejected', (props, message) => {
@@ -446,7 +484,8 @@ describe('BlackHoleVpc: validation', () => {
   });
 
   test('every problem is reported at once', () => {
-    expect(make({ environmentName: 'X', maxAzs: 0, cidr: 'nope', endpointServices: ['iot'] }))
-      .toThrow(/Invalid BlackHoleVpc props \(4 problems\):\n {2}- environmentName[\s\S]*- cidr[\s\S]*- maxAzs[\s\S]*- endpointServices/);
+    expect(make({ environmentName: 'X', maxAzs: 0, cidr: 'nope', endpointServices: ['iot'] })).toThrow(
+      /Invalid BlackHoleVpc props \(4 problems\):\n {2}- environmentName[\s\S]*- cidr[\s\S]*- maxAzs[\s\S]*- endpointServices/,
+    );
   });
 });

@@ -193,11 +193,16 @@ describe('DNS Firewall matching (Route 53 Resolver semantics)', () => {
     expect(evaluateDnsFirewall(rules, 'a.ok.example')).toEqual({ action: 'ALLOW', priority: 100, matched: '*.ok.example', threatRulesPassed: [] });
     expect(evaluateDnsFirewall(rules, 'watch.example')).toEqual({ action: 'ALLOW', priority: 150, matched: 'watch.example', threatRulesPassed: [] });
     expect(evaluateDnsFirewall(rules, 'ok.example')).toEqual({ action: 'BLOCK', priority: 300, matched: '*', threatRulesPassed: [200] });
-    expect(evaluateDnsFirewall(rules.filter((r) => r.priority !== 300), 'x.attacker')).toEqual({ action: 'NO_MATCH', threatRulesPassed: [200] });
+    expect(
+      evaluateDnsFirewall(
+        rules.filter((r) => r.priority !== 300),
+        'x.attacker',
+      ),
+    ).toEqual({ action: 'NO_MATCH', threatRulesPassed: [200] });
   });
 });
 
-describe.each(REGIONS)('DNS walled garden in %s: the SDKs\' host names resolve, nothing else does', (region) => {
+describe.each(REGIONS)("DNS walled garden in %s: the SDKs' host names resolve, nothing else does", (region) => {
   test('the SDK rule sets produce the names this proof expects (derivation is not vacuous)', () => {
     const hosts = DERIVED[region].map((d) => d.host);
     expect(hosts).toContain(`${ACCOUNT}.ddb.${region}.amazonaws.com`);
@@ -215,11 +220,16 @@ describe.each(REGIONS)('DNS walled garden in %s: the SDKs\' host names resolve, 
     const services = PRESETS[preset];
     const enabled = new Set(['s3', ...services]);
     let rules: DnsFirewallRuleView[];
-    beforeAll(() => { rules = synthRules(services, region); });
+    beforeAll(() => {
+      rules = synthRules(services, region);
+    });
 
     test('rule order: ALLOW list, BLOCK *', () => {
       const ordered = [...rules].sort((a, b) => a.priority - b.priority);
-      expect(ordered.map((r) => [r.action, r.threatProtection ?? null])).toEqual([['ALLOW', null], ['BLOCK', null]]);
+      expect(ordered.map((r) => [r.action, r.threatProtection ?? null])).toEqual([
+        ['ALLOW', null],
+        ['BLOCK', null],
+      ]);
       expect(ordered[1].domains).toEqual(['*']);
     });
 
@@ -255,9 +265,10 @@ describe('environment-agnostic stack (region is ${AWS::Region})', () => {
   const stack = new Stack(app, 'Agnostic');
   new BlackHoleVpc(stack, 'Net', { environmentName: 'dns-proof', endpointServices: Object.keys(ENDPOINT_SERVICES) });
   const domains: unknown[] = Object.values(Template.fromStack(stack).findResources('AWS::Route53Resolver::FirewallDomainList'))
-    .map((l: any) => l.Properties.Domains).find((d: unknown[]) => d.length > 1)!;
+    .map((l: any) => l.Properties.Domains)
+    .find((d: unknown[]) => d.length > 1)!;
 
-  test('us-east-1\'s global S3 names are always included (documented choice: no Fn::If the gate could not read)', () => {
+  test("us-east-1's global S3 names are always included (documented choice: no Fn::If the gate could not read)", () => {
     expect(domains).toEqual(expect.arrayContaining(['s3.amazonaws.com', '*.s3.amazonaws.com']));
   });
 

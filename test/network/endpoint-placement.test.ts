@@ -33,7 +33,8 @@ test('single-az: every interface endpoint sits in the first isolated subnet only
   const single = vpcTemplate({ endpointPlacement: 'single-az' });
   const firstSubnet = interfaceEndpoints(every)[0].Properties.SubnetIds[0];
   for (const e of interfaceEndpoints(single)) expect(e.Properties.SubnetIds).toEqual([firstSubnet]);
-  const gateway = (t: any) => Object.values(t.Resources).find((r: any) => r.Type === 'AWS::EC2::VPCEndpoint' && r.Properties.VpcEndpointType === 'Gateway') as any;
+  const gateway = (t: any) =>
+    Object.values(t.Resources).find((r: any) => r.Type === 'AWS::EC2::VPCEndpoint' && r.Properties.VpcEndpointType === 'Gateway') as any;
   expect(gateway(single).Properties.RouteTableIds).toEqual(gateway(every).Properties.RouteTableIds);
   expect(gateway(single).Properties.RouteTableIds).toHaveLength(2);
 });
@@ -49,8 +50,9 @@ test('single-az halves the interface endpoint cost at 2 AZs and takes two thirds
 });
 
 test('an unknown placement is rejected with the allowed values, together with the other problems', () => {
-  expect(() => vpcTemplate({ endpointPlacement: 'two-az' as any, cidr: 'nope' }))
-    .toThrow(/endpointPlacement: "two-az" is not allowed: use 'every-az' or 'single-az'[\s\S]*cidr|cidr[\s\S]*endpointPlacement: "two-az" is not allowed/);
+  expect(() => vpcTemplate({ endpointPlacement: 'two-az' as any, cidr: 'nope' })).toThrow(
+    /endpointPlacement: "two-az" is not allowed: use 'every-az' or 'single-az'[\s\S]*cidr|cidr[\s\S]*endpointPlacement: "two-az" is not allowed/,
+  );
 });
 
 test('BlackHoleEnvironment passes the placement through', () => {

@@ -178,42 +178,42 @@ const RUNTIME = [
  * gate's owners are reworking. The list may only shrink; the root and `./runtime` have none.
  */
 const KNOWN_GATE_GAPS: readonly string[] = [
-  "cdk-black-hole/gate EgressPath (lib/gate/analysis/egress-paths.ts): no doc comment",
-  "cdk-black-hole/gate EgressPath (lib/gate/analysis/egress-paths.ts): property kind has no doc comment",
-  "cdk-black-hole/gate EgressPathAnalysis (lib/gate/analysis/egress-paths.ts): no doc comment",
-  "cdk-black-hole/gate GateContext (lib/gate/rule.ts): property model has no doc comment",
-  "cdk-black-hole/gate GateRule (lib/gate/rule.ts): property severity has no doc comment",
-  "cdk-black-hole/gate GateRule (lib/gate/rule.ts): property check has no doc comment",
-  "cdk-black-hole/gate ModelResource (lib/gate/model/stack-model.ts): property stack has no doc comment",
-  "cdk-black-hole/gate ModelResource (lib/gate/model/stack-model.ts): property logicalId has no doc comment",
-  "cdk-black-hole/gate ModelResource (lib/gate/model/stack-model.ts): property properties has no doc comment",
-  "cdk-black-hole/gate ModelResource (lib/gate/model/stack-model.ts): property metadata has no doc comment",
-  "cdk-black-hole/gate ModelResource (lib/gate/model/stack-model.ts): property acknowledgements has no doc comment",
-  "cdk-black-hole/gate ModelResource (lib/gate/model/stack-model.ts): property dependsOn has no doc comment",
-  "cdk-black-hole/gate Resolved (lib/gate/model/values.ts): no doc comment",
-  "cdk-black-hole/gate StackModel (lib/gate/model/stack-model.ts): member parameters has no doc comment",
-  "cdk-black-hole/gate StackModel (lib/gate/model/stack-model.ts): member mappings has no doc comment",
-  "cdk-black-hole/gate StackModel (lib/gate/model/stack-model.ts): member outputs has no doc comment",
-  "cdk-black-hole/gate StackModel (lib/gate/model/stack-model.ts): member resolveAt has no doc comment",
-  "cdk-black-hole/gate TemplateInput (lib/gate/model/stack-model.ts): property stackName has no doc comment",
-  "cdk-black-hole/gate TemplateInput (lib/gate/model/stack-model.ts): property template has no doc comment",
-  "cdk-black-hole/gate TemplateInput (lib/gate/model/stack-model.ts): property templatePath has no doc comment",
-  "cdk-black-hole/gate TemplateInput (lib/gate/model/stack-model.ts): property displayName has no doc comment",
-  "forgotten export: Acknowledgement (lib/gate/model/stack-model.ts) is named by cdk-black-hole/gate ModelResource but exported from no entry point",
-  "forgotten export: ArrayValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point",
-  "forgotten export: ChoiceValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point",
-  "forgotten export: GetAttValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point",
-  "forgotten export: LiteralValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point",
-  "forgotten export: NestedParent (lib/gate/model/stack-model.ts) is named by cdk-black-hole/gate StackModel but exported from no entry point",
-  "forgotten export: NoValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point",
-  "forgotten export: ObjectValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point",
-  "forgotten export: PossibleValues (lib/gate/model/values.ts) is named by cdk-black-hole/gate TemplateModel but exported from no entry point",
-  "forgotten export: PseudoValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point",
-  "forgotten export: Raw (lib/gate/model/stack-model.ts) is named by cdk-black-hole/gate StackModel but exported from no entry point",
-  "forgotten export: RefValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point",
-  "forgotten export: SubnetPlacement (lib/gate/model/environments.ts) is named by cdk-black-hole/gate EnvironmentIndex but exported from no entry point",
-  "forgotten export: UnknownValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point",
-  "forgotten export: UnverifiablePart (lib/gate/model/visibility.ts) is named by cdk-black-hole/gate TemplateModel but exported from no entry point",
+  'cdk-black-hole/gate EgressPath (lib/gate/analysis/egress-paths.ts): no doc comment',
+  'cdk-black-hole/gate EgressPath (lib/gate/analysis/egress-paths.ts): property kind has no doc comment',
+  'cdk-black-hole/gate EgressPathAnalysis (lib/gate/analysis/egress-paths.ts): no doc comment',
+  'cdk-black-hole/gate GateContext (lib/gate/rule.ts): property model has no doc comment',
+  'cdk-black-hole/gate GateRule (lib/gate/rule.ts): property severity has no doc comment',
+  'cdk-black-hole/gate GateRule (lib/gate/rule.ts): property check has no doc comment',
+  'cdk-black-hole/gate ModelResource (lib/gate/model/stack-model.ts): property stack has no doc comment',
+  'cdk-black-hole/gate ModelResource (lib/gate/model/stack-model.ts): property logicalId has no doc comment',
+  'cdk-black-hole/gate ModelResource (lib/gate/model/stack-model.ts): property properties has no doc comment',
+  'cdk-black-hole/gate ModelResource (lib/gate/model/stack-model.ts): property metadata has no doc comment',
+  'cdk-black-hole/gate ModelResource (lib/gate/model/stack-model.ts): property acknowledgements has no doc comment',
+  'cdk-black-hole/gate ModelResource (lib/gate/model/stack-model.ts): property dependsOn has no doc comment',
+  'cdk-black-hole/gate Resolved (lib/gate/model/values.ts): no doc comment',
+  'cdk-black-hole/gate StackModel (lib/gate/model/stack-model.ts): member parameters has no doc comment',
+  'cdk-black-hole/gate StackModel (lib/gate/model/stack-model.ts): member mappings has no doc comment',
+  'cdk-black-hole/gate StackModel (lib/gate/model/stack-model.ts): member outputs has no doc comment',
+  'cdk-black-hole/gate StackModel (lib/gate/model/stack-model.ts): member resolveAt has no doc comment',
+  'cdk-black-hole/gate TemplateInput (lib/gate/model/stack-model.ts): property stackName has no doc comment',
+  'cdk-black-hole/gate TemplateInput (lib/gate/model/stack-model.ts): property template has no doc comment',
+  'cdk-black-hole/gate TemplateInput (lib/gate/model/stack-model.ts): property templatePath has no doc comment',
+  'cdk-black-hole/gate TemplateInput (lib/gate/model/stack-model.ts): property displayName has no doc comment',
+  'forgotten export: Acknowledgement (lib/gate/model/stack-model.ts) is named by cdk-black-hole/gate ModelResource but exported from no entry point',
+  'forgotten export: ArrayValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point',
+  'forgotten export: ChoiceValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point',
+  'forgotten export: GetAttValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point',
+  'forgotten export: LiteralValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point',
+  'forgotten export: NestedParent (lib/gate/model/stack-model.ts) is named by cdk-black-hole/gate StackModel but exported from no entry point',
+  'forgotten export: NoValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point',
+  'forgotten export: ObjectValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point',
+  'forgotten export: PossibleValues (lib/gate/model/values.ts) is named by cdk-black-hole/gate TemplateModel but exported from no entry point',
+  'forgotten export: PseudoValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point',
+  'forgotten export: Raw (lib/gate/model/stack-model.ts) is named by cdk-black-hole/gate StackModel but exported from no entry point',
+  'forgotten export: RefValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point',
+  'forgotten export: SubnetPlacement (lib/gate/model/environments.ts) is named by cdk-black-hole/gate EnvironmentIndex but exported from no entry point',
+  'forgotten export: UnknownValue (lib/gate/model/values.ts) is named by cdk-black-hole/gate Resolved but exported from no entry point',
+  'forgotten export: UnverifiablePart (lib/gate/model/visibility.ts) is named by cdk-black-hole/gate TemplateModel but exported from no entry point',
 ];
 
 const root = path.resolve(__dirname, '../..');
@@ -223,7 +223,11 @@ beforeAll(() => {
   api = collectApi();
 }, 300000);
 
-const namesOf = (specifier: string): string[] => api.symbols.filter((s) => s.entry === specifier).map((s) => s.name).sort();
+const namesOf = (specifier: string): string[] =>
+  api.symbols
+    .filter((s) => s.entry === specifier)
+    .map((s) => s.name)
+    .sort();
 
 test('the exact names of each entry point', () => {
   expect(namesOf('cdk-black-hole')).toEqual([...ROOT].sort());
@@ -234,14 +238,19 @@ test('the exact names of each entry point', () => {
 test('no Lambda runtime code and no gate internals in the root', () => {
   const files = api.symbols.filter((s) => s.entry === 'cdk-black-hole').map((s) => s.file);
   // Types and event constants of the violation events are public; the handlers' code is not.
-  const runtimeValues = api.symbols.filter((s) => s.entry === 'cdk-black-hole' && /\/(runtime|handlers)\//.test(s.file) && !['type', 'interface'].includes(s.kind));
+  const runtimeValues = api.symbols.filter(
+    (s) => s.entry === 'cdk-black-hole' && /\/(runtime|handlers)\//.test(s.file) && !['type', 'interface'].includes(s.kind),
+  );
   expect(runtimeValues.map((s) => s.name).sort()).toEqual(['VIOLATION_DETAIL_TYPE', 'VIOLATION_EVENT_SOURCE']);
   expect(files.filter((f) => /lib\/gate\/(model|analysis|rules)\//.test(f))).toEqual([]);
 });
 
 test('the runtime values of the root module are exactly the pinned value names', () => {
   const values = Object.keys(require('../../lib')).sort();
-  const valueNames = api.symbols.filter((s) => s.entry === 'cdk-black-hole' && !['type', 'interface'].includes(s.kind)).map((s) => s.name).sort();
+  const valueNames = api.symbols
+    .filter((s) => s.entry === 'cdk-black-hole' && !['type', 'interface'].includes(s.kind))
+    .map((s) => s.name)
+    .sort();
   expect(values).toEqual(valueNames);
 });
 

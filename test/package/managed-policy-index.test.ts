@@ -2,7 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  awsManagedPolicyByName, awsManagedPolicySource, lookupAwsManagedPolicy, MANAGED_POLICY_DATA_FILE, MANAGED_POLICY_INDEX_FILE, openManagedPolicyIndex,
+  awsManagedPolicyByName,
+  awsManagedPolicySource,
+  lookupAwsManagedPolicy,
+  MANAGED_POLICY_DATA_FILE,
+  MANAGED_POLICY_INDEX_FILE,
+  openManagedPolicyIndex,
 } from '../../lib/gate/analysis/aws-managed-policies';
 import { buildManagedPolicyIndex } from '../../scripts/build-managed-policy-index';
 
@@ -69,7 +74,10 @@ test('lookups by ARN answer the same from whichever source this checkout has (in
   const lambda = lookupAwsManagedPolicy('arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole');
   const p = full.AWSLambdaBasicExecutionRole;
   expect(lambda).toEqual({ found: true, name: 'AWSLambdaBasicExecutionRole', arn: p.arn, document: p.versions[p.latestVersionId].document });
-  expect(lookupAwsManagedPolicy('arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole')).toMatchObject({ found: false, reason: expect.stringMatching(/does not match/) });
+  expect(lookupAwsManagedPolicy('arn:aws:iam::aws:policy/AWSLambdaBasicExecutionRole')).toMatchObject({
+    found: false,
+    reason: expect.stringMatching(/does not match/),
+  });
   expect(lookupAwsManagedPolicy('arn:aws:iam::aws:policy/NoSuchPolicyAnywhere')).toMatchObject({ found: false, reason: expect.stringMatching(/unknown/) });
   expect(awsManagedPolicyByName('AdministratorAccess')?.document).toEqual(full.AdministratorAccess.versions[full.AdministratorAccess.latestVersionId].document);
 });

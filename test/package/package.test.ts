@@ -53,7 +53,7 @@ describe('package.json', () => {
     }
   });
 
-  test('the built bin is executable (npx runs the project\'s own bin directly; npm does not chmod it)', () => {
+  test("the built bin is executable (npx runs the project's own bin directly; npm does not chmod it)", () => {
     expect(fs.statSync(path.join(root, 'dist', 'bin', 'black-hole-cli.js')).mode & 0o111).not.toBe(0);
   });
 
@@ -131,12 +131,22 @@ describe('npm pack', () => {
   });
 
   test('ships the compiled library with declarations and source maps, the CLI, the handlers and the docs', () => {
-    expect(files).toEqual(expect.arrayContaining([
-      'package.json', 'README.md', 'LICENSE', 'RULES.md', 'CHANGELOG.md', 'docs/ESCAPES.md',
-      'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/index.js.map', 'dist/lib/gate/index.js',
-      'dist/bin/black-hole-cli.js',
-      ...HANDLERS.map((h) => `dist/handlers/${h}/index.js`),
-    ]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'RULES.md',
+        'CHANGELOG.md',
+        'docs/ESCAPES.md',
+        'dist/lib/index.js',
+        'dist/lib/index.d.ts',
+        'dist/lib/index.js.map',
+        'dist/lib/gate/index.js',
+        'dist/bin/black-hole-cli.js',
+        ...HANDLERS.map((h) => `dist/handlers/${h}/index.js`),
+      ]),
+    );
   });
 
   test('ships the AWS managed policy index the gate reads (latest versions, a few MB, not the 77 MB package data)', () => {
@@ -180,7 +190,9 @@ describe('pre-built Lambda handlers', () => {
     // The module object itself: the `import * as fs` namespace above has read-only bindings.
     const spy = jest.spyOn(require('fs') as typeof fs, 'existsSync').mockReturnValue(false);
     try {
-      expect(() => handlerAssetPath('correlator')).toThrow(/^cdk-black-hole: the pre-built Lambda handler 'correlator' is missing .*: run `npm run build:handlers`$/);
+      expect(() => handlerAssetPath('correlator')).toThrow(
+        /^cdk-black-hole: the pre-built Lambda handler 'correlator' is missing .*: run `npm run build:handlers`$/,
+      );
     } finally {
       spy.mockRestore();
     }

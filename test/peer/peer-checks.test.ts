@@ -52,7 +52,9 @@ describe('a full BlackHoleEnvironment (GPU fleet, billing guard, telemetry): the
     telemetry: { containment: { mode: 'contain', minSeverity: 'HIGH' } },
   });
   let result: PeerCheckResult;
-  beforeAll(() => { result = synthWithPeerChecks(app); }, 300000);
+  beforeAll(() => {
+    result = synthWithPeerChecks(app);
+  }, 300000);
 
   test('zero unacknowledged findings of BlackHoleChecks, AwsSolutions and the Control Tower rules', () => {
     expectClean(result, app);
@@ -63,12 +65,14 @@ describe('a full BlackHoleEnvironment (GPU fleet, billing guard, telemetry): the
     const keys = Object.values(t.findResources('AWS::KMS::Key')) as any[];
     expect(keys.length).toBeGreaterThanOrEqual(2);
     for (const key of keys) {
-      expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
-        Sid: 'DenyGrantsExceptForAwsResources',
-        Effect: 'Deny',
-        Action: 'kms:CreateGrant',
-        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }));
+      expect(key.Properties.KeyPolicy.Statement).toContainEqual(
+        expect.objectContaining({
+          Sid: 'DenyGrantsExceptForAwsResources',
+          Effect: 'Deny',
+          Action: 'kms:CreateGrant',
+          Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        }),
+      );
     }
     const accessLogs = (t.findResources('AWS::S3::Bucket') as any)[stack.getLogicalId(env.network.accessLogBucket.node.defaultChild as s3.CfnBucket)];
     expect(accessLogs.Properties.AccessControl).toBeUndefined();
@@ -96,7 +100,9 @@ describe('the same environment with an explicit env (account and region as liter
   });
   new TrainingData(stack, 'TrainingData', { environmentName: 'pinned' }).grantTrainingAccess(env.agentRole, { datasetPrefix: 'datasets/' });
   let result: PeerCheckResult;
-  beforeAll(() => { result = synthWithPeerChecks(app); }, 300000);
+  beforeAll(() => {
+    result = synthWithPeerChecks(app);
+  }, 300000);
 
   // Acknowledgments that name token ARNs only would not match the literal ARNs of a pinned stack.
   test('zero unacknowledged findings of BlackHoleChecks, AwsSolutions and the Control Tower rules', () => {
@@ -126,7 +132,9 @@ describe('network-isolated SageMaker training (examples/sagemaker-isolated-train
     reason: 'SageMaker-only environment: no EC2 usage metric to alarm on; budget actions and the launch policy cap spend.',
   });
   let result: PeerCheckResult;
-  beforeAll(() => { result = synthWithPeerChecks(app); }, 300000);
+  beforeAll(() => {
+    result = synthWithPeerChecks(app);
+  }, 300000);
 
   test('zero unacknowledged findings of BlackHoleChecks, AwsSolutions and the Control Tower rules', () => {
     expectClean(result, app);
@@ -141,7 +149,11 @@ describe('several teams and the organisation guardrail (examples/multi-environme
   ]) {
     const stack = new Stack(app, `BlackHole-${team.name}`);
     const network = new BlackHoleVpc(stack, 'Network', { environmentName: team.name, cidr: team.cidr, endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING] });
-    const boundary = new AgentBoundary(stack, 'Boundary', { environmentName: team.name, vpc: network.vpc, enabledEndpointServices: [...network.endpointServices] });
+    const boundary = new AgentBoundary(stack, 'Boundary', {
+      environmentName: team.name,
+      vpc: network.vpc,
+      enabledEndpointServices: [...network.endpointServices],
+    });
     const role = new AgentRole(stack, 'Agent', { boundary });
     new GpuTrainingFleet(stack, 'Fleet', { network, role, instanceTypes: team.instanceTypes, maxInstances: team.maxInstances });
   }
@@ -150,7 +162,9 @@ describe('several teams and the organisation guardrail (examples/multi-environme
     breakGlassPrincipalArns: ['arn:aws:iam::*:role/BreakGlass', 'arn:aws:iam::*:role/cdk-*'],
   });
   let result: PeerCheckResult;
-  beforeAll(() => { result = synthWithPeerChecks(app); }, 300000);
+  beforeAll(() => {
+    result = synthWithPeerChecks(app);
+  }, 300000);
 
   test('zero unacknowledged findings of BlackHoleChecks, AwsSolutions and the Control Tower rules', () => {
     expectClean(result, app);
@@ -161,12 +175,18 @@ describe('the peer checks are live: the suite cannot pass vacuously', () => {
   const app = new App();
   const stack = new Stack(app, 'Careless');
   new s3.CfnBucket(stack, 'PlainBucket');
-  const fn = new lambda.Function(stack, 'PlainFunction', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};') });
+  const fn = new lambda.Function(stack, 'PlainFunction', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => {};'),
+  });
   // The bare Control Tower rule name is not an acknowledgment of it: aws-cdk-lib reads it as an
   // annotation id. Only `cdk-validator-cfnguard::<rule>` acknowledges (docs/COMPLIANCE.md).
   Validations.of(fn).acknowledge({ id: 'lambda_inside_vpc_check', reason: 'wrong form on purpose' });
   let result: PeerCheckResult;
-  beforeAll(() => { result = synthWithPeerChecks(app); }, 300000);
+  beforeAll(() => {
+    result = synthWithPeerChecks(app);
+  }, 300000);
 
   test('an unencrypted, unlogged bucket fails both AwsSolutions and the Control Tower rules', () => {
     expect(result.failed).toBe(true);

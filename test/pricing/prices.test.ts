@@ -1,13 +1,4 @@
-import {
-  FALLBACK_REGION,
-  GLOBAL_PRICES,
-  PRICE_KEYS,
-  PRICED_REGIONS,
-  PRICING_PAGES,
-  priceOf,
-  REGIONAL_PRICES,
-  type UnitPrice,
-} from '../../lib/pricing/prices';
+import { FALLBACK_REGION, GLOBAL_PRICES, PRICE_KEYS, PRICED_REGIONS, PRICING_PAGES, priceOf, REGIONAL_PRICES, type UnitPrice } from '../../lib/pricing/prices';
 
 const every: [string, string, UnitPrice][] = [
   ...Object.entries(GLOBAL_PRICES).map(([k, p]) => ['global', k, p!] as [string, string, UnitPrice]),
@@ -32,7 +23,9 @@ test('the regions where prices differ have their own figures', () => {
 
 test('every price key has a figure in the fallback region or globally', () => {
   for (const key of PRICE_KEYS) expect(() => priceOf(key, FALLBACK_REGION)).not.toThrow();
-  expect(PRICE_KEYS).toEqual(expect.arrayContaining(['interfaceEndpointAzHour', 'kmsKeyMonth', 'dnsFirewallAdvancedAssociationHour', 'budgetActionEnabledDay']));
+  expect(PRICE_KEYS).toEqual(
+    expect.arrayContaining(['interfaceEndpointAzHour', 'kmsKeyMonth', 'dnsFirewallAdvancedAssociationHour', 'budgetActionEnabledDay']),
+  );
 });
 
 describe('fallback rule', () => {

@@ -29,7 +29,9 @@ describe('the corpus itself', () => {
   test('covers every ESCAPES.md entry that has a preventive or gate control', () => {
     expect([...RUNTIME_ONLY].sort()).toEqual([...RUNTIME_ONLY_ESCAPES].sort());
     const covered = new Set(ESCAPE_CASES.flatMap((c) => c.escapes));
-    const missing = Object.keys(ESCAPES).map(Number).filter((n) => !RUNTIME_ONLY.includes(n) && !covered.has(n));
+    const missing = Object.keys(ESCAPES)
+      .map(Number)
+      .filter((n) => !RUNTIME_ONLY.includes(n) && !covered.has(n));
     expect(missing).toEqual([]);
     expect(Object.keys(ESCAPES).map(Number)).toEqual(Array.from({ length: 36 }, (_, i) => i + 1));
   });

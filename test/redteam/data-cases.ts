@@ -52,7 +52,10 @@ export function loadDataCases(dir: string = CASES_DIR): DataCase[] {
   const schema = JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf8'));
   const problems: string[] = [];
   const cases: DataCase[] = [];
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && path.join(dir, f) !== SCHEMA_FILE).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && path.join(dir, f) !== SCHEMA_FILE)
+    .sort();
   for (const file of files) {
     let doc: unknown;
     try {
@@ -86,7 +89,7 @@ function placeholder(ids: BaseIds, s: string, caseId: string): string | undefine
   const m = /^\$([A-Za-z]+)(?:\[(\d+)\])?$/.exec(s);
   if (!m) return undefined;
   const v = (ids as unknown as Record<string, string | string[]>)[m[1]];
-  const id = Array.isArray(v) ? (m[2] !== undefined ? v[Number(m[2])] : undefined) : (m[2] === undefined ? v : undefined);
+  const id = Array.isArray(v) ? (m[2] !== undefined ? v[Number(m[2])] : undefined) : m[2] === undefined ? v : undefined;
   if (typeof id !== 'string') throw new Error(`case ${caseId}: unknown placeholder ${s}`);
   return id;
 }
@@ -157,7 +160,10 @@ export function caseTemplates(c: DataCase): Map<string, any> {
 export function declareConditions(t: any): void {
   const used = new Set<string>();
   const walk = (v: unknown): void => {
-    if (Array.isArray(v)) { v.forEach(walk); return; }
+    if (Array.isArray(v)) {
+      v.forEach(walk);
+      return;
+    }
     if (!v || typeof v !== 'object') return;
     for (const [k, x] of Object.entries(v)) {
       if (k === 'Fn::If' && Array.isArray(x) && typeof x[0] === 'string') used.add(x[0]);
@@ -298,7 +304,14 @@ function auditFiles(dir: string, templates: Map<string, any>): DoorOutcome {
 function auditPaths(paths: string[]): DoorOutcome {
   let stdout = '';
   let stderr = '';
-  const code = main(['audit', ...paths, '--format', 'json'], { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
+  const code = main(['audit', ...paths, '--format', 'json'], {
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+  });
   if (code === 2) return { failed: false, ruleIds: [], error: `audit exit 2: ${stderr.trim()}` };
   const report = JSON.parse(stdout);
   const ruleIds = [...new Set<string>(report.findings.filter((f: any) => !f.acknowledged || f.acknowledged.failsGate).map((f: any) => f.ruleId))].sort();
@@ -319,7 +332,12 @@ function silenceConsole(): () => void {
 
 /** The doors of an outcome that ran, by name. */
 export function doorsOf(r: ThreeDoors): [string, DoorOutcome][] {
-  return [['validateScope', r.validateScope], ['synth', r.synth], ['cli', r.cli], ...(r.cliAssembly ? [['cli (cloud assembly)', r.cliAssembly] as [string, DoorOutcome]] : [])];
+  return [
+    ['validateScope', r.validateScope],
+    ['synth', r.synth],
+    ['cli', r.cli],
+    ...(r.cliAssembly ? [['cli (cloud assembly)', r.cliAssembly] as [string, DoorOutcome]] : []),
+  ];
 }
 
 /** Whether every door agrees on the rule set and the verdict. */
@@ -330,7 +348,7 @@ export function doorsAgree(r: ThreeDoors): boolean {
 
 /** Whether a case holds at every door: escapes fail with every expected rule, benign cases pass with no finding. */
 export function caseHolds(c: Pick<DataCase, 'kind' | 'rules'>, r: ThreeDoors): boolean {
-  return doorsOf(r).every(([, d]) => !d.error && (c.kind === 'escape'
-    ? d.failed && c.rules.every((x) => d.ruleIds.includes(x))
-    : !d.failed && d.ruleIds.length === 0));
+  return doorsOf(r).every(
+    ([, d]) => !d.error && (c.kind === 'escape' ? d.failed && c.rules.every((x) => d.ruleIds.includes(x)) : !d.failed && d.ruleIds.length === 0),
+  );
 }

@@ -33,36 +33,87 @@ describe('the case files', () => {
     for (const c of legacy) {
       const ts = c.kind === 'escape' ? ESCAPE_CASES.find((x) => x.id === c.id) : BENIGN_VARIANTS.find((x) => x.id === c.id);
       expect(ts).toBeDefined();
-      if (c.kind === 'escape') expect({ id: c.id, escapes: c.escapes, rules: c.rules }).toEqual({ id: c.id, escapes: (ts as any).escapes, rules: (ts as any).rules });
+      if (c.kind === 'escape')
+        expect({ id: c.id, escapes: c.escapes, rules: c.rules }).toEqual({ id: c.id, escapes: (ts as any).escapes, rules: (ts as any).rules });
     }
   });
 
-  test.each(CASES.filter((c) => c.file === 'legacy.json').map((c) => [c.id, c] as const))('legacy %s rebuilds exactly the template of its TypeScript mutation', (id, c) => {
-    const ts = ESCAPE_CASES.find((x) => x.id === id) ?? BENIGN_VARIANTS.find((x) => x.id === id)!;
-    const expected = baseTemplate();
-    ts.template(expected);
-    const actual = baseTemplate();
-    applyMutations(actual, c.mutations, c.id);
-    expect(actual).toEqual(expected);
-  });
+  test.each(CASES.filter((c) => c.file === 'legacy.json').map((c) => [c.id, c] as const))(
+    'legacy %s rebuilds exactly the template of its TypeScript mutation',
+    (id, c) => {
+      const ts = ESCAPE_CASES.find((x) => x.id === id) ?? BENIGN_VARIANTS.find((x) => x.id === id)!;
+      const expected = baseTemplate();
+      ts.template(expected);
+      const actual = baseTemplate();
+      applyMutations(actual, c.mutations, c.id);
+      expect(actual).toEqual(expected);
+    },
+  );
 
   test('a condition an Fn::If names but the case cannot define is declared, undecidable, for every door alike', () => {
-    const t = { Resources: { R: { Type: 'AWS::X::Y', Properties: { A: { 'Fn::If': ['Strict', 1, 2] }, P: { Condition: { StringEquals: {} } } } } }, Conditions: { Kept: { 'Fn::Equals': ['a', 'a'] } } };
+    const t = {
+      Resources: { R: { Type: 'AWS::X::Y', Properties: { A: { 'Fn::If': ['Strict', 1, 2] }, P: { Condition: { StringEquals: {} } } } } },
+      Conditions: { Kept: { 'Fn::Equals': ['a', 'a'] } },
+    };
     declareConditions(t);
     expect(t.Conditions).toEqual({ Kept: { 'Fn::Equals': ['a', 'a'] }, Strict: { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '111122223333'] } });
   });
 
   test('the schema validator rejects what the schema forbids', () => {
-    const ok = { cases: [{ id: 'a-b', kind: 'escape', description: 'd', escapes: [1], source: 'https://x', mutations: [{ op: 'remove', logicalId: '$flowLog' }], rules: ['BlackHole-NET1'] }] };
+    const ok = {
+      cases: [
+        {
+          id: 'a-b',
+          kind: 'escape',
+          description: 'd',
+          escapes: [1],
+          source: 'https://x',
+          mutations: [{ op: 'remove', logicalId: '$flowLog' }],
+          rules: ['BlackHole-NET1'],
+        },
+      ],
+    };
     expect(validateJsonSchema(schema, ok)).toEqual([]);
-    const bad = (edit: (c: any) => void) => { const d = JSON.parse(JSON.stringify(ok)); edit(d.cases[0]); return validateJsonSchema(schema, d); };
-    expect(bad((c) => { delete c.source; })).toEqual([expect.stringMatching(/missing source/)]);
-    expect(bad((c) => { c.kind = 'maybe'; })).toEqual([expect.stringMatching(/kind: must be one of/)]);
-    expect(bad((c) => { c.mutations[0].op = 'delete'; })).toEqual([expect.stringMatching(/mutations\[0\]: matches no alternative/)]);
-    expect(bad((c) => { c.mutations = [{ op: 'set', logicalId: '$vpc', value: 1 }]; })).toEqual([expect.stringMatching(/missing path/)]);
-    expect(bad((c) => { c.rules = ['NET1']; })).toEqual([expect.stringMatching(/does not match/)]);
-    expect(bad((c) => { c.extra = true; })).toEqual([expect.stringMatching(/extra: not allowed/)]);
-    expect(bad((c) => { c.source = 'http://insecure'; })).toHaveLength(1);
+    const bad = (edit: (c: any) => void) => {
+      const d = JSON.parse(JSON.stringify(ok));
+      edit(d.cases[0]);
+      return validateJsonSchema(schema, d);
+    };
+    expect(
+      bad((c) => {
+        delete c.source;
+      }),
+    ).toEqual([expect.stringMatching(/missing source/)]);
+    expect(
+      bad((c) => {
+        c.kind = 'maybe';
+      }),
+    ).toEqual([expect.stringMatching(/kind: must be one of/)]);
+    expect(
+      bad((c) => {
+        c.mutations[0].op = 'delete';
+      }),
+    ).toEqual([expect.stringMatching(/mutations\[0\]: matches no alternative/)]);
+    expect(
+      bad((c) => {
+        c.mutations = [{ op: 'set', logicalId: '$vpc', value: 1 }];
+      }),
+    ).toEqual([expect.stringMatching(/missing path/)]);
+    expect(
+      bad((c) => {
+        c.rules = ['NET1'];
+      }),
+    ).toEqual([expect.stringMatching(/does not match/)]);
+    expect(
+      bad((c) => {
+        c.extra = true;
+      }),
+    ).toEqual([expect.stringMatching(/extra: not allowed/)]);
+    expect(
+      bad((c) => {
+        c.source = 'http://insecure';
+      }),
+    ).toHaveLength(1);
   });
 
   test('the loader fails on an invalid file, an unknown placeholder and a duplicate id, naming them', () => {

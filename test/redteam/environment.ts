@@ -56,13 +56,16 @@ function first(t: any, type: string, pattern: RegExp = /./): string {
 }
 
 function all(t: any, type: string, pattern: RegExp = /./): string[] {
-  return Object.keys(t.Resources).filter((k) => t.Resources[k].Type === type && pattern.test(k)).sort();
+  return Object.keys(t.Resources)
+    .filter((k) => t.Resources[k].Type === type && pattern.test(k))
+    .sort();
 }
 
 /** Finds the base resources in a (copy of the) clean template. */
 export function idsOf(t: any): BaseIds {
-  const agent = Object.keys(t.Resources).find((k) => t.Resources[k].Type === 'AWS::IAM::Role'
-    && (t.Resources[k].Properties?.Tags ?? []).some((x: any) => x.Key === AGENT_ROLE_TAG) && /^Agent/.test(k));
+  const agent = Object.keys(t.Resources).find(
+    (k) => t.Resources[k].Type === 'AWS::IAM::Role' && (t.Resources[k].Properties?.Tags ?? []).some((x: any) => x.Key === AGENT_ROLE_TAG) && /^Agent/.test(k),
+  );
   if (!agent) throw new Error('the base template has no agent role');
   return {
     vpc: first(t, 'AWS::EC2::VPC'),

@@ -83,7 +83,9 @@ export function diffTemplates(base: any, mutated: any, names: Map<string, string
     }
     // Same-length lists change element by element, so that a case survives changes to the other elements.
     if (Array.isArray(a) && Array.isArray(b) && a.length === b.length && p.length > 0) {
-      b.forEach((v, i) => { if (!same(a[i], v)) diffValue(a[i], v, [...p, i] as string[], logicalId); });
+      b.forEach((v, i) => {
+        if (!same(a[i], v)) diffValue(a[i], v, [...p, i] as string[], logicalId);
+      });
       return;
     }
     out.push({ op: 'set', logicalId: id(logicalId), path: p, value: withPlaceholders(b, names) });
@@ -103,15 +105,29 @@ function main(): void {
     c.template(t);
     const mutations = diffTemplates(baseTemplate(), t, names);
     const source = refs.get(c.escapes[0]);
-    if (!mutations || !source) { skipped.push(c.id); continue; }
+    if (!mutations || !source) {
+      skipped.push(c.id);
+      continue;
+    }
     cases.push({ id: c.id, kind: 'escape', description: c.description, escapes: c.escapes, source, mutations, rules: c.rules });
   }
   for (const b of BENIGN_VARIANTS.filter((x) => BENIGN.includes(x.id))) {
     const t = baseTemplate();
     b.template(t);
     const mutations = diffTemplates(baseTemplate(), t, names);
-    if (!mutations) { skipped.push(b.id); continue; }
-    cases.push({ id: b.id, kind: 'benign', description: b.description, escapes: [], source: 'https://docs.aws.amazon.com/vpc/latest/userguide/security-vpc-bpa.html', mutations, rules: [] });
+    if (!mutations) {
+      skipped.push(b.id);
+      continue;
+    }
+    cases.push({
+      id: b.id,
+      kind: 'benign',
+      description: b.description,
+      escapes: [],
+      source: 'https://docs.aws.amazon.com/vpc/latest/userguide/security-vpc-bpa.html',
+      mutations,
+      rules: [],
+    });
   }
   const file = path.join(__dirname, 'cases', 'legacy.json');
   fs.writeFileSync(file, `${JSON.stringify({ $schema: './case.schema.json', cases }, null, 1)}\n`);

@@ -65,10 +65,14 @@ function trustStatement(principal: unknown): Statement {
 export function addRoleT(t: any, spec: RoleSpec): void {
   const ids = idsOf(t);
   const trust = spec.trust ?? { service: 'ec2.amazonaws.com' };
-  const principal = 'service' in trust ? { Service: trust.service }
-    : 'agent' in trust ? { AWS: arnOf(ids.agent) }
-      : 'role' in trust ? { AWS: arnOf(trust.role) }
-        : { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } };
+  const principal =
+    'service' in trust
+      ? { Service: trust.service }
+      : 'agent' in trust
+        ? { AWS: arnOf(ids.agent) }
+        : 'role' in trust
+          ? { AWS: arnOf(trust.role) }
+          : { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } };
   const attach = spec.attach ?? 'inline';
   const statements = spec.statements;
   const managedArns = [...(spec.managedPolicyArns ?? [])];
@@ -110,15 +114,27 @@ export function addRoleT(t: any, spec: RoleSpec): void {
 export function addRoleC(stack: Stack, env: CorpusEnv, spec: RoleSpec, roles: Record<string, iam.IRole | iam.CfnRole> = {}): iam.CfnRole {
   const trust = spec.trust ?? { service: 'ec2.amazonaws.com' };
   const roleArn = (r: iam.IRole | iam.CfnRole) => (r instanceof iam.CfnRole ? r.attrArn : r.roleArn);
-  const principal = 'service' in trust ? { Service: trust.service }
-    : 'agent' in trust ? { AWS: env.agent.roleArn }
-      : 'role' in trust ? { AWS: roleArn(roles[trust.role]) }
-        : { AWS: `arn:${stack.partition}:iam::${stack.account}:root` };
+  const principal =
+    'service' in trust
+      ? { Service: trust.service }
+      : 'agent' in trust
+        ? { AWS: env.agent.roleArn }
+        : 'role' in trust
+          ? { AWS: roleArn(roles[trust.role]) }
+          : { AWS: `arn:${stack.partition}:iam::${stack.account}:root` };
   const attach = spec.attach ?? 'inline';
   const statements = spec.statements;
   const boundary = spec.boundary === 'env' ? env.boundary.managedPolicyArn : spec.boundary;
 
-  const useL2 = statements && attach === 'policy-by-ref' && statements.every((s) => [s.Action, s.NotAction].flat().filter(Boolean).every((a) => CDK_ACTION.test(String(a))));
+  const useL2 =
+    statements &&
+    attach === 'policy-by-ref' &&
+    statements.every((s) =>
+      [s.Action, s.NotAction]
+        .flat()
+        .filter(Boolean)
+        .every((a) => CDK_ACTION.test(String(a))),
+    );
   if (useL2) {
     const role = new iam.Role(stack, spec.id, {
       assumedBy: 'service' in trust ? new iam.ServicePrincipal(trust.service) : new iam.ArnPrincipal(principal.AWS as string),

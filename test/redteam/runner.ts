@@ -107,7 +107,14 @@ export function runTemplateLevel(mutate: (t: any) => void): DoorResult {
     fs.writeFileSync(file, JSON.stringify(t));
     let stdout = '';
     let stderr = '';
-    const code = main(['audit', file, '--format', 'json'], { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
+    const code = main(['audit', file, '--format', 'json'], {
+      stdout: (s) => {
+        stdout += s;
+      },
+      stderr: (s) => {
+        stderr += s;
+      },
+    });
     if (code === 2) return { failed: false, ruleIds: [], code, error: `audit exit 2: ${stderr.trim()}` };
     const report = JSON.parse(stdout);
     const ruleIds = [...new Set<string>(report.findings.filter((f: any) => !f.acknowledged || f.acknowledged.failsGate).map((f: any) => f.ruleId))].sort();

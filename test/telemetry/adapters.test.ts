@@ -1,8 +1,13 @@
 import { DescribeAutoScalingInstancesCommand, AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
-  CreateSnapshotsCommand, CreateTagsCommand, DescribeInstancesCommand, DescribeNetworkInterfacesCommand, EC2Client,
-  ModifyNetworkInterfaceAttributeCommand, StopInstancesCommand,
+  CreateSnapshotsCommand,
+  CreateTagsCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  EC2Client,
+  ModifyNetworkInterfaceAttributeCommand,
+  StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
@@ -56,14 +61,22 @@ afterEach(() => {
 
 describe.each(['source', 'bundle'] as const)('correlator (%s)', (from) => {
   const LEDGER_ITEM = {
-    subject: { S: 'instance#i-99999999' }, startedAt: { N: '1755826000000' }, environment: { S: 'alpha' }, episodeId: { S: 'ep-7' },
-    runId: { S: 'run-1' }, roleArn: { S: 'arn:aws:iam::111122223333:role/agent' },
+    subject: { S: 'instance#i-99999999' },
+    startedAt: { N: '1755826000000' },
+    environment: { S: 'alpha' },
+    episodeId: { S: 'ep-7' },
+    runId: { S: 'run-1' },
+    roleArn: { S: 'arn:aws:iam::111122223333:role/agent' },
   };
 
   beforeEach(() => {
     Object.assign(process.env, {
-      ENVIRONMENT_NAME: 'alpha', EVENT_BUS_NAME: 'violations-bus', LEDGER_TABLE_NAME: 'Ledger', VPC_CIDRS: VPC_CIDR,
-      ARCHIVE_BUCKET: 'telemetry-archive', ARCHIVE_PREFIX: 'violations/',
+      ENVIRONMENT_NAME: 'alpha',
+      EVENT_BUS_NAME: 'violations-bus',
+      LEDGER_TABLE_NAME: 'Ledger',
+      VPC_CIDRS: VPC_CIDR,
+      ARCHIVE_BUCKET: 'telemetry-archive',
+      ARCHIVE_PREFIX: 'violations/',
     });
   });
 
@@ -79,9 +92,15 @@ describe.each(['source', 'bundle'] as const)('correlator (%s)', (from) => {
     expect(queries.length).toBeGreaterThan(0);
     for (const q of queries) {
       expect(q).toEqual({
-        TableName: 'Ledger', KeyConditionExpression: '#s = :s AND #t <= :t', ExpressionAttributeNames: { '#s': 'subject', '#t': 'startedAt' },
-        ExpressionAttributeValues: { ':s': { S: expect.stringMatching(/^(instance|eni|job|session)#/) }, ':t': { N: String(Date.parse('2025-08-22T01:40:09Z')) } },
-        ScanIndexForward: false, Limit: 1,
+        TableName: 'Ledger',
+        KeyConditionExpression: '#s = :s AND #t <= :t',
+        ExpressionAttributeNames: { '#s': 'subject', '#t': 'startedAt' },
+        ExpressionAttributeValues: {
+          ':s': { S: expect.stringMatching(/^(instance|eni|job|session)#/) },
+          ':t': { N: String(Date.parse('2025-08-22T01:40:09Z')) },
+        },
+        ScanIndexForward: false,
+        Limit: 1,
       });
     }
     expect(queries.map((q) => q.ExpressionAttributeValues![':s'].S)).toContain('instance#i-99999999');
@@ -92,13 +111,27 @@ describe.each(['source', 'bundle'] as const)('correlator (%s)', (from) => {
     expect(events.commandCalls(PutEventsCommand)).toHaveLength(1);
     expect(put.Entries).toHaveLength(1);
     const entry = put.Entries![0];
-    expect(entry).toEqual({ EventBusName: 'violations-bus', Source: 'black-hole.telemetry', DetailType: 'Black Hole Violation', Time: expect.any(Date), Detail: expect.any(String) });
+    expect(entry).toEqual({
+      EventBusName: 'violations-bus',
+      Source: 'black-hole.telemetry',
+      DetailType: 'Black Hole Violation',
+      Time: expect.any(Date),
+      Detail: expect.any(String),
+    });
     const violation = JSON.parse(entry.Detail!) as BlackHoleViolation;
-    expect(violation).toMatchObject({ environment: 'alpha', episodeId: 'ep-7', runId: 'run-1', roleArn: 'arn:aws:iam::111122223333:role/agent', severity: 'HIGH' });
+    expect(violation).toMatchObject({
+      environment: 'alpha',
+      episodeId: 'ep-7',
+      runId: 'run-1',
+      roleArn: 'arn:aws:iam::111122223333:role/agent',
+      severity: 'HIGH',
+    });
     expect(entry.Time).toEqual(new Date(violation.time));
 
     const objects = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
-    expect(objects).toEqual([{ Bucket: 'telemetry-archive', Key: `violations/dt=2025-08-22/${violation.id}.json`, Body: expect.any(String), ContentType: 'application/json' }]);
+    expect(objects).toEqual([
+      { Bucket: 'telemetry-archive', Key: `violations/dt=2025-08-22/${violation.id}.json`, Body: expect.any(String), ContentType: 'application/json' },
+    ]);
     expect(JSON.parse(objects[0].Body as string)).toMatchObject({ episode_id: 'ep-7' });
   });
 
@@ -107,14 +140,18 @@ describe.each(['source', 'bundle'] as const)('correlator (%s)', (from) => {
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0 });
     s3.on(PutObjectCommand).resolves({});
     const logEvents = Array.from({ length: 12 }, (_, i) => ({
-      id: String(i), timestamp: 0, message: flowLine({ 'dstaddr': `203.0.113.${i + 1}`, 'pkt-dstaddr': `203.0.113.${i + 1}`, 'traffic-path': '8' }),
+      id: String(i),
+      timestamp: 0,
+      message: flowLine({ dstaddr: `203.0.113.${i + 1}`, 'pkt-dstaddr': `203.0.113.${i + 1}`, 'traffic-path': '8' }),
     }));
     const data = gzipSync(Buffer.from(JSON.stringify({ messageType: 'DATA_MESSAGE', logGroup: 'flow-logs', logStream: 's', logEvents }))).toString('base64');
     expect(await loadHandler('correlator', from)({ awslogs: { data } })).toEqual({ violations: 12, skipped: 0 });
     const puts = events.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries!.length);
     expect(puts).toEqual([10, 2]);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(12);
-    expect(new Set(events.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries!.map((e) => e.EventBusName)))).toEqual(new Set(['violations-bus']));
+    expect(new Set(events.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries!.map((e) => e.EventBusName)))).toEqual(
+      new Set(['violations-bus']),
+    );
   });
 
   test('a failed PutEvents entry fails the invocation (Lambda retries it)', async () => {
@@ -137,9 +174,18 @@ describe.each(['source', 'bundle'] as const)('correlator (%s)', (from) => {
 describe.each(['source', 'bundle'] as const)('responder (%s)', (from) => {
   const template = JSON.stringify(AgentBoundary.sessionRevocationPolicyDocument(REVOCATION_TEMPLATE_TIME));
   const violation: BlackHoleViolation = {
-    id: 'v-1', environment: 'alpha', time: '2025-08-22T01:40:09Z', severity: 'HIGH', category: 'network-egress', source: 'flow-log',
-    technique: 'tcp:203.0.113.7:443 ACCEPT', subjects: ['instance#i-0abc', 'eni#eni-0def'], roleArn: 'arn:aws:iam::111122223333:role/agent',
-    episodeId: 'ep-7', runId: 'run-1', evidence: {},
+    id: 'v-1',
+    environment: 'alpha',
+    time: '2025-08-22T01:40:09Z',
+    severity: 'HIGH',
+    category: 'network-egress',
+    source: 'flow-log',
+    technique: 'tcp:203.0.113.7:443 ACCEPT',
+    subjects: ['instance#i-0abc', 'eni#eni-0def'],
+    roleArn: 'arn:aws:iam::111122223333:role/agent',
+    episodeId: 'ep-7',
+    runId: 'run-1',
+    evidence: {},
   } as unknown as BlackHoleViolation;
 
   beforeEach(() => {
@@ -168,15 +214,23 @@ describe.each(['source', 'bundle'] as const)('responder (%s)', (from) => {
     expect(doc).toBe(template.split(REVOCATION_TEMPLATE_TIME).join(report.actions.find((a: any) => a.kind === 'revoke-sessions').issuedBefore));
 
     expect(ec2.commandCalls(CreateTagsCommand).map((c) => c.args[0].input)).toContainEqual({
-      Resources: ['i-0abc', 'eni-0def'], Tags: [{ Key: 'black-hole:quarantine', Value: 'v-1' }, { Key: 'black-hole:violation-category', Value: 'network-egress' }],
+      Resources: ['i-0abc', 'eni-0def'],
+      Tags: [
+        { Key: 'black-hole:quarantine', Value: 'v-1' },
+        { Key: 'black-hole:violation-category', Value: 'network-egress' },
+      ],
     });
-    expect(ec2.commandCalls(DescribeNetworkInterfacesCommand).map((c) => c.args[0].input)).toEqual([{ Filters: [{ Name: 'attachment.instance-id', Values: ['i-0abc'] }] }]);
+    expect(ec2.commandCalls(DescribeNetworkInterfacesCommand).map((c) => c.args[0].input)).toEqual([
+      { Filters: [{ Name: 'attachment.instance-id', Values: ['i-0abc'] }] },
+    ]);
     expect(ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input)).toEqual([
       { NetworkInterfaceId: 'eni-0def', Groups: ['sg-quarantine'] },
       { NetworkInterfaceId: 'eni-0second', Groups: ['sg-quarantine'] },
     ]);
     expect(ec2.commandCalls(StopInstancesCommand).map((c) => c.args[0].input)).toEqual([{ InstanceIds: ['i-0abc'], Force: false }]);
-    expect(ec2.commandCalls(CreateSnapshotsCommand).map((c) => c.args[0].input.InstanceSpecification)).toEqual([{ InstanceId: 'i-0abc', ExcludeBootVolume: false }]);
+    expect(ec2.commandCalls(CreateSnapshotsCommand).map((c) => c.args[0].input.InstanceSpecification)).toEqual([
+      { InstanceId: 'i-0abc', ExcludeBootVolume: false },
+    ]);
   });
 
   test('an IAM failure is reported and the invocation fails after every other action was attempted', async () => {

@@ -16,18 +16,38 @@ const template = JSON.stringify(AgentBoundary.sessionRevocationPolicyDocument(RE
 const config = { mode: 'contain' as const, minSeverity: 'HIGH' as const, quarantineSecurityGroupId: 'sg-quarantine', revocationPolicyTemplate: template };
 const now = new Date('2025-08-22T01:41:00.123Z');
 const violation: BlackHoleViolation = {
-  id: 'v1', time: '2025-08-22T01:40:09Z', environment: 'alpha', episodeId: 'ep-7', runId: 'run-1',
-  roleArn: 'arn:aws:iam::111122223333:role/agent-role', source: 'guardduty', category: 'crypto-mining', technique: 'CryptoCurrency:EC2/BitcoinTool.B!DNS',
-  severity: 'HIGH', subjects: ['instance#i-0fleet', 'instance#i-0bare', 'job#train-7'], evidence: {},
+  id: 'v1',
+  time: '2025-08-22T01:40:09Z',
+  environment: 'alpha',
+  episodeId: 'ep-7',
+  runId: 'run-1',
+  roleArn: 'arn:aws:iam::111122223333:role/agent-role',
+  source: 'guardduty',
+  category: 'crypto-mining',
+  technique: 'CryptoCurrency:EC2/BitcoinTool.B!DNS',
+  severity: 'HIGH',
+  subjects: ['instance#i-0fleet', 'instance#i-0bare', 'job#train-7'],
+  evidence: {},
 };
 
 function apis(compute: FakeCompute, order: string[]): ContainmentApis {
   return {
-    iam: { putRolePolicy: async () => { order.push('iam.putRolePolicy'); } },
+    iam: {
+      putRolePolicy: async () => {
+        order.push('iam.putRolePolicy');
+      },
+    },
     ec2: {
-      describeNetworkInterfaces: async () => { order.push('ec2.describeNetworkInterfaces'); return { NetworkInterfaces: [] }; },
-      modifyNetworkInterfaceAttribute: async () => { order.push('ec2.modifyNetworkInterfaceAttribute'); },
-      createTags: async () => { order.push('ec2.createTags'); },
+      describeNetworkInterfaces: async () => {
+        order.push('ec2.describeNetworkInterfaces');
+        return { NetworkInterfaces: [] };
+      },
+      modifyNetworkInterfaceAttribute: async () => {
+        order.push('ec2.modifyNetworkInterfaceAttribute');
+      },
+      createTags: async () => {
+        order.push('ec2.createTags');
+      },
     },
     compute,
   };
@@ -40,7 +60,12 @@ describe('containment keeps the evidence', () => {
     const report = await contain(violation, config, apis(compute, order), now);
     expect(report.errors).toEqual([]);
     expect(order[0]).toBe('iam.putRolePolicy');
-    const tags = { 'black-hole:quarantine': 'v1', 'black-hole:violation-category': 'crypto-mining', 'black-hole:episode': 'ep-7', 'black-hole:environment': 'alpha' };
+    const tags = {
+      'black-hole:quarantine': 'v1',
+      'black-hole:violation-category': 'crypto-mining',
+      'black-hole:episode': 'ep-7',
+      'black-hole:environment': 'alpha',
+    };
     expect(evidenceTags(violation)).toEqual(tags);
     const description = 'Evidence of black hole violation v1 (crypto-mining), episode ep-7, environment alpha';
     expect(compute.calls).toEqual([
@@ -57,7 +82,10 @@ describe('containment keeps the evidence', () => {
   });
 
   test('failures of the stop path are reported with the rest, every call still attempted', async () => {
-    const compute = new FakeCompute({ memberships: [{ instanceId: 'i-0fleet', autoScalingGroupName: 'alpha-fleet' }] }, ['suspendProcesses', 'stopTrainingJob']);
+    const compute = new FakeCompute({ memberships: [{ instanceId: 'i-0fleet', autoScalingGroupName: 'alpha-fleet' }] }, [
+      'suspendProcesses',
+      'stopTrainingJob',
+    ]);
     const report = await contain(violation, config, apis(compute, []), now);
     expect(report.errors).toEqual(['suspend processes of alpha-fleet: suspendProcesses failed', 'stop train-7: stopTrainingJob failed']);
     expect(compute.calls.map((c) => c[0])).toContain('stopInstances');
@@ -76,11 +104,17 @@ describe('responder grants', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'Env', { env: { account: '111122223333', region: 'eu-west-1' } });
     const network = new BlackHoleVpc(stack, 'Network', { environmentName: 'alpha' });
-    const boundary = new AgentBoundary(stack, 'AgentBoundary', { environmentName: 'alpha', vpc: network.vpc, enabledEndpointServices: [...network.endpointServices] });
+    const boundary = new AgentBoundary(stack, 'AgentBoundary', {
+      environmentName: 'alpha',
+      vpc: network.vpc,
+      enabledEndpointServices: [...network.endpointServices],
+    });
     const agent = new AgentRole(stack, 'AgentRole', { boundary });
     const pipeline = new FlowLogPipeline(stack, 'FlowLogs', { network });
     new ViolationStream(stack, 'Violations', { network, pipeline, agentRoles: [agent] });
-    const policies = Object.entries<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('ViolationsResponderContainmentPolicy'));
+    const policies = Object.entries<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy')).filter(([id]) =>
+      id.startsWith('ViolationsResponderContainmentPolicy'),
+    );
     expect(policies).toHaveLength(1);
     statements = policies[0][1].Properties.PolicyDocument.Statement;
   }, 120000);
@@ -90,22 +124,46 @@ describe('responder grants', () => {
 
   test('suspend, protect and detach only groups tagged with the environment; find groups of instances', () => {
     expect(bySid('ReleaseEnvironmentInstancesFromTheirGroups')).toEqual({
-      Sid: 'ReleaseEnvironmentInstancesFromTheirGroups', Effect: 'Allow',
+      Sid: 'ReleaseEnvironmentInstancesFromTheirGroups',
+      Effect: 'Allow',
       Action: ['autoscaling:SuspendProcesses', 'autoscaling:SetInstanceProtection', 'autoscaling:DetachInstances'],
-      Resource: arn(':autoscaling:eu-west-1:111122223333:autoScalingGroup:*:autoScalingGroupName/*'), Condition: tag,
+      Resource: arn(':autoscaling:eu-west-1:111122223333:autoScalingGroup:*:autoScalingGroupName/*'),
+      Condition: tag,
     });
-    expect(bySid('FindGroupsOfInstances')).toEqual({ Sid: 'FindGroupsOfInstances', Effect: 'Allow', Action: 'autoscaling:DescribeAutoScalingInstances', Resource: '*' });
+    expect(bySid('FindGroupsOfInstances')).toEqual({
+      Sid: 'FindGroupsOfInstances',
+      Effect: 'Allow',
+      Action: 'autoscaling:DescribeAutoScalingInstances',
+      Resource: '*',
+    });
   });
 
   test('snapshots: only of environment instances, only creating snapshots tagged with the environment, tags only on create', () => {
-    expect(bySid('SnapshotEnvironmentInstances')).toEqual({ Sid: 'SnapshotEnvironmentInstances', Effect: 'Allow', Action: 'ec2:CreateSnapshots', Resource: arn(':ec2:eu-west-1:111122223333:instance/*'), Condition: tag });
-    expect(bySid('SnapshotTheirVolumes')).toEqual({ Sid: 'SnapshotTheirVolumes', Effect: 'Allow', Action: 'ec2:CreateSnapshots', Resource: arn(':ec2:eu-west-1:111122223333:volume/*') });
+    expect(bySid('SnapshotEnvironmentInstances')).toEqual({
+      Sid: 'SnapshotEnvironmentInstances',
+      Effect: 'Allow',
+      Action: 'ec2:CreateSnapshots',
+      Resource: arn(':ec2:eu-west-1:111122223333:instance/*'),
+      Condition: tag,
+    });
+    expect(bySid('SnapshotTheirVolumes')).toEqual({
+      Sid: 'SnapshotTheirVolumes',
+      Effect: 'Allow',
+      Action: 'ec2:CreateSnapshots',
+      Resource: arn(':ec2:eu-west-1:111122223333:volume/*'),
+    });
     expect(bySid('CreateEnvironmentEvidenceSnapshots')).toEqual({
-      Sid: 'CreateEnvironmentEvidenceSnapshots', Effect: 'Allow', Action: 'ec2:CreateSnapshots', Resource: arn(':ec2:eu-west-1::snapshot/*'),
+      Sid: 'CreateEnvironmentEvidenceSnapshots',
+      Effect: 'Allow',
+      Action: 'ec2:CreateSnapshots',
+      Resource: arn(':ec2:eu-west-1::snapshot/*'),
       Condition: { StringEquals: { 'aws:RequestTag/black-hole:environment': 'alpha' } },
     });
     expect(bySid('TagEvidenceSnapshotsOnCreate')).toEqual({
-      Sid: 'TagEvidenceSnapshotsOnCreate', Effect: 'Allow', Action: 'ec2:CreateTags', Resource: arn(':ec2:eu-west-1::snapshot/*'),
+      Sid: 'TagEvidenceSnapshotsOnCreate',
+      Effect: 'Allow',
+      Action: 'ec2:CreateTags',
+      Resource: arn(':ec2:eu-west-1::snapshot/*'),
       Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshots' } },
     });
   });

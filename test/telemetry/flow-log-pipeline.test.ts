@@ -2,12 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { BlackHoleVpc } from '../../lib/network/black-hole-vpc';
-import {
-  FLOW_LOG_FIELDS,
-  FLOW_LOG_HIVE_PARTITIONS,
-  flowLogColumnName,
-  flowLogFormatString,
-} from '../../lib/telemetry/flow-log-fields';
+import { FLOW_LOG_FIELDS, FLOW_LOG_HIVE_PARTITIONS, flowLogColumnName, flowLogFormatString } from '../../lib/telemetry/flow-log-fields';
 import { FlowLogPipeline, flowLogSpaceDelimitedPattern, flowsLeavingVpcPattern } from '../../lib/telemetry/flow-log-pipeline';
 import { flowLogNamedQueries } from '../../lib/telemetry/named-queries';
 import { FLOWS, LEAVING, matchesSpaceDelimited } from './flow-fixtures';
@@ -28,7 +23,9 @@ beforeAll(() => {
   const stack2 = new Stack(new App(), 'Standalone');
   const vpc = new ec2.Vpc(stack2, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
   new FlowLogPipeline(stack2, 'Telemetry', {
-    vpc, environmentName: 'beta', objectLock: { mode: 'COMPLIANCE', retention: Duration.days(400) },
+    vpc,
+    environmentName: 'beta',
+    objectLock: { mode: 'COMPLIANCE', retention: Duration.days(400) },
   });
   standalone = Template.fromStack(stack2);
   standaloneJson = standalone.toJSON();
@@ -55,7 +52,9 @@ describe('built on a BlackHoleVpc', () => {
     const [, table] = resourcesOf(onNetworkJson, 'AWS::Glue::Table').find(([, r]) => r.Properties.TableInput.Name === 'vpc_flow_logs')!;
     const sd = table.Properties.TableInput.StorageDescriptor;
     expect(sd.Columns).toEqual(FLOW_LOG_FIELDS.map((f) => ({ Name: flowLogColumnName(f), Type: f.glueType })));
-    const format: string = resourcesOf(onNetworkJson, 'AWS::EC2::FlowLog').map(([, r]) => r.Properties).find((p) => p.LogDestinationType === 's3').LogFormat;
+    const format: string = resourcesOf(onNetworkJson, 'AWS::EC2::FlowLog')
+      .map(([, r]) => r.Properties)
+      .find((p) => p.LogDestinationType === 's3').LogFormat;
     expect(format.match(/\$\{([a-z-]+)\}/g)!.map((m) => m.slice(2, -1).replace(/-/g, '_'))).toEqual(sd.Columns.map((c: any) => c.Name));
     expect(sd.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
     expect(sd.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
@@ -73,16 +72,25 @@ describe('built on a BlackHoleVpc', () => {
       'projection.aws_region.values': 'eu-west-1',
       'projection.year.type': 'integer',
       'projection.year.range': '2025,2035',
-      'projection.month.range': '1,12', 'projection.month.digits': '2',
-      'projection.day.range': '1,31', 'projection.day.digits': '2',
-      'projection.hour.range': '0,23', 'projection.hour.digits': '2',
+      'projection.month.range': '1,12',
+      'projection.month.digits': '2',
+      'projection.day.range': '1,31',
+      'projection.day.digits': '2',
+      'projection.hour.range': '0,23',
+      'projection.hour.digits': '2',
     });
     const template = JSON.stringify(params['storage.location.template']);
-    expect(template).toContain('/flow-logs/AWSLogs/aws-account-id=${aws_account_id}/aws-service=vpcflowlogs/aws-region=${aws_region}/year=${year}/month=${month}/day=${day}/hour=${hour}/');
+    expect(template).toContain(
+      '/flow-logs/AWSLogs/aws-account-id=${aws_account_id}/aws-service=vpcflowlogs/aws-region=${aws_region}/year=${year}/month=${month}/day=${day}/hour=${hour}/',
+    );
     // The template names the BlackHoleVpc's bucket, and that flow log writes Parquet, Hive, per hour under flow-logs/.
-    const bucketId = Object.keys(onNetworkJson.Resources).find((k) => k.startsWith('NetworkFlowLogBucket') && onNetworkJson.Resources[k].Type === 'AWS::S3::Bucket')!;
+    const bucketId = Object.keys(onNetworkJson.Resources).find(
+      (k) => k.startsWith('NetworkFlowLogBucket') && onNetworkJson.Resources[k].Type === 'AWS::S3::Bucket',
+    )!;
     expect(template).toContain(bucketId);
-    const s3Log = resourcesOf(onNetworkJson, 'AWS::EC2::FlowLog').map(([, r]) => r.Properties).find((p) => p.LogDestinationType === 's3');
+    const s3Log = resourcesOf(onNetworkJson, 'AWS::EC2::FlowLog')
+      .map(([, r]) => r.Properties)
+      .find((p) => p.LogDestinationType === 's3');
     expect(s3Log.DestinationOptions).toEqual({ fileFormat: 'parquet', hiveCompatiblePartitions: true, perHourPartition: true });
     expect(JSON.stringify(s3Log.LogDestination)).toContain('/flow-logs/');
     // Every partition key appears in the template, in the documented order.
@@ -137,14 +145,24 @@ describe('built on a BlackHoleVpc', () => {
     expect(egress.FilterPattern).toBe(flowsLeavingVpcPattern().logPatternString);
     onNetwork.resourceCountIs('AWS::CloudWatch::Alarm', 2);
     onNetwork.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RejectedFlows', Threshold: 1, Period: 60, Statistic: 'Sum' });
-    onNetwork.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'FlowsLeavingVpc', Namespace: 'BlackHole/FlowLogs', Threshold: 1, Period: 60, Statistic: 'Sum', TreatMissingData: 'notBreaching' });
+    onNetwork.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'FlowsLeavingVpc',
+      Namespace: 'BlackHole/FlowLogs',
+      Threshold: 1,
+      Period: 60,
+      Statistic: 'Sum',
+      TreatMissingData: 'notBreaching',
+    });
     onNetwork.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { KmsKeyId: Match.anyValue(), RetentionInDays: 365 } });
   });
 
   test('the leaving-the-VPC pattern: intra-VPC flows (interface endpoint, other node), S3/DynamoDB gateway endpoints and ingress do not match; the internet, EC2 addresses and peering do', () => {
-    const egress = resourcesOf(onNetworkJson, 'AWS::Logs::MetricFilter').map(([, r]) => r.Properties)
+    const egress = resourcesOf(onNetworkJson, 'AWS::Logs::MetricFilter')
+      .map(([, r]) => r.Properties)
       .find((f) => f.MetricTransformations[0].MetricName === 'FlowsLeavingVpc');
-    const matched = Object.entries(FLOWS).filter(([, line]) => matchesSpaceDelimited(egress.FilterPattern, line)).map(([name]) => name);
+    const matched = Object.entries(FLOWS)
+      .filter(([, line]) => matchesSpaceDelimited(egress.FilterPattern, line))
+      .map(([name]) => name);
     expect(matched.sort()).toEqual([...LEAVING].sort());
     // The pattern the old alarm used matched the intra-VPC flows: why it was always in ALARM.
     const old = flowLogSpaceDelimitedPattern({ 'flow-direction': 'egress', 'pkt-dst-aws-service': '-' }).logPatternString;
@@ -156,7 +174,12 @@ describe('built on a BlackHoleVpc', () => {
     const [, bucket] = resourcesOf(onNetworkJson, 'AWS::S3::Bucket').find(([k]) => k.startsWith('TelemetryQueryResultsBucket'))!;
     expect(bucket.DeletionPolicy).toBe('Retain');
     expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
-    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(bucket.Properties.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: expect.stringMatching(/^NetworkAccessLogBucket/) });
   });
 });
@@ -189,19 +212,27 @@ describe('standalone on any VPC', () => {
     expect(p.ObjectLockEnabled).toBe(true);
     expect(p.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } } });
     const policy = resourcesOf(standaloneJson, 'AWS::S3::BucketPolicy').find(([, r]) => r.Properties.Bucket.Ref === id)![1];
-    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({
-      Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    }));
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
   });
 
   test('the flow log key admits log delivery only from this account', () => {
     standalone.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Sid: 'AllowLogDeliveryToEncrypt',
-        Principal: { Service: 'delivery.logs.amazonaws.com' },
-        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-      })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowLogDeliveryToEncrypt',
+            Principal: { Service: 'delivery.logs.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
     });
   });
 });
@@ -210,9 +241,16 @@ test('invalid props are reported together, naming each property', () => {
   const stack = new Stack(new App(), 'Bad');
   const network = new BlackHoleVpc(stack, 'Network', { environmentName: 'gamma' });
   const vpc = new ec2.Vpc(stack, 'Vpc');
-  expect(() => new FlowLogPipeline(stack, 'P', {
-    network, vpc, objectLock: {}, projectionYears: [2030, 2020], databaseName: 'Bad-Name',
-  })).toThrow(/network: give exactly one[\s\S]*objectLock: Object Lock can only[\s\S]*databaseName[\s\S]*projectionYears/);
+  expect(
+    () =>
+      new FlowLogPipeline(stack, 'P', {
+        network,
+        vpc,
+        objectLock: {},
+        projectionYears: [2030, 2020],
+        databaseName: 'Bad-Name',
+      }),
+  ).toThrow(/network: give exactly one[\s\S]*objectLock: Object Lock can only[\s\S]*databaseName[\s\S]*projectionYears/);
   expect(() => new FlowLogPipeline(stack, 'Q', { vpc })).toThrow(/environmentName: '' is not allowed/);
 });
 

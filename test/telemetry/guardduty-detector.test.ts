@@ -8,7 +8,8 @@ test('detector with Runtime Monitoring and EC2 agent management by default; can 
   new ThreatDetection(stack, 'Off', { runtimeMonitoring: false });
   const t = Template.fromStack(stack);
   t.hasResourceProperties('AWS::GuardDuty::Detector', {
-    Enable: true, FindingPublishingFrequency: 'FIFTEEN_MINUTES',
+    Enable: true,
+    FindingPublishingFrequency: 'FIFTEEN_MINUTES',
     Features: [{ Name: 'RUNTIME_MONITORING', Status: 'ENABLED', AdditionalConfiguration: [{ Name: 'EC2_AGENT_MANAGEMENT', Status: 'ENABLED' }] }],
   });
   t.hasResourceProperties('AWS::GuardDuty::Detector', {

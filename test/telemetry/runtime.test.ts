@@ -4,10 +4,24 @@ import { gzipSync } from 'zlib';
 import { AgentBoundary } from '../../lib/identity/agent-boundary';
 import { flowLogFormatString } from '../../lib/telemetry/flow-log-fields';
 import { contain, ContainmentApis, planContainment, REVOCATION_TEMPLATE_TIME, revocationDocument, roleNameOf } from '../../lib/telemetry/runtime/contain';
-import { archiveObject, attribute, BlackHoleViolation, correlate, CorrelatorApis, signalsFromInput, SkippedRecord } from '../../lib/telemetry/runtime/correlate';
+import {
+  archiveObject,
+  attribute,
+  BlackHoleViolation,
+  correlate,
+  CorrelatorApis,
+  signalsFromInput,
+  SkippedRecord,
+} from '../../lib/telemetry/runtime/correlate';
 import { findActiveEpisode, LedgerDynamoDb, recordEpisodeEnd, recordEpisodeStart } from '../../lib/telemetry/runtime/ledger-client';
 import {
-  camelizeKeys, parseFlowLogLine, signalFromCloudTrail, signalFromFlowLog, signalFromGuardDuty, signalFromResolverQuery, wildcardMatch,
+  camelizeKeys,
+  parseFlowLogLine,
+  signalFromCloudTrail,
+  signalFromFlowLog,
+  signalFromGuardDuty,
+  signalFromResolverQuery,
+  wildcardMatch,
 } from '../../lib/telemetry/runtime/signals';
 import { FLOWS, flowLine, LEAVING, VPC_CIDR } from './flow-fixtures';
 
@@ -17,30 +31,49 @@ const json = (p: string) => JSON.parse(read(p));
 
 /** A flow-log fixture: header line with the docs' field names, then records. */
 function flowFixture(file: string): Record<string, any>[] {
-  const [header, ...lines] = read(file).split('\n').filter((l) => l.trim());
+  const [header, ...lines] = read(file)
+    .split('\n')
+    .filter((l) => l.trim());
   return lines.map((l) => parseFlowLogLine(l, header.trim().split(/\s+/)));
 }
 
 describe('flow-log records (AWS docs samples)', () => {
   test('v5 records parse by header; S3 through an internet gateway (traffic-path 8) is egress, through the gateway endpoint it is not', () => {
     const [ingress, egress] = flowFixture('flowlogs/custom-v5-traffic-path-flow-direction-examples.txt');
-    expect(egress).toMatchObject({ 'flow-direction': 'egress', 'pkt-dst-aws-service': 'S3', 'traffic-path': 8, 'instance-id': 'i-0c50d5961bcb2d47b', start: 1616729292 });
+    expect(egress).toMatchObject({
+      'flow-direction': 'egress',
+      'pkt-dst-aws-service': 'S3',
+      'traffic-path': 8,
+      'instance-id': 'i-0c50d5961bcb2d47b',
+      start: 1616729292,
+    });
     expect(ingress['pkt-dst-aws-service']).toBeUndefined();
     expect(signalFromFlowLog(ingress, ['10.0.0.0/16'])).toBeUndefined();
     // Deliberate change: the docs' record went out through an internet gateway (8), which a black hole
     // must not have; only traffic-path 2 or 7 (gateway endpoint) exempts S3 and DynamoDB.
-    expect(signalFromFlowLog(egress, ['10.0.0.0/16'])).toMatchObject({ category: 'egress-attempt', severity: 'CRITICAL', technique: 'tcp:52.95.128.179:80 ACCEPT' });
+    expect(signalFromFlowLog(egress, ['10.0.0.0/16'])).toMatchObject({
+      category: 'egress-attempt',
+      severity: 'CRITICAL',
+      technique: 'tcp:52.95.128.179:80 ACCEPT',
+    });
     expect(signalFromFlowLog({ ...egress, 'traffic-path': 7 }, ['10.0.0.0/16'])).toBeUndefined();
     expect(signalFromFlowLog({ ...egress, 'traffic-path': 2 }, ['10.0.0.0/16'])).toBeUndefined();
   });
 
   test('NAT gateway docs records (no flow-direction): the flows towards 203.0.113.5 are egress, the replies and the NAT hop inside are not', () => {
-    const [header, ...lines] = read('flowlogs/custom-nat-gateway-examples.txt').split('\n').filter((l) => l.trim());
+    const [header, ...lines] = read('flowlogs/custom-nat-gateway-examples.txt')
+      .split('\n')
+      .filter((l) => l.trim());
     const records = lines.map((l) => parseFlowLogLine(l.replace(/#.*$/, ''), header.trim().split(/\s+/)));
     const signals = records.map((r) => signalFromFlowLog(r, ['10.0.0.0/16']));
     // 1: instance -> NAT ENI, packet to the internet; 2: NAT -> internet; 5: instance -> internet (instance ENI).
     expect(signals.map((x) => (x ? x.technique : undefined))).toEqual([
-      'proto--:203.0.113.5:-', 'proto--:203.0.113.5:-', undefined, undefined, 'proto--:203.0.113.5:-', undefined,
+      'proto--:203.0.113.5:-',
+      'proto--:203.0.113.5:-',
+      undefined,
+      undefined,
+      'proto--:203.0.113.5:-',
+      undefined,
     ]);
   });
 
@@ -50,20 +83,48 @@ describe('flow-log records (AWS docs samples)', () => {
     const signals = records.map((r) => signalFromFlowLog(r, ['10.0.0.0/16'])).filter((s) => s);
     expect(signals).toHaveLength(4); // the 4 records from 10.0.0.62 to 52.213.180.42
     expect(signals[0]).toEqual({
-      source: 'flow-log', category: 'egress-attempt', technique: 'tcp:52.213.180.42:43416 ACCEPT', severity: 'CRITICAL',
+      source: 'flow-log',
+      category: 'egress-attempt',
+      technique: 'tcp:52.213.180.42:43416 ACCEPT',
+      severity: 'CRITICAL',
       time: '2019-08-26T19:47:55Z',
-      subjects: [{ kind: 'instance', id: 'i-01234567890123456' }, { kind: 'eni', id: 'eni-1235b8ca123456789' }],
+      subjects: [
+        { kind: 'instance', id: 'i-01234567890123456' },
+        { kind: 'eni', id: 'eni-1235b8ca123456789' },
+      ],
       evidence: expect.objectContaining({ srcaddr: '10.0.0.62', dstaddr: '52.213.180.42', 'tcp-flags': 18 }),
     });
   });
 
   test('a record in the pipeline format parses with the one field list; a REJECT to the internet is MEDIUM', () => {
-    const names = flowLogFormatString().match(/\$\{([a-z-]+)\}/g)!.map((m) => m.slice(2, -1));
+    const names = flowLogFormatString()
+      .match(/\$\{([a-z-]+)\}/g)!
+      .map((m) => m.slice(2, -1));
     const values: Record<string, string> = {
-      version: '5', 'account-id': '123456789012', 'vpc-id': 'vpc-1', 'subnet-id': 'subnet-1', 'interface-id': 'eni-0a', 'instance-id': 'i-0abc12345678',
-      srcaddr: '10.80.1.5', dstaddr: '203.0.113.7', 'pkt-srcaddr': '10.80.1.5', 'pkt-dstaddr': '203.0.113.7', srcport: '40000', dstport: '22',
-      protocol: '6', packets: '3', bytes: '180', start: '1767225600', end: '1767225660', action: 'REJECT', 'log-status': 'OK', 'tcp-flags': '2',
-      'flow-direction': 'egress', 'traffic-path': '-', 'pkt-src-aws-service': '-', 'pkt-dst-aws-service': '-',
+      version: '5',
+      'account-id': '123456789012',
+      'vpc-id': 'vpc-1',
+      'subnet-id': 'subnet-1',
+      'interface-id': 'eni-0a',
+      'instance-id': 'i-0abc12345678',
+      srcaddr: '10.80.1.5',
+      dstaddr: '203.0.113.7',
+      'pkt-srcaddr': '10.80.1.5',
+      'pkt-dstaddr': '203.0.113.7',
+      srcport: '40000',
+      dstport: '22',
+      protocol: '6',
+      packets: '3',
+      bytes: '180',
+      start: '1767225600',
+      end: '1767225660',
+      action: 'REJECT',
+      'log-status': 'OK',
+      'tcp-flags': '2',
+      'flow-direction': 'egress',
+      'traffic-path': '-',
+      'pkt-src-aws-service': '-',
+      'pkt-dst-aws-service': '-',
     };
     const s = signalFromFlowLog(parseFlowLogLine(names.map((n) => values[n]).join(' ')), ['10.80.0.0/16'])!;
     expect(s.severity).toBe('MEDIUM');
@@ -84,7 +145,7 @@ describe('flows inside the VPC are never violations (pipeline format, VPC_CIDRS)
 
   test('a destination inside the VPC CIDR is never one, whatever traffic-path and service say', () => {
     expect(signal(flowLine({ 'traffic-path': '8', 'pkt-dst-aws-service': 'EC2' }))).toBeUndefined();
-    expect(signal(flowLine({ 'action': 'REJECT', 'traffic-path': '-' }))).toBeUndefined();
+    expect(signal(flowLine({ action: 'REJECT', 'traffic-path': '-' }))).toBeUndefined();
     // Secondary CIDRs: every CIDR given in VPC_CIDRS counts.
     expect(signalFromFlowLog(parseFlowLogLine(FLOWS.toPeeredVpc), [VPC_CIDR, '10.99.0.0/16'])).toBeUndefined();
   });
@@ -98,11 +159,15 @@ describe('flows inside the VPC are never violations (pipeline format, VPC_CIDRS)
     expect(signal(FLOWS.toInternet)).toMatchObject({ category: 'egress-attempt', severity: 'CRITICAL', technique: 'tcp:203.0.113.7:443 ACCEPT' });
     expect(signal(FLOWS.toEc2PublicIp)).toMatchObject({ severity: 'CRITICAL', technique: 'tcp:3.120.0.10:443 ACCEPT' });
     expect(signal(FLOWS.toPeeredVpc)).toMatchObject({ severity: 'CRITICAL', technique: 'tcp:10.99.0.5:443 ACCEPT' });
-    expect(signal(flowLine({ 'dstaddr': '198.51.100.1', 'pkt-dstaddr': '198.51.100.1', 'action': 'REJECT', 'traffic-path': '-' }))).toMatchObject({ severity: 'MEDIUM' });
+    expect(signal(flowLine({ dstaddr: '198.51.100.1', 'pkt-dstaddr': '198.51.100.1', action: 'REJECT', 'traffic-path': '-' }))).toMatchObject({
+      severity: 'MEDIUM',
+    });
   });
 
   test('every named case: a signal exactly for the flows that left the VPC', () => {
-    const flagged = Object.entries(FLOWS).filter(([, line]) => signal(line)).map(([name]) => name);
+    const flagged = Object.entries(FLOWS)
+      .filter(([, line]) => signal(line))
+      .map(([name]) => name);
     expect(flagged.sort()).toEqual([...LEAVING].sort());
   });
 });
@@ -110,11 +175,17 @@ describe('flows inside the VPC are never violations (pipeline format, VPC_CIDRS)
 describe('DNS firewall (Resolver query log, AWS docs sample)', () => {
   test('the BLOCK record is a dns-blocked violation of its instance', () => {
     expect(signalFromResolverQuery(json('dnslogs/route53-resolver-query-log_dns-firewall-BLOCK_aws-docs.json'))).toEqual({
-      source: 'dns-firewall', category: 'dns-blocked', technique: 'PTR 15.3.4.32.in-addr.arpa.', severity: 'MEDIUM',
-      time: '2021-02-04T17:51:55Z', subjects: [{ kind: 'instance', id: 'i-0d15cd0d3example' }],
+      source: 'dns-firewall',
+      category: 'dns-blocked',
+      technique: 'PTR 15.3.4.32.in-addr.arpa.',
+      severity: 'MEDIUM',
+      time: '2021-02-04T17:51:55Z',
+      subjects: [{ kind: 'instance', id: 'i-0d15cd0d3example' }],
       evidence: expect.objectContaining({ firewall_rule_group_id: 'rslvr-frg-01234567890abcdef', vpc_id: 'vpc-7example' }),
     });
-    expect(signalFromResolverQuery({ ...json('dnslogs/route53-resolver-query-log_dns-firewall-BLOCK_aws-docs.json'), firewall_rule_action: 'ALLOW' })).toBeUndefined();
+    expect(
+      signalFromResolverQuery({ ...json('dnslogs/route53-resolver-query-log_dns-firewall-BLOCK_aws-docs.json'), firewall_rule_action: 'ALLOW' }),
+    ).toBeUndefined();
   });
 });
 
@@ -124,9 +195,24 @@ describe('GuardDuty findings (PascalCase sample and its camelCase EventBridge fo
 
   test('Trojan:EC2/DNSDataExfiltration: HIGH, instance and all its ENIs, first-seen time', () => {
     const s = signalFromGuardDuty(trojan)!;
-    expect(s).toMatchObject({ source: 'guardduty', category: 'dns-exfiltration', technique: 'Trojan:EC2/DNSDataExfiltration', severity: 'HIGH', time: '2025-08-22T01:40:09Z' });
-    expect(s.subjects.slice(0, 3)).toEqual([{ kind: 'instance', id: 'i-99999999' }, { kind: 'eni', id: 'eni-abcdef00' }, { kind: 'eni', id: 'eni-abcdef01' }]);
-    expect(s.evidence).toMatchObject({ findingId: '859a6c2165c14a8e92d12050fe60e052', actionType: 'DNS_REQUEST', domain: 'GeneratedFindingAdditionalDomainName', sample: true });
+    expect(s).toMatchObject({
+      source: 'guardduty',
+      category: 'dns-exfiltration',
+      technique: 'Trojan:EC2/DNSDataExfiltration',
+      severity: 'HIGH',
+      time: '2025-08-22T01:40:09Z',
+    });
+    expect(s.subjects.slice(0, 3)).toEqual([
+      { kind: 'instance', id: 'i-99999999' },
+      { kind: 'eni', id: 'eni-abcdef00' },
+      { kind: 'eni', id: 'eni-abcdef01' },
+    ]);
+    expect(s.evidence).toMatchObject({
+      findingId: '859a6c2165c14a8e92d12050fe60e052',
+      actionType: 'DNS_REQUEST',
+      domain: 'GeneratedFindingAdditionalDomainName',
+      sample: true,
+    });
   });
 
   test('the same finding in camelCase (as EventBridge delivers it) gives the same signal', () => {
@@ -152,7 +238,11 @@ describe('CloudTrail (Stratus detonation records)', () => {
     const [denied, ...rest] = json('events/cloudtrail/ec2_RunInstances_Client.UnauthorizedOperation_assumed-role.stratus.json');
     const s = signalFromCloudTrail(denied)!;
     expect(s).toMatchObject({
-      source: 'cloudtrail', category: 'denied-api-call', technique: 'ec2:RunInstances', severity: 'MEDIUM', time: '2024-08-01T11:30:23Z',
+      source: 'cloudtrail',
+      category: 'denied-api-call',
+      technique: 'ec2:RunInstances',
+      severity: 'MEDIUM',
+      time: '2024-08-01T11:30:23Z',
       principal: 'arn:aws:sts::900138736586:assumed-role/stratus-red-team-ec2lui-role-idtzskbvtd/aws-go-sdk-1722511821294449000',
       subjects: [{ kind: 'session', id: 'arn:aws:sts::900138736586:assumed-role/stratus-red-team-ec2lui-role-idtzskbvtd/aws-go-sdk-1722511821294449000' }],
     });
@@ -163,14 +253,24 @@ describe('CloudTrail (Stratus detonation records)', () => {
 
   test('a record of an episode session carries its source identity (userIdentity.sessionContext.sourceIdentity); others do not', () => {
     const [chain, run] = json('events/cloudtrail/episode-session_AccessDenied_source-identity.json').map((r: any) => signalFromCloudTrail(r));
-    expect(chain).toMatchObject({ technique: 'sts:AssumeRole', sourceIdentity: 'episode-42', evidence: expect.objectContaining({ sourceIdentity: 'episode-42' }) });
-    expect(run).toMatchObject({ technique: 'ec2:RunInstances', sourceIdentity: 'episode-42', principal: 'arn:aws:sts::111122223333:assumed-role/Agent/episode-42' });
+    expect(chain).toMatchObject({
+      technique: 'sts:AssumeRole',
+      sourceIdentity: 'episode-42',
+      evidence: expect.objectContaining({ sourceIdentity: 'episode-42' }),
+    });
+    expect(run).toMatchObject({
+      technique: 'ec2:RunInstances',
+      sourceIdentity: 'episode-42',
+      principal: 'arn:aws:sts::111122223333:assumed-role/Agent/episode-42',
+    });
     const [stratus] = json('events/cloudtrail/ec2_RunInstances_Client.UnauthorizedOperation_assumed-role.stratus.json');
     expect(signalFromCloudTrail(stratus)!.sourceIdentity).toBeUndefined();
   });
 
   test('LeaveOrganization AccessDenied is HIGH; a successful AuthorizeSecurityGroupIngress is not a denial', () => {
-    const leave = json('events/cloudtrail/organizations_LeaveOrganization_AccessDenied_assumed-role.stratus.json').map((r: any) => signalFromCloudTrail(r)).filter((x: any) => x);
+    const leave = json('events/cloudtrail/organizations_LeaveOrganization_AccessDenied_assumed-role.stratus.json')
+      .map((r: any) => signalFromCloudTrail(r))
+      .filter((x: any) => x);
     expect(leave).toHaveLength(1);
     expect(leave[0]).toMatchObject({ technique: 'organizations:LeaveOrganization', severity: 'HIGH' });
     expect(json('events/cloudtrail/ec2_AuthorizeSecurityGroupIngress_success.stratus.json').map((r: any) => signalFromCloudTrail(r))).toEqual([undefined]);
@@ -182,8 +282,13 @@ function fakeLedger(): LedgerDynamoDb & { calls: any[]; items: any[] } {
   const items: any[] = [];
   const calls: any[] = [];
   return {
-    calls, items,
-    async putItem(input) { calls.push(['putItem', input]); items.push(input.Item); return {}; },
+    calls,
+    items,
+    async putItem(input) {
+      calls.push(['putItem', input]);
+      items.push(input.Item);
+      return {};
+    },
     async updateItem(input) {
       calls.push(['updateItem', input]);
       const it = items.find((i) => i.subject.S === (input.Key.subject as any).S && i.startedAt.N === (input.Key.startedAt as any).N);
@@ -204,25 +309,52 @@ describe('episode ledger client', () => {
   test('records one item per subject with TTL, finds the active episode, and respects the end', async () => {
     const db = fakeLedger();
     await recordEpisodeStart(db, 'Ledger', {
-      environment: 'alpha', episodeId: 'ep-7', runId: 'run-1', roleArn: 'arn:aws:iam::111122223333:role/agent',
-      subjects: [{ kind: 'instance', id: 'i-99999999' }, { kind: 'eni', id: 'eni-abcdef00' }],
-      startedAt: new Date('2025-08-22T01:00:00Z'), retentionDays: 30,
+      environment: 'alpha',
+      episodeId: 'ep-7',
+      runId: 'run-1',
+      roleArn: 'arn:aws:iam::111122223333:role/agent',
+      subjects: [
+        { kind: 'instance', id: 'i-99999999' },
+        { kind: 'eni', id: 'eni-abcdef00' },
+      ],
+      startedAt: new Date('2025-08-22T01:00:00Z'),
+      retentionDays: 30,
     });
-    expect(db.calls[0]).toEqual(['putItem', {
-      TableName: 'Ledger',
-      Item: {
-        subject: { S: 'instance#i-99999999' }, startedAt: { N: '1755824400000' }, episodeId: { S: 'ep-7' }, runId: { S: 'run-1' },
-        environment: { S: 'alpha' }, expiresAt: { N: String(1755824400 + 30 * 86400) }, roleArn: { S: 'arn:aws:iam::111122223333:role/agent' },
+    expect(db.calls[0]).toEqual([
+      'putItem',
+      {
+        TableName: 'Ledger',
+        Item: {
+          subject: { S: 'instance#i-99999999' },
+          startedAt: { N: '1755824400000' },
+          episodeId: { S: 'ep-7' },
+          runId: { S: 'run-1' },
+          environment: { S: 'alpha' },
+          expiresAt: { N: String(1755824400 + 30 * 86400) },
+          roleArn: { S: 'arn:aws:iam::111122223333:role/agent' },
+        },
       },
-    }]);
+    ]);
     const at = new Date('2025-08-22T01:40:09Z');
     expect(await findActiveEpisode(db, 'Ledger', { kind: 'eni', id: 'eni-abcdef00' }, at)).toMatchObject({ episodeId: 'ep-7', runId: 'run-1' });
-    expect(db.calls[2]).toEqual(['query', {
-      TableName: 'Ledger', KeyConditionExpression: '#s = :s AND #t <= :t', ExpressionAttributeNames: { '#s': 'subject', '#t': 'startedAt' },
-      ExpressionAttributeValues: { ':s': { S: 'eni#eni-abcdef00' }, ':t': { N: String(at.getTime()) } }, ScanIndexForward: false, Limit: 1,
-    }]);
+    expect(db.calls[2]).toEqual([
+      'query',
+      {
+        TableName: 'Ledger',
+        KeyConditionExpression: '#s = :s AND #t <= :t',
+        ExpressionAttributeNames: { '#s': 'subject', '#t': 'startedAt' },
+        ExpressionAttributeValues: { ':s': { S: 'eni#eni-abcdef00' }, ':t': { N: String(at.getTime()) } },
+        ScanIndexForward: false,
+        Limit: 1,
+      },
+    ]);
     expect(await findActiveEpisode(db, 'Ledger', { kind: 'eni', id: 'eni-abcdef00' }, new Date('2025-08-22T00:59:59Z'))).toBeUndefined();
-    await recordEpisodeEnd(db, 'Ledger', { episodeId: 'ep-7', subjects: [{ kind: 'eni', id: 'eni-abcdef00' }], startedAt: new Date('2025-08-22T01:00:00Z'), endedAt: new Date('2025-08-22T01:30:00Z') });
+    await recordEpisodeEnd(db, 'Ledger', {
+      episodeId: 'ep-7',
+      subjects: [{ kind: 'eni', id: 'eni-abcdef00' }],
+      startedAt: new Date('2025-08-22T01:00:00Z'),
+      endedAt: new Date('2025-08-22T01:30:00Z'),
+    });
     expect(await findActiveEpisode(db, 'Ledger', { kind: 'eni', id: 'eni-abcdef00' }, at)).toBeUndefined();
     expect(await findActiveEpisode(db, 'Ledger', { kind: 'instance', id: 'i-99999999' }, at)).toMatchObject({ episodeId: 'ep-7' });
     await expect(recordEpisodeStart(db, 'Ledger', { environment: 'a', episodeId: 'e', runId: 'r', subjects: [] })).rejects.toThrow(/at least one subject/);
@@ -235,15 +367,32 @@ describe('correlator', () => {
   async function run(input: unknown) {
     const ledger = fakeLedger();
     await recordEpisodeStart(ledger, 'Ledger', {
-      environment: 'alpha', episodeId: 'ep-7', runId: 'run-1', roleArn: 'arn:aws:iam::111122223333:role/agent',
-      subjects: [{ kind: 'eni', id: 'eni-abcdef00' }, { kind: 'instance', id: 'i-0d15cd0d3example' }], startedAt: new Date('2020-01-01T00:00:00Z'),
+      environment: 'alpha',
+      episodeId: 'ep-7',
+      runId: 'run-1',
+      roleArn: 'arn:aws:iam::111122223333:role/agent',
+      subjects: [
+        { kind: 'eni', id: 'eni-abcdef00' },
+        { kind: 'instance', id: 'i-0d15cd0d3example' },
+      ],
+      startedAt: new Date('2020-01-01T00:00:00Z'),
     });
     const puts: any[] = [];
     const objects: any[] = [];
     const apis: CorrelatorApis = {
       ledger,
-      events: { putEvents: async (i) => { puts.push(i); return { FailedEntryCount: 0 }; } },
-      archive: { putObject: async (i) => { objects.push(i); return {}; } },
+      events: {
+        putEvents: async (i) => {
+          puts.push(i);
+          return { FailedEntryCount: 0 };
+        },
+      },
+      archive: {
+        putObject: async (i) => {
+          objects.push(i);
+          return {};
+        },
+      },
     };
     const violations = await correlate(input, config, apis);
     return { violations, puts, objects };
@@ -253,8 +402,27 @@ describe('correlator', () => {
     const { violations, puts, objects } = await run(json('events/guardduty/Trojan_EC2_DNSDataExfiltration.json'));
     expect(violations).toHaveLength(1);
     const v = violations[0];
-    expect(v).toMatchObject({ environment: 'alpha', episodeId: 'ep-7', runId: 'run-1', roleArn: 'arn:aws:iam::111122223333:role/agent', category: 'dns-exfiltration', severity: 'HIGH' });
-    expect(puts).toEqual([{ Entries: [{ EventBusName: 'bus', Source: 'black-hole.telemetry', DetailType: 'Black Hole Violation', Time: new Date('2025-08-22T01:40:09Z'), Detail: JSON.stringify(v) }] }]);
+    expect(v).toMatchObject({
+      environment: 'alpha',
+      episodeId: 'ep-7',
+      runId: 'run-1',
+      roleArn: 'arn:aws:iam::111122223333:role/agent',
+      category: 'dns-exfiltration',
+      severity: 'HIGH',
+    });
+    expect(puts).toEqual([
+      {
+        Entries: [
+          {
+            EventBusName: 'bus',
+            Source: 'black-hole.telemetry',
+            DetailType: 'Black Hole Violation',
+            Time: new Date('2025-08-22T01:40:09Z'),
+            Detail: JSON.stringify(v),
+          },
+        ],
+      },
+    ]);
     expect(objects).toEqual([archiveObject(v, 'telemetry')]);
     expect(objects[0].Key).toBe(`violations/dt=2025-08-22/${v.id}.json`);
     expect(JSON.parse(objects[0].Body)).toMatchObject({ episode_id: 'ep-7', run_id: 'run-1', subjects: expect.arrayContaining(['eni#eni-abcdef00']) });
@@ -262,7 +430,12 @@ describe('correlator', () => {
 
   test('a CloudWatch Logs subscription batch of the Resolver query log is decoded and attributed through the instance', async () => {
     const record = read('dnslogs/route53-resolver-query-log_dns-firewall-BLOCK_aws-docs.json');
-    const batch = { messageType: 'DATA_MESSAGE', logGroup: 'g', logStream: 's', logEvents: [{ id: '1', timestamp: 0, message: JSON.stringify(JSON.parse(record)) }] };
+    const batch = {
+      messageType: 'DATA_MESSAGE',
+      logGroup: 'g',
+      logStream: 's',
+      logEvents: [{ id: '1', timestamp: 0, message: JSON.stringify(JSON.parse(record)) }],
+    };
     const input = { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(batch))).toString('base64') } };
     const { violations } = await run(input);
     expect(violations).toEqual([expect.objectContaining({ category: 'dns-blocked', episodeId: 'ep-7', subjects: ['instance#i-0d15cd0d3example'] })]);
@@ -270,11 +443,14 @@ describe('correlator', () => {
 
   test('a batch of one malformed and two good flow-log lines: the two are published, the bad one is skipped and counted', async () => {
     const batch = {
-      messageType: 'DATA_MESSAGE', logGroup: 'flow-logs', logStream: 'eni-0node1-all', subscriptionFilters: ['EgressFlowSubscription'],
+      messageType: 'DATA_MESSAGE',
+      logGroup: 'flow-logs',
+      logStream: 'eni-0node1-all',
+      subscriptionFilters: ['EgressFlowSubscription'],
       logEvents: [
-        { id: '1', timestamp: 0, message: flowLine({ 'dstaddr': '203.0.113.7', 'pkt-dstaddr': '203.0.113.7', 'traffic-path': '8' }) },
+        { id: '1', timestamp: 0, message: flowLine({ dstaddr: '203.0.113.7', 'pkt-dstaddr': '203.0.113.7', 'traffic-path': '8' }) },
         { id: '2', timestamp: 0, message: '5 123456789012 vpc-0abc eni-0node1 truncated record' },
-        { id: '3', timestamp: 0, message: flowLine({ 'dstaddr': '198.51.100.1', 'pkt-dstaddr': '198.51.100.1', 'traffic-path': '8', 'action': 'REJECT' }) },
+        { id: '3', timestamp: 0, message: flowLine({ dstaddr: '198.51.100.1', 'pkt-dstaddr': '198.51.100.1', 'traffic-path': '8', action: 'REJECT' }) },
       ],
     };
     const input = { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(batch))).toString('base64') } };
@@ -283,9 +459,21 @@ describe('correlator', () => {
     try {
       const ledger = fakeLedger();
       const puts: any[] = [];
-      const violations = await correlate(input, { ...config, vpcCidrs: [VPC_CIDR] }, {
-        ledger, events: { putEvents: async (i) => { puts.push(i); return { FailedEntryCount: 0 }; } }, archive: { putObject: async () => ({}) },
-      }, skipped);
+      const violations = await correlate(
+        input,
+        { ...config, vpcCidrs: [VPC_CIDR] },
+        {
+          ledger,
+          events: {
+            putEvents: async (i) => {
+              puts.push(i);
+              return { FailedEntryCount: 0 };
+            },
+          },
+          archive: { putObject: async () => ({}) },
+        },
+        skipped,
+      );
       expect(violations.map((v) => v.technique)).toEqual(['tcp:203.0.113.7:443 ACCEPT', 'tcp:198.51.100.1:443 REJECT']);
       expect(puts[0].Entries).toHaveLength(2);
       expect(skipped).toEqual([{ reason: 'flow-log record has 6 fields, the format has 24', message: '5 123456789012 vpc-0abc eni-0node1 truncated record' }]);
@@ -296,8 +484,14 @@ describe('correlator', () => {
     }
     // A bad JSON line and a record whose time cannot be read are skipped the same way.
     const more: SkippedRecord[] = [];
-    const lines = ['{"query_timestamp": ', flowLine({ 'dstaddr': '203.0.113.7', 'pkt-dstaddr': '203.0.113.7', 'traffic-path': '8', 'start': '99999999999999999' }), FLOWS.toInternet];
-    const data = gzipSync(Buffer.from(JSON.stringify({ messageType: 'DATA_MESSAGE', logEvents: lines.map((message, i) => ({ id: String(i), timestamp: 0, message })) }))).toString('base64');
+    const lines = [
+      '{"query_timestamp": ',
+      flowLine({ dstaddr: '203.0.113.7', 'pkt-dstaddr': '203.0.113.7', 'traffic-path': '8', start: '99999999999999999' }),
+      FLOWS.toInternet,
+    ];
+    const data = gzipSync(
+      Buffer.from(JSON.stringify({ messageType: 'DATA_MESSAGE', logEvents: lines.map((message, i) => ({ id: String(i), timestamp: 0, message })) })),
+    ).toString('base64');
     expect(signalsFromInput({ awslogs: { data } }, { vpcCidrs: [VPC_CIDR] }, more)).toHaveLength(1);
     expect(more).toHaveLength(2);
   });
@@ -305,9 +499,11 @@ describe('correlator', () => {
   describe('attribution by source identity first', () => {
     const SESSION = 'arn:aws:sts::111122223333:assumed-role/Agent/episode-42';
     const records = () => json('events/cloudtrail/episode-session_AccessDenied_source-identity.json');
-    const correlateWith = async (ledger: ReturnType<typeof fakeLedger>, input: unknown) => correlate(input, config, {
-      ledger, events: { putEvents: async () => ({ FailedEntryCount: 0 }) },
-    });
+    const correlateWith = async (ledger: ReturnType<typeof fakeLedger>, input: unknown) =>
+      correlate(input, config, {
+        ledger,
+        events: { putEvents: async () => ({ FailedEntryCount: 0 }) },
+      });
 
     test('a CloudTrail record with an episode source identity is attributed to that episode, with no ledger entry at all', async () => {
       const [chain] = records();
@@ -320,17 +516,31 @@ describe('correlator', () => {
       const [, run] = records();
       const ledger = fakeLedger();
       await recordEpisodeStart(ledger, 'Ledger', {
-        environment: 'alpha', episodeId: '42', runId: 'run-9', roleArn: 'arn:aws:iam::111122223333:role/Agent',
-        subjects: [{ kind: 'session', id: SESSION }], startedAt: new Date('2026-03-14T09:00:00Z'),
+        environment: 'alpha',
+        episodeId: '42',
+        runId: 'run-9',
+        roleArn: 'arn:aws:iam::111122223333:role/Agent',
+        subjects: [{ kind: 'session', id: SESSION }],
+        startedAt: new Date('2026-03-14T09:00:00Z'),
         session: { assumedRoleId: 'AROAIDPPEZS35WEXAMPLE:episode-42', sourceIdentity: 'episode-42', expiresAt: new Date('2026-03-14T10:00:00Z') },
       });
       const [v] = await correlateWith(ledger, run);
-      expect(v).toMatchObject({ episodeId: '42', runId: 'run-9', roleArn: 'arn:aws:iam::111122223333:role/Agent', environment: 'alpha', attribution: 'source-identity' });
+      expect(v).toMatchObject({
+        episodeId: '42',
+        runId: 'run-9',
+        roleArn: 'arn:aws:iam::111122223333:role/Agent',
+        environment: 'alpha',
+        attribution: 'source-identity',
+      });
 
       // A later ledger entry on the same session subject naming episode 43 (a reused session name, a
       // wrong harness record): the time window would pick it; the source identity does not.
       await recordEpisodeStart(ledger, 'Ledger', {
-        environment: 'alpha', episodeId: '43', runId: 'run-9', subjects: [{ kind: 'session', id: SESSION }], startedAt: new Date('2026-03-14T09:10:00Z'),
+        environment: 'alpha',
+        episodeId: '43',
+        runId: 'run-9',
+        subjects: [{ kind: 'session', id: SESSION }],
+        startedAt: new Date('2026-03-14T09:10:00Z'),
       });
       const [again] = await correlateWith(ledger, run);
       expect(again).toMatchObject({ episodeId: '42', attribution: 'source-identity' });
@@ -362,27 +572,50 @@ describe('containment responder', () => {
   const config = { mode: 'contain' as const, minSeverity: 'HIGH' as const, quarantineSecurityGroupId: 'sg-quarantine', revocationPolicyTemplate: template };
   const now = new Date('2025-08-22T01:41:00.123Z');
   const violation: BlackHoleViolation = {
-    id: 'v1', time: '2025-08-22T01:40:09Z', environment: 'alpha', episodeId: 'ep-7', runId: 'run-1',
-    roleArn: 'arn:aws:iam::111122223333:role/agent-role', source: 'guardduty', category: 'crypto-mining', technique: 'CryptoCurrency:EC2/BitcoinTool.B!DNS',
-    severity: 'HIGH', subjects: ['instance#i-99999999', 'eni#eni-abcdef00', 'job#train-7'], evidence: {},
+    id: 'v1',
+    time: '2025-08-22T01:40:09Z',
+    environment: 'alpha',
+    episodeId: 'ep-7',
+    runId: 'run-1',
+    roleArn: 'arn:aws:iam::111122223333:role/agent-role',
+    source: 'guardduty',
+    category: 'crypto-mining',
+    technique: 'CryptoCurrency:EC2/BitcoinTool.B!DNS',
+    severity: 'HIGH',
+    subjects: ['instance#i-99999999', 'eni#eni-abcdef00', 'job#train-7'],
+    evidence: {},
   };
 
   function fakeApis(failOn?: string) {
     const calls: [string, any][] = [];
-    const rec = (name: string, out: any = {}) => async (input: any) => {
-      calls.push([name, input]);
-      if (name === failOn) throw new Error('boom');
-      return out;
-    };
+    const rec =
+      (name: string, out: any = {}) =>
+      async (input: any) => {
+        calls.push([name, input]);
+        if (name === failOn) throw new Error('boom');
+        return out;
+      };
     const apis: ContainmentApis = {
       iam: { putRolePolicy: rec('iam.putRolePolicy') },
       ec2: {
-        describeNetworkInterfaces: rec('ec2.describeNetworkInterfaces', { NetworkInterfaces: [{ NetworkInterfaceId: 'eni-abcdef00' }, { NetworkInterfaceId: 'eni-abcdef01' }] }),
+        describeNetworkInterfaces: rec('ec2.describeNetworkInterfaces', {
+          NetworkInterfaces: [{ NetworkInterfaceId: 'eni-abcdef00' }, { NetworkInterfaceId: 'eni-abcdef01' }],
+        }),
         modifyNetworkInterfaceAttribute: rec('ec2.modifyNetworkInterfaceAttribute'),
         createTags: rec('ec2.createTags'),
       },
       // The stop goes through lib/compute/runtime/preserve-and-stop.ts (test/telemetry/containment.test.ts).
-      compute: new Proxy({}, { get: (_, m: string) => async (...args: any[]) => { calls.push([`compute.${m}`, args]); return m.startsWith('describe') || m === 'createSnapshots' ? [] : undefined; } }) as any,
+      compute: new Proxy(
+        {},
+        {
+          get:
+            (_, m: string) =>
+            async (...args: any[]) => {
+              calls.push([`compute.${m}`, args]);
+              return m.startsWith('describe') || m === 'createSnapshots' ? [] : undefined;
+            },
+        },
+      ) as any,
     };
     return { apis, calls };
   }
@@ -392,11 +625,24 @@ describe('containment responder', () => {
     const report = await contain(violation, config, apis, now);
     expect(report.errors).toEqual([]);
     expect(calls).toEqual([
-      ['iam.putRolePolicy', {
-        RoleName: 'agent-role', PolicyName: 'BlackHoleRevokeOlderSessions',
-        PolicyDocument: JSON.stringify(AgentBoundary.sessionRevocationPolicyDocument(new Date('2025-08-22T01:41:00Z'))),
-      }],
-      ['ec2.createTags', { Resources: ['i-99999999', 'eni-abcdef00'], Tags: [{ Key: 'black-hole:quarantine', Value: 'v1' }, { Key: 'black-hole:violation-category', Value: 'crypto-mining' }] }],
+      [
+        'iam.putRolePolicy',
+        {
+          RoleName: 'agent-role',
+          PolicyName: 'BlackHoleRevokeOlderSessions',
+          PolicyDocument: JSON.stringify(AgentBoundary.sessionRevocationPolicyDocument(new Date('2025-08-22T01:41:00Z'))),
+        },
+      ],
+      [
+        'ec2.createTags',
+        {
+          Resources: ['i-99999999', 'eni-abcdef00'],
+          Tags: [
+            { Key: 'black-hole:quarantine', Value: 'v1' },
+            { Key: 'black-hole:violation-category', Value: 'crypto-mining' },
+          ],
+        },
+      ],
       ['ec2.describeNetworkInterfaces', { Filters: [{ Name: 'attachment.instance-id', Values: ['i-99999999'] }] }],
       ['ec2.modifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-abcdef00', Groups: ['sg-quarantine'] }],
       ['ec2.modifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-abcdef01', Groups: ['sg-quarantine'] }],

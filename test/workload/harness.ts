@@ -17,7 +17,11 @@ const FULL_AWS_ACCESS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', 
 
 type Doc = { Version?: string; Statement: Array<Record<string, unknown>> | Record<string, unknown> };
 export type PolicyKind = 'identity' | 'boundary' | 'scp' | 'endpoint' | 'resource' | 'assumed';
-export interface NamedPolicy { readonly name: string; readonly kind: PolicyKind; readonly document: Doc }
+export interface NamedPolicy {
+  readonly name: string;
+  readonly kind: PolicyKind;
+  readonly document: Doc;
+}
 
 export interface PreparedCall {
   readonly label: string;
@@ -108,7 +112,8 @@ export function notApplicable(model: ShapeModel, flow: WorkloadFlow): string | u
     if (r === 'lambda-kms-key') {
       if (flow.principal.kind !== 'lambda') throw new Error(`${flow.id}: lambda-kms-key on a non-Lambda flow`);
       const fns = model.find('AWS::Lambda::Function', flow.principal.function);
-      if (fns.length > 0 && fns.every((f) => model.props(f).KmsKeyArn === undefined)) return 'function environment encrypted with the AWS managed key aws/lambda (no customer key, no permission needed)';
+      if (fns.length > 0 && fns.every((f) => model.props(f).KmsKeyArn === undefined))
+        return 'function environment encrypted with the AWS managed key aws/lambda (no customer key, no permission needed)';
       continue;
     }
     if (!model.has(r as ShapeFeature)) return `shape has no ${r}`;
@@ -129,7 +134,13 @@ function principalsOf(model: ShapeModel, p: FlowPrincipal): Principal[] {
   const role = (logicalId: string, session: string, label: string): Principal => {
     const roleArn = model.ids.getAtt(logicalId, 'Arn');
     const name = model.ids.ref(logicalId);
-    return { roleLogicalId: logicalId, arn: `arn:${PARTITION}:sts::${ACCOUNT}:assumed-role/${name}/${session}`, principalArnKey: roleArn, account: ACCOUNT, label: `${label} (${logicalId})` };
+    return {
+      roleLogicalId: logicalId,
+      arn: `arn:${PARTITION}:sts::${ACCOUNT}:assumed-role/${name}/${session}`,
+      principalArnKey: roleArn,
+      account: ACCOUNT,
+      label: `${label} (${logicalId})`,
+    };
   };
   switch (p.kind) {
     case 'fleet-instance': {
@@ -139,8 +150,9 @@ function principalsOf(model: ShapeModel, p: FlowPrincipal): Principal[] {
         const profileRef = (model.props(lt).LaunchTemplateData as { IamInstanceProfile?: { Arn?: unknown; Name?: unknown } }).IamInstanceProfile;
         if (!profileRef) throw new Error(`launch template ${lt} has no instance profile`);
         const profileArn = String(model.ids.resolve(profileRef.Arn ?? profileRef.Name));
-        const profile = Object.keys(model.resources).find((id) => model.resources[id].Type === 'AWS::IAM::InstanceProfile'
-          && (model.ids.getAtt(id, 'Arn') === profileArn || model.ids.ref(id) === profileArn));
+        const profile = Object.keys(model.resources).find(
+          (id) => model.resources[id].Type === 'AWS::IAM::InstanceProfile' && (model.ids.getAtt(id, 'Arn') === profileArn || model.ids.ref(id) === profileArn),
+        );
         if (!profile) throw new Error(`instance profile ${profileArn} of ${lt} is not in the template`);
         const roles = model.ids.resolve(model.props(profile).Roles) as string[];
         const roleId = Object.keys(model.resources).find((id) => model.resources[id].Type === 'AWS::IAM::Role' && model.ids.ref(id) === roles[0]);
@@ -148,7 +160,8 @@ function principalsOf(model: ShapeModel, p: FlowPrincipal): Principal[] {
         return role(roleId, 'i-0123456789abcdef0', 'fleet instance');
       });
     }
-    case 'sagemaker-execution-role': return executionRoles(model).map((id) => role(id, 'SageMaker', 'SageMaker execution role'));
+    case 'sagemaker-execution-role':
+      return executionRoles(model).map((id) => role(id, 'SageMaker', 'SageMaker execution role'));
     case 'launcher': {
       const ids = model.find('AWS::IAM::Role', 'Launcher');
       if (ids.length !== 1) throw new Error(`expected one launcher role, found ${ids.length}`);
@@ -165,14 +178,17 @@ function principalsOf(model: ShapeModel, p: FlowPrincipal): Principal[] {
         return role(roleId, model.ids.ref(fn), `Lambda ${p.function}`);
       });
     }
-    case 'budget-execution-role': return budgetExecutionRoles(model).map((id) => role(id, 'BudgetsActions', 'budget action execution role'));
+    case 'budget-execution-role':
+      return budgetExecutionRoles(model).map((id) => role(id, 'BudgetsActions', 'budget action execution role'));
     case 'custom-resource': {
       const ids = Object.keys(model.resources).filter((id) => model.resources[id].Type === 'AWS::IAM::Role' && id.startsWith(p.rolePrefix));
       if (ids.length === 0) throw new Error(`no custom resource role ${p.rolePrefix}*`);
       return ids.map((id) => role(id, 'custom-resource', p.label));
     }
-    case 'service': return [{ arn: p.service, account: '', service: p.service, label: p.service }];
-    case 'ecr-layer-signer': return [{ arn: `arn:${PARTITION}:iam::${ECR_LAYER_SIGNER_ACCOUNT}:user/ecr-layer-signer`, account: ECR_LAYER_SIGNER_ACCOUNT, label: 'ECR layer signer' }];
+    case 'service':
+      return [{ arn: p.service, account: '', service: p.service, label: p.service }];
+    case 'ecr-layer-signer':
+      return [{ arn: `arn:${PARTITION}:iam::${ECR_LAYER_SIGNER_ACCOUNT}:user/ecr-layer-signer`, account: ECR_LAYER_SIGNER_ACCOUNT, label: 'ECR layer signer' }];
   }
 }
 
@@ -228,7 +244,11 @@ export function identityPolicies(model: ShapeModel, roleId: string): NamedPolicy
   const out: NamedPolicy[] = [];
   for (const [i, p] of asList(props.Policies).entries()) {
     const pp = p as { PolicyName: unknown; PolicyDocument: unknown };
-    out.push({ name: `${roleId} inline ${String(model.ids.resolve(pp.PolicyName) ?? i)}`, kind: 'identity', document: model.ids.resolve(pp.PolicyDocument) as Doc });
+    out.push({
+      name: `${roleId} inline ${String(model.ids.resolve(pp.PolicyName) ?? i)}`,
+      kind: 'identity',
+      document: model.ids.resolve(pp.PolicyDocument) as Doc,
+    });
   }
   for (const arn of asList(props.ManagedPolicyArns)) out.push(managedPolicyDocument(model, String(model.ids.resolve(arn)), roleId));
   for (const [id, r] of Object.entries(model.resources)) {
@@ -236,7 +256,8 @@ export function identityPolicies(model: ShapeModel, roleId: string): NamedPolicy
       const roles = asList(r.Properties?.Roles).map((x) => String(model.ids.resolve(x)));
       if (roles.includes(name)) out.push({ name: id, kind: 'identity', document: model.ids.resolve(r.Properties!.PolicyDocument) as Doc });
     } else if (r.Type === 'AWS::IAM::RolePolicy') {
-      if (String(model.ids.resolve(r.Properties?.RoleName)) === name) out.push({ name: id, kind: 'identity', document: model.ids.resolve(r.Properties!.PolicyDocument) as Doc });
+      if (String(model.ids.resolve(r.Properties?.RoleName)) === name)
+        out.push({ name: id, kind: 'identity', document: model.ids.resolve(r.Properties!.PolicyDocument) as Doc });
     }
   }
   return out;
@@ -265,33 +286,58 @@ function expand(model: ShapeModel, text: string, fixed: Record<string, string>):
 }
 
 const TYPE_OF: Record<string, string> = {
-  'bucket': 'AWS::S3::Bucket', 'bucket-key': 'AWS::S3::Bucket', 'key': 'AWS::KMS::Key', 'log-group': 'AWS::Logs::LogGroup', 'log-group-arn': 'AWS::Logs::LogGroup',
-  'repository': 'AWS::ECR::Repository', 'table': 'AWS::DynamoDB::Table', 'bus': 'AWS::Events::EventBus', 'topic': 'AWS::SNS::Topic', 'topic-key': 'AWS::SNS::Topic',
-  'function': 'AWS::Lambda::Function', 'function-arn': 'AWS::Lambda::Function', 'function-key': 'AWS::Lambda::Function', 'role-arn': 'AWS::IAM::Role',
-  'alarm-arn': 'AWS::CloudWatch::Alarm', 'rule-arn': 'AWS::Events::Rule', 'asg': 'AWS::AutoScaling::AutoScalingGroup', 'managed-policy': 'AWS::IAM::ManagedPolicy',
-  'budget': 'AWS::Budgets::Budget', 'sg': 'AWS::EC2::SecurityGroup',
+  bucket: 'AWS::S3::Bucket',
+  'bucket-key': 'AWS::S3::Bucket',
+  key: 'AWS::KMS::Key',
+  'log-group': 'AWS::Logs::LogGroup',
+  'log-group-arn': 'AWS::Logs::LogGroup',
+  repository: 'AWS::ECR::Repository',
+  table: 'AWS::DynamoDB::Table',
+  bus: 'AWS::Events::EventBus',
+  topic: 'AWS::SNS::Topic',
+  'topic-key': 'AWS::SNS::Topic',
+  function: 'AWS::Lambda::Function',
+  'function-arn': 'AWS::Lambda::Function',
+  'function-key': 'AWS::Lambda::Function',
+  'role-arn': 'AWS::IAM::Role',
+  'alarm-arn': 'AWS::CloudWatch::Alarm',
+  'rule-arn': 'AWS::Events::Rule',
+  asg: 'AWS::AutoScaling::AutoScalingGroup',
+  'managed-policy': 'AWS::IAM::ManagedPolicy',
+  budget: 'AWS::Budgets::Budget',
+  sg: 'AWS::EC2::SecurityGroup',
 };
 
 function placeholderValues(model: ShapeModel, kind: string, fragment: string | undefined, fixed: Record<string, string>): string[] {
   if (fragment === undefined) {
     if (fixed[kind] !== undefined) return [fixed[kind]];
     switch (kind) {
-      case 'account': return [ACCOUNT];
-      case 'region': return [REGION];
-      case 'partition': return [PARTITION];
-      case 'vpc': return [model.ids.ref(only(model.find('AWS::EC2::VPC', 'Network'), 'environment VPC'))];
-      case 'subnet': return model.find('AWS::EC2::Subnet', 'Network').map((s) => model.ids.ref(s));
-      case 'training-sg': return [model.ids.ref(only(model.find('AWS::EC2::SecurityGroup', 'Network/TrainingSecurityGroup'), 'training security group'))];
-      case 'default-sg': return [model.ids.getAtt(only(model.find('AWS::EC2::VPC', 'Network'), 'environment VPC'), 'DefaultSecurityGroup')];
-      case 'execution-role-arn': return executionRoles(model).map((r) => model.ids.getAtt(r, 'Arn'));
-      case 'budget-execution-role-arn': return budgetExecutionRoles(model).map((r) => model.ids.getAtt(r, 'Arn'));
+      case 'account':
+        return [ACCOUNT];
+      case 'region':
+        return [REGION];
+      case 'partition':
+        return [PARTITION];
+      case 'vpc':
+        return [model.ids.ref(only(model.find('AWS::EC2::VPC', 'Network'), 'environment VPC'))];
+      case 'subnet':
+        return model.find('AWS::EC2::Subnet', 'Network').map((s) => model.ids.ref(s));
+      case 'training-sg':
+        return [model.ids.ref(only(model.find('AWS::EC2::SecurityGroup', 'Network/TrainingSecurityGroup'), 'training security group'))];
+      case 'default-sg':
+        return [model.ids.getAtt(only(model.find('AWS::EC2::VPC', 'Network'), 'environment VPC'), 'DefaultSecurityGroup')];
+      case 'execution-role-arn':
+        return executionRoles(model).map((r) => model.ids.getAtt(r, 'Arn'));
+      case 'budget-execution-role-arn':
+        return budgetExecutionRoles(model).map((r) => model.ids.getAtt(r, 'Arn'));
       case 'environment': {
         const vpc = only(model.find('AWS::EC2::VPC', 'Network'), 'environment VPC');
         const env = tagsOf(model.resources[vpc], model)['black-hole:environment'];
         if (!env) throw new Error('the environment VPC has no black-hole:environment tag');
         return [env];
       }
-      default: throw new Error(`unknown placeholder {${kind}}`);
+      default:
+        throw new Error(`unknown placeholder {${kind}}`);
     }
   }
   const type = TYPE_OF[kind];
@@ -301,13 +347,33 @@ function placeholderValues(model: ShapeModel, kind: string, fragment: string | u
   return ids.map((id) => {
     const p = model.props(id);
     switch (kind) {
-      case 'bucket': case 'log-group': case 'repository': case 'table': case 'bus': case 'function': case 'asg': case 'budget': case 'topic': case 'managed-policy': case 'sg':
+      case 'bucket':
+      case 'log-group':
+      case 'repository':
+      case 'table':
+      case 'bus':
+      case 'function':
+      case 'asg':
+      case 'budget':
+      case 'topic':
+      case 'managed-policy':
+      case 'sg':
         return model.ids.ref(id);
-      case 'key': return model.ids.getAtt(id, 'Arn');
-      case 'log-group-arn': return model.ids.getAtt(id, 'Arn').replace(/:\*$/, '');
-      case 'function-arn': case 'role-arn': case 'alarm-arn': case 'rule-arn': return model.ids.getAtt(id, 'Arn');
+      case 'key':
+        return model.ids.getAtt(id, 'Arn');
+      case 'log-group-arn':
+        return model.ids.getAtt(id, 'Arn').replace(/:\*$/, '');
+      case 'function-arn':
+      case 'role-arn':
+      case 'alarm-arn':
+      case 'rule-arn':
+        return model.ids.getAtt(id, 'Arn');
       case 'bucket-key': {
-        const rules = (p.BucketEncryption as { ServerSideEncryptionConfiguration?: Array<{ ServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: unknown } }> } | undefined)?.ServerSideEncryptionConfiguration ?? [];
+        const rules =
+          (
+            p.BucketEncryption as
+              { ServerSideEncryptionConfiguration?: Array<{ ServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: unknown } }> } | undefined
+          )?.ServerSideEncryptionConfiguration ?? [];
         const kms = rules.map((r) => r.ServerSideEncryptionByDefault).find((d) => d?.SSEAlgorithm?.startsWith('aws:kms'));
         if (!kms?.KMSMasterKeyID) throw new Error(`{bucket-key:${fragment}}: bucket ${id} is not encrypted with a customer managed KMS key`);
         return keyArn(model, String(model.ids.resolve(kms.KMSMasterKeyID)));
@@ -320,7 +386,8 @@ function placeholderValues(model: ShapeModel, kind: string, fragment: string | u
         if (p.KmsKeyArn === undefined) throw new Error(`{function-key:${fragment}}: function ${id} has no customer key`);
         return keyArn(model, String(model.ids.resolve(p.KmsKeyArn)));
       }
-      default: throw new Error(`unhandled placeholder kind ${kind}`);
+      default:
+        throw new Error(`unhandled placeholder kind ${kind}`);
     }
   });
 }
@@ -363,8 +430,10 @@ function resourceOf(model: ShapeModel, action: string, arn: string): { logicalId
   if (/^arn:[^:]+:lambda:/.test(arn)) {
     const fn = find('AWS::Lambda::Function', (id) => model.ids.getAtt(id, 'Arn') === arn);
     if (!fn) return {};
-    const perms = Object.keys(model.resources).filter((id) => model.resources[id].Type === 'AWS::Lambda::Permission'
-      && [arn, model.ids.ref(fn)].includes(String(model.ids.resolve(model.props(id).FunctionName))));
+    const perms = Object.keys(model.resources).filter(
+      (id) =>
+        model.resources[id].Type === 'AWS::Lambda::Permission' && [arn, model.ids.ref(fn)].includes(String(model.ids.resolve(model.props(id).FunctionName))),
+    );
     const stmts = perms.map((id) => {
       const p = model.ids.resolve(model.props(id)) as { Action: string; Principal: string; SourceArn?: string; SourceAccount?: string };
       const principal = /^\d{12}$/.test(p.Principal) || p.Principal.startsWith('arn:') ? { AWS: p.Principal } : { Service: p.Principal };
@@ -373,21 +442,31 @@ function resourceOf(model: ShapeModel, action: string, arn: string): { logicalId
       if (p.SourceAccount) cond.StringEquals = { 'aws:SourceAccount': p.SourceAccount };
       return { Sid: id, Effect: 'Allow', Principal: principal, Action: p.Action, Resource: arn, ...(Object.keys(cond).length ? { Condition: cond } : {}) };
     });
-    return { logicalId: fn, ...(stmts.length ? { policy: { Version: '2012-10-17', Statement: stmts }, name: `${fn} function policy (AWS::Lambda::Permission)` } : {}) };
+    return {
+      logicalId: fn,
+      ...(stmts.length ? { policy: { Version: '2012-10-17', Statement: stmts }, name: `${fn} function policy (AWS::Lambda::Permission)` } : {}),
+    };
   }
   if (/^arn:[^:]+:iam::[^:]+:role\//.test(arn)) {
     const role = find('AWS::IAM::Role', (id) => model.ids.getAtt(id, 'Arn') === arn);
     if (!role) return {};
-    if (/^sts:AssumeRole/i.test(action)) return { logicalId: role, policy: model.ids.resolve(model.props(role).AssumeRolePolicyDocument) as Doc, name: `${role} trust policy` };
+    if (/^sts:AssumeRole/i.test(action))
+      return { logicalId: role, policy: model.ids.resolve(model.props(role).AssumeRolePolicyDocument) as Doc, name: `${role} trust policy` };
     return { logicalId: role };
   }
   if ((m = /^arn:[^:]+:events:[^:]+:[^:]+:event-bus\/(.+)$/.exec(arn))) {
     const bus = find('AWS::Events::EventBus', (id) => model.ids.ref(id) === m![1]);
-    const stmts = Object.keys(model.resources).filter((id) => model.resources[id].Type === 'AWS::Events::EventBusPolicy'
-      && String(model.ids.resolve(model.props(id).EventBusName ?? 'default')) === m![1]).map((id) => model.ids.resolve(model.props(id).Statement));
+    const stmts = Object.keys(model.resources)
+      .filter(
+        (id) => model.resources[id].Type === 'AWS::Events::EventBusPolicy' && String(model.ids.resolve(model.props(id).EventBusName ?? 'default')) === m![1],
+      )
+      .map((id) => model.ids.resolve(model.props(id).Statement));
     const own = bus ? model.props(bus).Policy : undefined;
     if (own !== undefined) stmts.push(...statements(model.ids.resolve(own) as Doc));
-    return { logicalId: bus, ...(stmts.length ? { policy: { Version: '2012-10-17', Statement: stmts as Array<Record<string, unknown>> }, name: `${bus} bus policy` } : {}) };
+    return {
+      logicalId: bus,
+      ...(stmts.length ? { policy: { Version: '2012-10-17', Statement: stmts as Array<Record<string, unknown>> }, name: `${bus} bus policy` } : {}),
+    };
   }
   if ((m = /^arn:[^:]+:dynamodb:[^:]+:[^:]+:table\/([^/]+)/.exec(arn))) {
     const table = find('AWS::DynamoDB::Table', (id) => model.ids.ref(id) === m![1]);
@@ -405,7 +484,9 @@ function resourceOf(model: ShapeModel, action: string, arn: string): { logicalId
 
 function endpointPolicy(model: ShapeModel, service: string): NamedPolicy {
   const name = `com.amazonaws.${REGION}.${service}`;
-  const ids = Object.keys(model.resources).filter((id) => model.resources[id].Type === 'AWS::EC2::VPCEndpoint' && model.ids.resolve(model.props(id).ServiceName) === name);
+  const ids = Object.keys(model.resources).filter(
+    (id) => model.resources[id].Type === 'AWS::EC2::VPCEndpoint' && model.ids.resolve(model.props(id).ServiceName) === name,
+  );
   if (ids.length === 0) throw new Error(`no VPC endpoint for ${name}: the call cannot leave the VPC`);
   if (ids.length > 1) throw new Error(`several VPC endpoints for ${name}: ${ids.join(', ')}`);
   const doc = model.props(ids[0]).PolicyDocument;
@@ -457,11 +538,19 @@ function expandContext(model: ShapeModel, call: FlowCall, fixed: Record<string, 
   return results;
 }
 
-function prepareCall(model: ShapeModel, flow: WorkloadFlow, principal: Principal, call: FlowCall, resource: string, extra: Record<string, string | string[]>): PreparedCall {
+function prepareCall(
+  model: ShapeModel,
+  flow: WorkloadFlow,
+  principal: Principal,
+  call: FlowCall,
+  resource: string,
+  extra: Record<string, string | string[]>,
+): PreparedCall {
   const policies: NamedPolicy[] = [];
   const res = resourceOf(model, call.action, resource);
-  const resourceAccount = /^arn:[^:]+:s3:::prod-[^/]+-starport-layer-bucket/.test(resource) ? ECR_LAYER_SIGNER_ACCOUNT
-    : (/^arn:[^:]+:[^:]*:[^:]*:(\d{12})?:/.exec(resource)?.[1] || (resource.startsWith('arn:') && /^arn:[^:]+:s3:::/.test(resource) ? ACCOUNT : ACCOUNT));
+  const resourceAccount = /^arn:[^:]+:s3:::prod-[^/]+-starport-layer-bucket/.test(resource)
+    ? ECR_LAYER_SIGNER_ACCOUNT
+    : /^arn:[^:]+:[^:]*:[^:]*:(\d{12})?:/.exec(resource)?.[1] || (resource.startsWith('arn:') && /^arn:[^:]+:s3:::/.test(resource) ? ACCOUNT : ACCOUNT);
   const context: Record<string, string | string[]> = {
     'aws:RequestedRegion': call.requestedRegion ?? REGION,
     'aws:SecureTransport': 'true',
@@ -500,8 +589,19 @@ function prepareCall(model: ShapeModel, flow: WorkloadFlow, principal: Principal
     // SCPs do not apply to AWS service principals, only to principals of member accounts.
   } else {
     // ECR's layer signer: a principal of another (AWS-owned) account; its own permission is assumed.
-    Object.assign(context, { 'aws:PrincipalArn': principal.arn, 'aws:PrincipalAccount': principal.account, 'aws:PrincipalIsAWSService': 'false', 'aws:PrincipalType': 'User' });
-    identity = [{ name: 'ECR layer signer (assumed: AWS-owned)', kind: 'assumed', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::prod-*-starport-layer-bucket/*' }] } }];
+    Object.assign(context, {
+      'aws:PrincipalArn': principal.arn,
+      'aws:PrincipalAccount': principal.account,
+      'aws:PrincipalIsAWSService': 'false',
+      'aws:PrincipalType': 'User',
+    });
+    identity = [
+      {
+        name: 'ECR layer signer (assumed: AWS-owned)',
+        kind: 'assumed',
+        document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::prod-*-starport-layer-bucket/*' }] },
+      },
+    ];
   }
 
   const endpoints: NamedPolicy[] = [];
@@ -560,7 +660,13 @@ export function decideEncryptionContextConditions(simulation: Simulation): Simul
     const hit = Object.keys(ctx).find((c) => c.toLowerCase() === k.toLowerCase());
     return hit === undefined ? undefined : ([] as string[]).concat(ctx[hit] as string | string[]);
   };
-  const like = (pattern: string, v: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(v);
+  const like = (pattern: string, v: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(v);
   const holds = (op: string, key: string, expected: unknown): boolean => {
     const base = op.replace(/IfExists$/, '');
     const actual = valueOf(key);
@@ -568,11 +674,20 @@ export function decideEncryptionContextConditions(simulation: Simulation): Simul
     if (actual === undefined) return op.endsWith('IfExists');
     const anyMatch = (fn: (w: string, a: string) => boolean) => actual.some((a) => wanted.some((w) => fn(w, a)));
     switch (base) {
-      case 'StringEquals': case 'ArnEquals': return anyMatch((w, a) => w === a);
-      case 'StringLike': case 'ArnLike': return anyMatch(like);
-      case 'StringNotEquals': case 'ArnNotEquals': return !anyMatch((w, a) => w === a);
-      case 'StringNotLike': case 'ArnNotLike': return !anyMatch(like);
-      default: throw new Error(`harness: operator ${op} on ${key} is not evaluated; extend decideEncryptionContextConditions`);
+      case 'StringEquals':
+      case 'ArnEquals':
+        return anyMatch((w, a) => w === a);
+      case 'StringLike':
+      case 'ArnLike':
+        return anyMatch(like);
+      case 'StringNotEquals':
+      case 'ArnNotEquals':
+        return !anyMatch((w, a) => w === a);
+      case 'StringNotLike':
+      case 'ArnNotLike':
+        return !anyMatch(like);
+      default:
+        throw new Error(`harness: operator ${op} on ${key} is not evaluated; extend decideEncryptionContextConditions`);
     }
   };
   const rewrite = (doc: unknown): unknown => {
@@ -582,7 +697,10 @@ export function decideEncryptionContextConditions(simulation: Simulation): Simul
     const out: Record<string, unknown>[] = [];
     for (const st of list) {
       const cond = st.Condition as Record<string, Record<string, unknown>> | undefined;
-      if (!cond) { out.push(st); continue; }
+      if (!cond) {
+        out.push(st);
+        continue;
+      }
       let applies = true;
       const kept: Record<string, Record<string, unknown>> = {};
       for (const [op, block] of Object.entries(cond)) {
@@ -615,9 +733,14 @@ export async function decide(prepared: Simulation): Promise<{ decision: string; 
   const result = await runSimulation(simulation, {});
   if (result.resultType === 'error') throw new Error(`iam-simulate: ${JSON.stringify(result.errors)}`);
   if (result.resultType !== 'single') return { decision: result.overallResult, reasons: [], ignored: [] };
-  const reasons = result.overallResult === 'Allowed' ? [] : getDenialReasons(result.result.analysis).map((d) => d.denialType === 'Explicit'
-    ? `explicit Deny in ${d.policyType} ${d.policyIdentifier ?? ''} statement ${d.statementId ?? `#${d.statementIndex}`}`
-    : `no Allow in ${d.policyType}${d.identifier ? ` ${d.identifier}` : ''}`);
+  const reasons =
+    result.overallResult === 'Allowed'
+      ? []
+      : getDenialReasons(result.result.analysis).map((d) =>
+          d.denialType === 'Explicit'
+            ? `explicit Deny in ${d.policyType} ${d.policyIdentifier ?? ''} statement ${d.statementId ?? `#${d.statementIndex}`}`
+            : `no Allow in ${d.policyType}${d.identifier ? ` ${d.identifier}` : ''}`,
+        );
   return { decision: result.overallResult, reasons, ignored: result.result.ignoredContextKeys ?? [] };
 }
 
@@ -662,12 +785,18 @@ export async function loadBearingStatements(call: PreparedCall): Promise<{ flips
 function replacePolicy(sim: Simulation, policy: NamedPolicy, doc: Doc): Simulation {
   const swap = <T extends { name: string; policy: unknown }>(list: T[] | undefined) => list?.map((p) => (p.name === policy.name ? { ...p, policy: doc } : p));
   switch (policy.kind) {
-    case 'identity': return { ...sim, identityPolicies: swap(sim.identityPolicies)! };
-    case 'boundary': return { ...sim, permissionBoundaryPolicies: swap(sim.permissionBoundaryPolicies) };
-    case 'endpoint': return { ...sim, vpcEndpointPolicies: swap(sim.vpcEndpointPolicies) };
-    case 'resource': return { ...sim, resourcePolicy: doc };
-    case 'scp': return { ...sim, serviceControlPolicies: sim.serviceControlPolicies.map((o) => ({ ...o, policies: swap(o.policies)! })) };
-    default: throw new Error(`cannot mutate ${policy.kind}`);
+    case 'identity':
+      return { ...sim, identityPolicies: swap(sim.identityPolicies)! };
+    case 'boundary':
+      return { ...sim, permissionBoundaryPolicies: swap(sim.permissionBoundaryPolicies) };
+    case 'endpoint':
+      return { ...sim, vpcEndpointPolicies: swap(sim.vpcEndpointPolicies) };
+    case 'resource':
+      return { ...sim, resourcePolicy: doc };
+    case 'scp':
+      return { ...sim, serviceControlPolicies: sim.serviceControlPolicies.map((o) => ({ ...o, policies: swap(o.policies)! })) };
+    default:
+      throw new Error(`cannot mutate ${policy.kind}`);
   }
 }
 

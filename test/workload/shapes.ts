@@ -65,7 +65,11 @@ function workloadResources(stack: Stack, env: BlackHoleEnvironment, pullImages: 
   if (repository) env.agentRole.grantPullImages(repository);
   // SageMaker jobs run as the environment's execution role (when the environment has one): it gets
   // the same data grants, as a user of a SageMaker environment gives it.
-  type Grants = { grantReadDatasets(b: s3.IBucket, p?: string): unknown; grantWriteCheckpoints(b: s3.IBucket, p?: string): unknown; grantPullImages(r: ecr.IRepository): unknown };
+  type Grants = {
+    grantReadDatasets(b: s3.IBucket, p?: string): unknown;
+    grantWriteCheckpoints(b: s3.IBucket, p?: string): unknown;
+    grantPullImages(r: ecr.IRepository): unknown;
+  };
   const execution = (env as unknown as { sageMakerExecutionRole?: Grants }).sageMakerExecutionRole;
   if (execution) {
     execution.grantReadDatasets(datasets, DATASET_PREFIX);
@@ -84,7 +88,10 @@ function ec2Fleet(mode: EnvMode): SynthesizedShape {
   });
   workloadResources(stack, env, true);
   return {
-    id: 'ec2-fleet', mode, stackName: stack.stackName, environmentPath: env.node.path,
+    id: 'ec2-fleet',
+    mode,
+    stackName: stack.stackName,
+    environmentPath: env.node.path,
     template: Template.fromStack(stack).toJSON(),
     features: new Set<ShapeFeature>(['fleet', 'datasets', 'checkpoints', 'images', 'logs', 'metrics', 'interface-endpoints']),
   };
@@ -113,7 +120,10 @@ function sageMakerOnly(mode: EnvMode): SynthesizedShape {
     instanceTypes: ['ml.g5.*', 'ml.p5.*'],
   } as SageMakerTrainingLaunchPolicyProps).attachToRole(launcher);
   return {
-    id: 'sagemaker', mode, stackName: stack.stackName, environmentPath: env.node.path,
+    id: 'sagemaker',
+    mode,
+    stackName: stack.stackName,
+    environmentPath: env.node.path,
     template: Template.fromStack(stack).toJSON(),
     features: new Set<ShapeFeature>(['datasets', 'checkpoints', 'images', 'logs', 'metrics', 'sagemaker-launcher']),
   };
@@ -142,7 +152,10 @@ function multiEnvironment(mode: EnvMode): SynthesizedShape {
     breakGlassPrincipalArns: ['arn:aws:iam::*:role/BreakGlass', 'arn:aws:iam::*:role/cdk-*'],
   });
   return {
-    id: 'multi-environment', mode, stackName: stack.stackName, environmentPath: env.node.path,
+    id: 'multi-environment',
+    mode,
+    stackName: stack.stackName,
+    environmentPath: env.node.path,
     template: Template.fromStack(stack).toJSON(),
     guardrailTemplate: Template.fromStack(org).toJSON(),
     features: new Set<ShapeFeature>(['fleet', 'datasets', 'checkpoints', 'images', 'logs', 'metrics', 'guardrail', 'interface-endpoints']),
@@ -151,7 +164,7 @@ function multiEnvironment(mode: EnvMode): SynthesizedShape {
 
 const BUILDERS: Record<ShapeId, (mode: EnvMode) => SynthesizedShape> = {
   'ec2-fleet': ec2Fleet,
-  'sagemaker': sageMakerOnly,
+  sagemaker: sageMakerOnly,
   'multi-environment': multiEnvironment,
 };
 

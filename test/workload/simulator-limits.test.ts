@@ -10,12 +10,28 @@ const FN = 'arn:aws:lambda:eu-west-1:111122223333:function:black-hole-a-responde
 
 function simulation(expected: string) {
   return {
-    request: { principal: 'arn:aws:sts::111122223333:assumed-role/R/s', action: 'kms:Decrypt', resource: { resource: 'arn:aws:kms:eu-west-1:111122223333:key/abc', accountId: '111122223333' }, contextVariables: { [KEY]: FN } },
-    identityPolicies: [{ name: 'i', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { [KEY]: expected } } }] } }],
+    request: {
+      principal: 'arn:aws:sts::111122223333:assumed-role/R/s',
+      action: 'kms:Decrypt',
+      resource: { resource: 'arn:aws:kms:eu-west-1:111122223333:key/abc', accountId: '111122223333' },
+      contextVariables: { [KEY]: FN },
+    },
+    identityPolicies: [
+      {
+        name: 'i',
+        policy: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: '*', Condition: { StringEquals: { [KEY]: expected } } }],
+        },
+      },
+    ],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     // KMS authorises only what the key policy lets IAM policies decide (CDK's default key policy).
-    resourcePolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }] },
+    resourcePolicy: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: 'kms:*', Resource: '*' }],
+    },
   };
 }
 

@@ -44,7 +44,9 @@ for (const shapeId of SHAPE_IDS) {
         for (const call of calls) {
           const r = await evaluate(call);
           if (r.decision !== 'Allowed') {
-            failures.push(`${r.label}: ${r.decision}\n      ${r.reasons.join('\n      ')}${r.ignoredContextKeys.length ? `\n      (context keys ignored by the simulator: ${r.ignoredContextKeys.join(', ')})` : ''}`);
+            failures.push(
+              `${r.label}: ${r.decision}\n      ${r.reasons.join('\n      ')}${r.ignoredContextKeys.length ? `\n      (context keys ignored by the simulator: ${r.ignoredContextKeys.join(', ')})` : ''}`,
+            );
             continue;
           }
           const { flips, redundant, tried } = await loadBearingStatements(call);

@@ -26,11 +26,15 @@ export function sdkPreserveAndStopClient(): PreserveAndStopClient {
       for (let i = 0; i < instanceIds.length; i += DESCRIBE_ASG_INSTANCES_BATCH) {
         let token: string | undefined;
         do {
-          const page = await autoscaling.send(new asgSdk.DescribeAutoScalingInstancesCommand({
-            InstanceIds: instanceIds.slice(i, i + DESCRIBE_ASG_INSTANCES_BATCH), NextToken: token,
-          }));
+          const page = await autoscaling.send(
+            new asgSdk.DescribeAutoScalingInstancesCommand({
+              InstanceIds: instanceIds.slice(i, i + DESCRIBE_ASG_INSTANCES_BATCH),
+              NextToken: token,
+            }),
+          );
           for (const a of page.AutoScalingInstances ?? []) {
-            if (a.InstanceId && a.AutoScalingGroupName) out.push({ instanceId: a.InstanceId, autoScalingGroupName: a.AutoScalingGroupName, lifecycleState: a.LifecycleState });
+            if (a.InstanceId && a.AutoScalingGroupName)
+              out.push({ instanceId: a.InstanceId, autoScalingGroupName: a.AutoScalingGroupName, lifecycleState: a.LifecycleState });
           }
           token = page.NextToken;
         } while (token);
@@ -41,9 +45,12 @@ export function sdkPreserveAndStopClient(): PreserveAndStopClient {
       const groups: TaggedGroup[] = [];
       let token: string | undefined;
       do {
-        const page = await autoscaling.send(new asgSdk.DescribeAutoScalingGroupsCommand({
-          Filters: [{ Name: `tag:${tagKey}`, Values: [tagValue] }], NextToken: token,
-        }));
+        const page = await autoscaling.send(
+          new asgSdk.DescribeAutoScalingGroupsCommand({
+            Filters: [{ Name: `tag:${tagKey}`, Values: [tagValue] }],
+            NextToken: token,
+          }),
+        );
         for (const g of page.AutoScalingGroups ?? []) {
           if (!g.AutoScalingGroupName) continue;
           groups.push({
@@ -68,21 +75,28 @@ export function sdkPreserveAndStopClient(): PreserveAndStopClient {
       const ids: string[] = [];
       let token: string | undefined;
       do {
-        const page = await ec2.send(new ec2Sdk.DescribeInstancesCommand({
-          Filters: [{ Name: `tag:${tagKey}`, Values: [tagValue] }, { Name: 'instance-state-name', Values: [...states] }],
-          NextToken: token,
-        }));
+        const page = await ec2.send(
+          new ec2Sdk.DescribeInstancesCommand({
+            Filters: [
+              { Name: `tag:${tagKey}`, Values: [tagValue] },
+              { Name: 'instance-state-name', Values: [...states] },
+            ],
+            NextToken: token,
+          }),
+        );
         for (const r of page.Reservations ?? []) for (const i of r.Instances ?? []) if (i.InstanceId) ids.push(i.InstanceId);
         token = page.NextToken;
       } while (token);
       return ids;
     },
     async createSnapshots(instanceId, description, tags) {
-      const out = await ec2.send(new ec2Sdk.CreateSnapshotsCommand({
-        InstanceSpecification: { InstanceId: instanceId, ExcludeBootVolume: false },
-        Description: description,
-        TagSpecifications: [{ ResourceType: 'snapshot', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
-      }));
+      const out = await ec2.send(
+        new ec2Sdk.CreateSnapshotsCommand({
+          InstanceSpecification: { InstanceId: instanceId, ExcludeBootVolume: false },
+          Description: description,
+          TagSpecifications: [{ ResourceType: 'snapshot', Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }],
+        }),
+      );
       return (out.Snapshots ?? []).map((s: any) => s.SnapshotId).filter((s: unknown): s is string => typeof s === 'string');
     },
     async stopInstances(ids) {
@@ -94,18 +108,20 @@ export function sdkPreserveAndStopClient(): PreserveAndStopClient {
       const names: string[] = [];
       let token: string | undefined;
       do {
-        const page = await sagemaker.send(new smSdk.SearchCommand({
-          Resource: 'TrainingJob',
-          SearchExpression: {
-            Filters: [
-              { Name: `Tags.${tagKey}`, Operator: 'Equals', Value: tagValue },
-              { Name: 'TrainingJobStatus', Operator: 'Equals', Value: 'InProgress' },
-            ],
-            Operator: 'And',
-          },
-          MaxResults: 100,
-          NextToken: token,
-        }));
+        const page = await sagemaker.send(
+          new smSdk.SearchCommand({
+            Resource: 'TrainingJob',
+            SearchExpression: {
+              Filters: [
+                { Name: `Tags.${tagKey}`, Operator: 'Equals', Value: tagValue },
+                { Name: 'TrainingJobStatus', Operator: 'Equals', Value: 'InProgress' },
+              ],
+              Operator: 'And',
+            },
+            MaxResults: 100,
+            NextToken: token,
+          }),
+        );
         for (const r of page.Results ?? []) if (r.TrainingJob?.TrainingJobName) names.push(r.TrainingJob.TrainingJobName);
         token = page.NextToken;
       } while (token);

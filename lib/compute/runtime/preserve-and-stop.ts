@@ -45,7 +45,14 @@
  * person resumes them after the investigation.
  */
 export const SUSPENDED_PROCESSES: readonly string[] = Object.freeze([
-  'Launch', 'Terminate', 'HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions', 'InstanceRefresh',
+  'Launch',
+  'Terminate',
+  'HealthCheck',
+  'ReplaceUnhealthy',
+  'AZRebalance',
+  'AlarmNotification',
+  'ScheduledActions',
+  'InstanceRefresh',
 ]);
 
 /** Instance states the environment-wide stop applies to. */
@@ -126,7 +133,10 @@ class Attempts {
     const done: string[] = [];
     for (let i = 0; i < items.length; i += size) {
       const batch = items.slice(i, i + size);
-      const ok = await this.run(`${what} ${batch.join(', ')}`, async () => { await call(batch); return true; });
+      const ok = await this.run(`${what} ${batch.join(', ')}`, async () => {
+        await call(batch);
+        return true;
+      });
       if (ok) done.push(...batch);
     }
     return done;
@@ -138,12 +148,21 @@ function emptyResult(): Omit<PreserveAndStopResult, 'errors'> {
 }
 
 /** Suspends a group's processes, then protects and detaches (decrementing) the instances. */
-async function releaseFromGroup(client: PreserveAndStopClient, at: Attempts, result: ReturnType<typeof emptyResult>, group: string, instanceIds: readonly string[]): Promise<void> {
-  const suspended = await at.run(`suspend processes of ${group}`, async () => { await client.suspendProcesses(group, SUSPENDED_PROCESSES); return true; });
+async function releaseFromGroup(
+  client: PreserveAndStopClient,
+  at: Attempts,
+  result: ReturnType<typeof emptyResult>,
+  group: string,
+  instanceIds: readonly string[],
+): Promise<void> {
+  const suspended = await at.run(`suspend processes of ${group}`, async () => {
+    await client.suspendProcesses(group, SUSPENDED_PROCESSES);
+    return true;
+  });
   if (suspended) result.suspendedGroups.push(group);
   if (instanceIds.length === 0) return;
   await at.batches(`protect in ${group}`, instanceIds, PROTECT_BATCH_SIZE, (b) => client.protectFromScaleIn(group, b));
-  result.detachedInstances.push(...await at.batches(`detach from ${group}`, instanceIds, DETACH_BATCH_SIZE, (b) => client.detachInstances(group, b)));
+  result.detachedInstances.push(...(await at.batches(`detach from ${group}`, instanceIds, DETACH_BATCH_SIZE, (b) => client.detachInstances(group, b))));
 }
 
 /**
@@ -174,7 +193,7 @@ export async function preserveAndStopInstances(
     const snaps = await at.run(`snapshot ${id}`, () => client.createSnapshots(id, evidence.description, evidence.tags));
     if (snaps) result.snapshots[id] = snaps;
   }
-  result.stoppedInstances.push(...await at.batches('stop', ids, STOP_BATCH_SIZE, (b) => client.stopInstances(b)));
+  result.stoppedInstances.push(...(await at.batches('stop', ids, STOP_BATCH_SIZE, (b) => client.stopInstances(b))));
   return { ...result, errors: at.errors };
 }
 
@@ -183,7 +202,10 @@ export async function stopTrainingJobs(client: PreserveAndStopClient, names: rea
   const at = new Attempts();
   const result = emptyResult();
   for (const name of [...new Set(names)]) {
-    const ok = await at.run(`stop ${name}`, async () => { await client.stopTrainingJob(name); return true; });
+    const ok = await at.run(`stop ${name}`, async () => {
+      await client.stopTrainingJob(name);
+      return true;
+    });
     if (ok) result.stoppedTrainingJobs.push(name);
   }
   return { ...result, errors: at.errors };
@@ -209,11 +231,14 @@ export async function preserveAndStopEnvironment(client: PreserveAndStopClient, 
 
   const tagged = (await at.run('describe instances', () => client.describeTaggedInstances(tagKey, environmentName, STOPPABLE_INSTANCE_STATES))) ?? [];
   const toStop = [...new Set([...tagged, ...groupInstances])];
-  result.stoppedInstances.push(...await at.batches('stop', toStop, STOP_BATCH_SIZE, (b) => client.stopInstances(b)));
+  result.stoppedInstances.push(...(await at.batches('stop', toStop, STOP_BATCH_SIZE, (b) => client.stopInstances(b))));
 
   const jobs = (await at.run('search training jobs', () => client.searchTaggedTrainingJobs(tagKey, environmentName))) ?? [];
   for (const job of jobs) {
-    const ok = await at.run(`stop ${job}`, async () => { await client.stopTrainingJob(job); return true; });
+    const ok = await at.run(`stop ${job}`, async () => {
+      await client.stopTrainingJob(job);
+      return true;
+    });
     if (ok) result.stoppedTrainingJobs.push(job);
   }
   return { ...result, errors: at.errors };

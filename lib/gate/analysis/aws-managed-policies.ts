@@ -135,8 +135,7 @@ export function awsManagedPolicyByName(name: string): AwsManagedPolicyRecord | u
 
 /** What an AWS managed policy ARN in a template resolves to. */
 export type AwsManagedLookup =
-  | { readonly found: true; readonly name: string; readonly arn: string; readonly document: unknown }
-  | { readonly found: false; readonly reason: string };
+  { readonly found: true; readonly name: string; readonly arn: string; readonly document: unknown } | { readonly found: false; readonly reason: string };
 
 const AWS_MANAGED_ARN = /^arn:(?:aws|aws-cn|aws-us-gov|\$\{AWS::Partition\}):iam::aws:policy\/(.+)$/;
 

@@ -45,7 +45,11 @@ const CFN = (page: string) => DOC(`AWSCloudFormation/latest/TemplateReference/${
 export const COMPUTE_FORMS: Readonly<Record<string, ComputeForm>> = {
   'AWS::EC2::Instance': {
     profiles: ['IamInstanceProfile'],
-    subnets: ['SubnetId', 'NetworkInterfaces[].SubnetId', { via: 'NetworkInterfaces[].NetworkInterfaceId', types: ['AWS::EC2::NetworkInterface'], subnets: ['SubnetId'] }],
+    subnets: [
+      'SubnetId',
+      'NetworkInterfaces[].SubnetId',
+      { via: 'NetworkInterfaces[].NetworkInterfaceId', types: ['AWS::EC2::NetworkInterface'], subnets: ['SubnetId'] },
+    ],
     source: CFN('aws-resource-ec2-instance'),
   },
   // Placement also comes from the instances, groups and fleets that launch it (identity-reachability).
@@ -57,7 +61,11 @@ export const COMPUTE_FORMS: Readonly<Record<string, ComputeForm>> = {
   'AWS::AutoScaling::LaunchConfiguration': { profiles: ['IamInstanceProfile'], source: CFN('aws-resource-autoscaling-launchconfiguration') },
   'AWS::EC2::SpotFleet': {
     profiles: ['SpotFleetRequestConfigData.LaunchSpecifications[].IamInstanceProfile.Arn'],
-    subnets: ['SpotFleetRequestConfigData.LaunchSpecifications[].SubnetId', 'SpotFleetRequestConfigData.LaunchSpecifications[].NetworkInterfaces[].SubnetId', 'SpotFleetRequestConfigData.LaunchTemplateConfigs[].Overrides[].SubnetId'],
+    subnets: [
+      'SpotFleetRequestConfigData.LaunchSpecifications[].SubnetId',
+      'SpotFleetRequestConfigData.LaunchSpecifications[].NetworkInterfaces[].SubnetId',
+      'SpotFleetRequestConfigData.LaunchTemplateConfigs[].Overrides[].SubnetId',
+    ],
     source: CFN('aws-resource-ec2-spotfleet'),
   },
   'AWS::EC2::EC2Fleet': {
@@ -70,7 +78,12 @@ export const COMPUTE_FORMS: Readonly<Record<string, ComputeForm>> = {
     subnets: [
       'VpcConfig.SubnetIds',
       // Lambda Managed Instances: the function runs on its capacity provider's instances.
-      { via: 'CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig.CapacityProviderArn', types: ['AWS::Lambda::CapacityProvider'], nameProperties: ['CapacityProviderName'], subnets: ['VpcConfig.SubnetIds'] },
+      {
+        via: 'CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig.CapacityProviderArn',
+        types: ['AWS::Lambda::CapacityProvider'],
+        nameProperties: ['CapacityProviderName'],
+        subnets: ['VpcConfig.SubnetIds'],
+      },
     ],
     vpcOptional: true,
     source: DOC('lambda/latest/dg/lambda-intro-execution-role.html'),
@@ -91,10 +104,26 @@ export const COMPUTE_FORMS: Readonly<Record<string, ComputeForm>> = {
   },
   'AWS::SageMaker::Pipeline': { roles: ['RoleArn'], source: CFN('aws-resource-sagemaker-pipeline') },
   'AWS::SageMaker::ProcessingJob': { roles: ['RoleArn'], subnets: ['NetworkConfig.VpcConfig.Subnets'], source: CFN('aws-resource-sagemaker-processingjob') },
-  'AWS::SageMaker::DataQualityJobDefinition': { roles: ['RoleArn'], subnets: ['NetworkConfig.VpcConfig.Subnets'], source: CFN('aws-resource-sagemaker-dataqualityjobdefinition') },
-  'AWS::SageMaker::ModelBiasJobDefinition': { roles: ['RoleArn'], subnets: ['NetworkConfig.VpcConfig.Subnets'], source: CFN('aws-resource-sagemaker-modelbiasjobdefinition') },
-  'AWS::SageMaker::ModelExplainabilityJobDefinition': { roles: ['RoleArn'], subnets: ['NetworkConfig.VpcConfig.Subnets'], source: CFN('aws-resource-sagemaker-modelexplainabilityjobdefinition') },
-  'AWS::SageMaker::ModelQualityJobDefinition': { roles: ['RoleArn'], subnets: ['NetworkConfig.VpcConfig.Subnets'], source: CFN('aws-resource-sagemaker-modelqualityjobdefinition') },
+  'AWS::SageMaker::DataQualityJobDefinition': {
+    roles: ['RoleArn'],
+    subnets: ['NetworkConfig.VpcConfig.Subnets'],
+    source: CFN('aws-resource-sagemaker-dataqualityjobdefinition'),
+  },
+  'AWS::SageMaker::ModelBiasJobDefinition': {
+    roles: ['RoleArn'],
+    subnets: ['NetworkConfig.VpcConfig.Subnets'],
+    source: CFN('aws-resource-sagemaker-modelbiasjobdefinition'),
+  },
+  'AWS::SageMaker::ModelExplainabilityJobDefinition': {
+    roles: ['RoleArn'],
+    subnets: ['NetworkConfig.VpcConfig.Subnets'],
+    source: CFN('aws-resource-sagemaker-modelexplainabilityjobdefinition'),
+  },
+  'AWS::SageMaker::ModelQualityJobDefinition': {
+    roles: ['RoleArn'],
+    subnets: ['NetworkConfig.VpcConfig.Subnets'],
+    source: CFN('aws-resource-sagemaker-modelqualityjobdefinition'),
+  },
   'AWS::SageMaker::MonitoringSchedule': {
     roles: ['MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn'],
     subnets: ['MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.Subnets'],
@@ -106,11 +135,20 @@ export const COMPUTE_FORMS: Readonly<Record<string, ComputeForm>> = {
     subnets: ['VpcConfig.Subnets', 'InstanceGroups[].OverrideVpcConfig.Subnets', 'RestrictedInstanceGroups[].OverrideVpcConfig.Subnets'],
     source: CFN('aws-resource-sagemaker-cluster'),
   },
-  'AWS::CodeBuild::Project': { roles: ['ServiceRole', 'BuildBatchConfig.ServiceRole'], subnets: ['VpcConfig.Subnets'], vpcOptional: true, source: CFN('aws-resource-codebuild-project') },
+  'AWS::CodeBuild::Project': {
+    roles: ['ServiceRole', 'BuildBatchConfig.ServiceRole'],
+    subnets: ['VpcConfig.Subnets'],
+    vpcOptional: true,
+    source: CFN('aws-resource-codebuild-project'),
+  },
   'AWS::CodeBuild::Fleet': { roles: ['FleetServiceRole'], subnets: ['FleetVpcConfig.Subnets'], vpcOptional: true, source: CFN('aws-resource-codebuild-fleet') },
   // Placement comes from what launches the task (services, task sets, rules, schedules, pipes).
   'AWS::ECS::TaskDefinition': { roles: ['TaskRoleArn'], source: DOC('AmazonECS/latest/developerguide/task-iam-roles.html') },
-  'AWS::ECS::ExpressGatewayService': { roles: ['TaskRoleArn'], subnets: ['NetworkConfiguration.Subnets'], source: CFN('aws-resource-ecs-expressgatewayservice') },
+  'AWS::ECS::ExpressGatewayService': {
+    roles: ['TaskRoleArn'],
+    subnets: ['NetworkConfiguration.Subnets'],
+    source: CFN('aws-resource-ecs-expressgatewayservice'),
+  },
   'AWS::ECS::CapacityProvider': {
     profiles: ['ManagedInstancesProvider.InstanceLaunchTemplate.Ec2InstanceProfileArn'],
     subnets: ['ManagedInstancesProvider.InstanceLaunchTemplate.NetworkConfiguration.Subnets'],
@@ -139,7 +177,14 @@ export const COMPUTE_FORMS: Readonly<Record<string, ComputeForm>> = {
   // A Glue job runs in a VPC through its connections (PhysicalConnectionRequirements.SubnetId).
   'AWS::Glue::Job': {
     roles: ['Role'],
-    subnets: [{ via: 'Connections.Connections[]', types: ['AWS::Glue::Connection'], nameProperties: ['ConnectionInput.Name'], subnets: ['ConnectionInput.PhysicalConnectionRequirements.SubnetId'] }],
+    subnets: [
+      {
+        via: 'Connections.Connections[]',
+        types: ['AWS::Glue::Connection'],
+        nameProperties: ['ConnectionInput.Name'],
+        subnets: ['ConnectionInput.PhysicalConnectionRequirements.SubnetId'],
+      },
+    ],
     vpcOptional: true,
     source: DOC('glue/latest/dg/glue-connections.html'),
   },
@@ -152,36 +197,114 @@ export const COMPUTE_FORMS: Readonly<Record<string, ComputeForm>> = {
     source: DOC('emr/latest/ManagementGuide/emr-iam-role-for-ec2.html'),
   },
   'AWS::EMR::Studio': { roles: ['ServiceRole', 'UserRole'], subnets: ['SubnetIds'], source: CFN('aws-resource-emr-studio') },
-  'AWS::MWAA::Environment': { roles: ['ExecutionRoleArn'], subnets: ['NetworkConfiguration.SubnetIds'], source: DOC('mwaa/latest/userguide/mwaa-create-role.html') },
-  'AWS::MWAAServerless::Workflow': { roles: ['RoleArn'], subnets: ['NetworkConfiguration.SubnetIds'], vpcOptional: true, source: CFN('aws-resource-mwaaserverless-workflow') },
-  'AWS::AppStream::Fleet': { roles: ['IamRoleArn'], subnets: ['VpcConfig.SubnetIds'], vpcOptional: true, source: DOC('appstream2/latest/developerguide/using-iam-roles-to-grant-permissions-to-applications-scripts-streaming-instances.html') },
-  'AWS::AppStream::ImageBuilder': { roles: ['IamRoleArn'], subnets: ['VpcConfig.SubnetIds'], vpcOptional: true, source: CFN('aws-resource-appstream-imagebuilder') },
-  'AWS::AppStream::AppBlockBuilder': { roles: ['IamRoleArn'], subnets: ['VpcConfig.SubnetIds'], vpcOptional: true, source: CFN('aws-resource-appstream-appblockbuilder') },
+  'AWS::MWAA::Environment': {
+    roles: ['ExecutionRoleArn'],
+    subnets: ['NetworkConfiguration.SubnetIds'],
+    source: DOC('mwaa/latest/userguide/mwaa-create-role.html'),
+  },
+  'AWS::MWAAServerless::Workflow': {
+    roles: ['RoleArn'],
+    subnets: ['NetworkConfiguration.SubnetIds'],
+    vpcOptional: true,
+    source: CFN('aws-resource-mwaaserverless-workflow'),
+  },
+  'AWS::AppStream::Fleet': {
+    roles: ['IamRoleArn'],
+    subnets: ['VpcConfig.SubnetIds'],
+    vpcOptional: true,
+    source: DOC('appstream2/latest/developerguide/using-iam-roles-to-grant-permissions-to-applications-scripts-streaming-instances.html'),
+  },
+  'AWS::AppStream::ImageBuilder': {
+    roles: ['IamRoleArn'],
+    subnets: ['VpcConfig.SubnetIds'],
+    vpcOptional: true,
+    source: CFN('aws-resource-appstream-imagebuilder'),
+  },
+  'AWS::AppStream::AppBlockBuilder': {
+    roles: ['IamRoleArn'],
+    subnets: ['VpcConfig.SubnetIds'],
+    vpcOptional: true,
+    source: CFN('aws-resource-appstream-appblockbuilder'),
+  },
   'AWS::AppRunner::Service': {
     roles: ['InstanceConfiguration.InstanceRoleArn'],
-    subnets: [{ via: 'NetworkConfiguration.EgressConfiguration.VpcConnectorArn', types: ['AWS::AppRunner::VpcConnector'], nameProperties: ['VpcConnectorName'], subnets: ['Subnets'] }],
+    subnets: [
+      {
+        via: 'NetworkConfiguration.EgressConfiguration.VpcConnectorArn',
+        types: ['AWS::AppRunner::VpcConnector'],
+        nameProperties: ['VpcConnectorName'],
+        subnets: ['Subnets'],
+      },
+    ],
     vpcOptional: true,
     source: DOC('apprunner/latest/dg/network-vpc.html'),
   },
-  'AWS::BedrockAgentCore::CodeInterpreterCustom': { roles: ['ExecutionRoleArn'], subnets: ['NetworkConfiguration.VpcConfig.Subnets'], vpcOptional: true, source: CFN('aws-resource-bedrockagentcore-codeinterpretercustom') },
-  'AWS::BedrockAgentCore::BrowserCustom': { roles: ['ExecutionRoleArn'], subnets: ['NetworkConfiguration.VpcConfig.Subnets'], vpcOptional: true, source: CFN('aws-resource-bedrockagentcore-browsercustom') },
-  'AWS::BedrockAgentCore::Runtime': { roles: ['RoleArn'], subnets: ['NetworkConfiguration.NetworkModeConfig.Subnets'], vpcOptional: true, source: CFN('aws-resource-bedrockagentcore-runtime') },
-  'AWS::BedrockAgentCore::Harness': { roles: ['ExecutionRoleArn'], subnets: ['Environment.AgentCoreRuntimeEnvironment.NetworkConfiguration.NetworkModeConfig.Subnets'], vpcOptional: true, source: CFN('aws-resource-bedrockagentcore-harness') },
+  'AWS::BedrockAgentCore::CodeInterpreterCustom': {
+    roles: ['ExecutionRoleArn'],
+    subnets: ['NetworkConfiguration.VpcConfig.Subnets'],
+    vpcOptional: true,
+    source: CFN('aws-resource-bedrockagentcore-codeinterpretercustom'),
+  },
+  'AWS::BedrockAgentCore::BrowserCustom': {
+    roles: ['ExecutionRoleArn'],
+    subnets: ['NetworkConfiguration.VpcConfig.Subnets'],
+    vpcOptional: true,
+    source: CFN('aws-resource-bedrockagentcore-browsercustom'),
+  },
+  'AWS::BedrockAgentCore::Runtime': {
+    roles: ['RoleArn'],
+    subnets: ['NetworkConfiguration.NetworkModeConfig.Subnets'],
+    vpcOptional: true,
+    source: CFN('aws-resource-bedrockagentcore-runtime'),
+  },
+  'AWS::BedrockAgentCore::Harness': {
+    roles: ['ExecutionRoleArn'],
+    subnets: ['Environment.AgentCoreRuntimeEnvironment.NetworkConfiguration.NetworkModeConfig.Subnets'],
+    vpcOptional: true,
+    source: CFN('aws-resource-bedrockagentcore-harness'),
+  },
   'AWS::BedrockAgentCore::CapacityProvider': {
     profiles: ['ComputeConfiguration.Ec2Configuration.LaunchTemplateSource.LaunchParameters.InstanceProfileArn'],
     subnets: ['ComputeConfiguration.Ec2Configuration.VpcConfiguration.Subnets'],
     source: CFN('aws-resource-bedrockagentcore-capacityprovider'),
   },
   'AWS::Deadline::Fleet': { roles: ['RoleArn'], source: CFN('aws-resource-deadline-fleet') },
-  'AWS::DeviceFarm::Project': { roles: ['ExecutionRoleArn'], subnets: ['VpcConfig.SubnetIds'], vpcOptional: true, source: CFN('aws-resource-devicefarm-project') },
-  'AWS::ImageBuilder::InfrastructureConfiguration': { profiles: ['InstanceProfileName'], subnets: ['SubnetId'], source: CFN('aws-resource-imagebuilder-infrastructureconfiguration') },
-  'AWS::KafkaConnect::Connector': { roles: ['ServiceExecutionRoleArn'], subnets: ['KafkaCluster.ApacheKafkaCluster.Vpc.Subnets'], source: CFN('aws-resource-kafkaconnect-connector') },
-  'AWS::KinesisAnalyticsV2::Application': { roles: ['ServiceExecutionRole'], subnets: ['ApplicationConfiguration.VpcConfigurations[].SubnetIds'], vpcOptional: true, source: CFN('aws-resource-kinesisanalyticsv2-application') },
+  'AWS::DeviceFarm::Project': {
+    roles: ['ExecutionRoleArn'],
+    subnets: ['VpcConfig.SubnetIds'],
+    vpcOptional: true,
+    source: CFN('aws-resource-devicefarm-project'),
+  },
+  'AWS::ImageBuilder::InfrastructureConfiguration': {
+    profiles: ['InstanceProfileName'],
+    subnets: ['SubnetId'],
+    source: CFN('aws-resource-imagebuilder-infrastructureconfiguration'),
+  },
+  'AWS::KafkaConnect::Connector': {
+    roles: ['ServiceExecutionRoleArn'],
+    subnets: ['KafkaCluster.ApacheKafkaCluster.Vpc.Subnets'],
+    source: CFN('aws-resource-kafkaconnect-connector'),
+  },
+  'AWS::KinesisAnalyticsV2::Application': {
+    roles: ['ServiceExecutionRole'],
+    subnets: ['ApplicationConfiguration.VpcConfigurations[].SubnetIds'],
+    vpcOptional: true,
+    source: CFN('aws-resource-kinesisanalyticsv2-application'),
+  },
   'AWS::OpsWorks::Stack': { profiles: ['DefaultInstanceProfileArn'], subnets: ['DefaultSubnetId'], source: CFN('aws-resource-opsworks-stack') },
   'AWS::OpsWorksCM::Server': { profiles: ['InstanceProfileArn'], subnets: ['SubnetIds'], source: CFN('aws-resource-opsworkscm-server') },
   'AWS::PCS::ComputeNodeGroup': { profiles: ['IamInstanceProfileArn'], subnets: ['SubnetIds'], source: CFN('aws-resource-pcs-computenodegroup') },
-  'AWS::Synthetics::Canary': { roles: ['ExecutionRoleArn'], subnets: ['VpcConfig.SubnetIds'], vpcOptional: true, source: CFN('aws-resource-synthetics-canary') },
-  'AWS::WorkSpaces::Directory': { roles: ['WorkspaceCreationProperties.InstanceIamRoleArn'], subnets: ['SubnetIds'], source: CFN('aws-resource-workspaces-directory') },
+  'AWS::Synthetics::Canary': {
+    roles: ['ExecutionRoleArn'],
+    subnets: ['VpcConfig.SubnetIds'],
+    vpcOptional: true,
+    source: CFN('aws-resource-synthetics-canary'),
+  },
+  'AWS::WorkSpaces::Directory': {
+    roles: ['WorkspaceCreationProperties.InstanceIamRoleArn'],
+    subnets: ['SubnetIds'],
+    source: CFN('aws-resource-workspaces-directory'),
+  },
   'AWS::WorkspacesInstances::WorkspaceInstance': {
     profiles: ['ManagedInstance.IamInstanceProfile.Arn', 'ManagedInstance.IamInstanceProfile.Name'],
     subnets: ['ManagedInstance.SubnetId', 'ManagedInstance.NetworkInterfaces[].SubnetId'],
@@ -198,12 +321,13 @@ export const LINKED_COMPUTE_FORMS: Readonly<Record<string, string>> = {
   'AWS::GameLift::GameServerGroup': 'its instances run its launch template in VpcSubnets',
   'AWS::ECS::Service': 'runs its task definition (by Ref, ARN or family name) in NetworkConfiguration.AwsvpcConfiguration.Subnets',
   'AWS::ECS::TaskSet': 'runs its task definition in NetworkConfiguration.AwsVpcConfiguration.Subnets',
-  'AWS::Events::Rule': 'Targets[].EcsParameters run a task definition in the target\'s subnets (the target RoleArn only launches it)',
-  'AWS::Scheduler::Schedule': 'Target.EcsParameters run a task definition in the target\'s subnets (Target.RoleArn only launches it)',
-  'AWS::Pipes::Pipe': 'TargetParameters.EcsTaskParameters run a task definition (or Overrides.TaskRoleArn) in the target\'s subnets',
+  'AWS::Events::Rule': "Targets[].EcsParameters run a task definition in the target's subnets (the target RoleArn only launches it)",
+  'AWS::Scheduler::Schedule': "Target.EcsParameters run a task definition in the target's subnets (Target.RoleArn only launches it)",
+  'AWS::Pipes::Pipe': "TargetParameters.EcsTaskParameters run a task definition (or Overrides.TaskRoleArn) in the target's subnets",
   'AWS::Lambda::CapacityProvider': 'functions that name it run in its VpcConfig subnets (read through AWS::Lambda::Function)',
-  'AWS::Lambda::NetworkConnector': 'it gives functions egress into its subnets with no per-function link in the template: with environment (or unresolvable) subnets, every function counts as placed there',
-  'AWS::SageMaker::Space': 'runs with its domain\'s DefaultSpaceSettings.ExecutionRole in the domain\'s subnets (read through AWS::SageMaker::Domain)',
+  'AWS::Lambda::NetworkConnector':
+    'it gives functions egress into its subnets with no per-function link in the template: with environment (or unresolvable) subnets, every function counts as placed there',
+  'AWS::SageMaker::Space': "runs with its domain's DefaultSpaceSettings.ExecutionRole in the domain's subnets (read through AWS::SageMaker::Domain)",
 };
 
 /** Types with a role-like and a network property that run no customer code with that role in a VPC. */
@@ -233,12 +357,12 @@ export const NOT_COMPUTE_IN_VPC: Readonly<Record<string, string>> = {
   'AWS::MSK::Replicator': 'AWS-run replication between Kafka clusters',
   'AWS::OSIS::Pipeline': 'AWS-run OpenSearch Ingestion (a Data Prepper configuration, no customer code)',
   'AWS::QBusiness::DataSource': 'an AWS-run connector',
-  'AWS::QuickSight::VPCConnection': 'QuickSight\'s network interfaces for data sources; no customer code',
+  'AWS::QuickSight::VPCConnection': "QuickSight's network interfaces for data sources; no customer code",
   'AWS::RDS::DBProxy': 'a database proxy; the role reads database secrets',
   'AWS::RDS::DBProxyEndpoint': 'a database proxy endpoint',
   'AWS::RTBFabric::ResponderGateway': 'an AWS-run gateway for bidding traffic',
   'AWS::Serverless::Function': 'exists only under the AWS::Serverless transform, which BlackHole-GATE1 reports as unverifiable',
-  'AWS::SecretsManager::RotationSchedule': 'a hosted rotation Lambda runs AWS\'s rotation code under the AWS::SecretsManager transform (BlackHole-GATE1)',
+  'AWS::SecretsManager::RotationSchedule': "a hosted rotation Lambda runs AWS's rotation code under the AWS::SecretsManager transform (BlackHole-GATE1)",
   'AWS::SecurityAgent::Pentest': 'an AWS-run penetration test',
   'AWS::SecurityHub::Insight': 'a findings filter: the role and subnet are filter criteria',
   'AWS::Transfer::Server': 'an AWS-run file transfer endpoint; workflow and identity-provider Lambdas are analysed on their own',

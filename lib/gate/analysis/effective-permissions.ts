@@ -547,7 +547,10 @@ export class PermissionAnalysis {
         const uncertain = item.kind === 'choice';
         if (option.kind === 'novalue') continue;
         if (option.kind !== 'object') {
-          out.push({ key: `${role.logicalId}/inline/${i}`, statements: [unverifiableStatement(roleOrigin(`Policies[${i}]`), `inline policy ${i} of ${role.logicalId} is unresolvable`)] });
+          out.push({
+            key: `${role.logicalId}/inline/${i}`,
+            statements: [unverifiableStatement(roleOrigin(`Policies[${i}]`), `inline policy ${i} of ${role.logicalId} is unresolvable`)],
+          });
           continue;
         }
         const n = option.entries.PolicyName;
@@ -584,7 +587,11 @@ export class PermissionAnalysis {
     if (v.kind === 'ref') {
       const mp = this.model.resourceAt(v);
       if (mp?.type === 'AWS::IAM::ManagedPolicy') {
-        return { key: `${mp.stack.name}/${mp.logicalId}`, statements: this.managedStatements(mp), boundary: { kind: 'template', stack: mp.stack.name, logicalId: mp.logicalId } };
+        return {
+          key: `${mp.stack.name}/${mp.logicalId}`,
+          statements: this.managedStatements(mp),
+          boundary: { kind: 'template', stack: mp.stack.name, logicalId: mp.logicalId },
+        };
       }
       return unverifiable(`Ref to ${v.logicalId} (${v.resourceType}) is not a managed policy of the app`);
     }
@@ -593,21 +600,35 @@ export class PermissionAnalysis {
       if (isAwsManagedPolicyArn(arn)) {
         const found = lookupAwsManagedPolicy(arn);
         if (!found.found) return unverifiable(found.reason);
-        const compiled = compileDocument(role.stack, found.document, { stack: role.stack.name, resource: role.logicalId, source: 'aws-managed', policyName: found.name, managedPolicyArn: found.arn });
+        const compiled = compileDocument(role.stack, found.document, {
+          stack: role.stack.name,
+          resource: role.logicalId,
+          source: 'aws-managed',
+          policyName: found.name,
+          managedPolicyArn: found.arn,
+        });
         return { key: `aws-managed/${found.arn}`, statements: compiled, boundary: { kind: 'aws-managed', name: found.name, arn: found.arn } };
       }
       // Customer managed policy of this app by name: arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/<name>.
       // The partition is a literal or `${AWS::Partition}` (what iam.ManagedPolicy.fromManagedPolicyName renders).
       const m = /^arn:(?:\$\{AWS::Partition\}|[a-z-]+):iam::(?:\$\{AWS::AccountId\}|\d{12}):policy\/(?:.*\/)?([^/${}*?]+)$/.exec(arn);
-      const candidates = m ? this.managedPoliciesByName.get(m[1]) ?? [] : [];
+      const candidates = m ? (this.managedPoliciesByName.get(m[1]) ?? []) : [];
       if (candidates.length === 1) {
         const mp = candidates[0];
-        return { key: `${mp.stack.name}/${mp.logicalId}`, statements: this.managedStatements(mp), boundary: { kind: 'template', stack: mp.stack.name, logicalId: mp.logicalId } };
+        return {
+          key: `${mp.stack.name}/${mp.logicalId}`,
+          statements: this.managedStatements(mp),
+          boundary: { kind: 'template', stack: mp.stack.name, logicalId: mp.logicalId },
+        };
       }
       if (v.refs?.length === 1) {
         const mp = this.model.resourceAt(v.refs[0]);
         if (mp?.type === 'AWS::IAM::ManagedPolicy') {
-          return { key: `${mp.stack.name}/${mp.logicalId}`, statements: this.managedStatements(mp), boundary: { kind: 'template', stack: mp.stack.name, logicalId: mp.logicalId } };
+          return {
+            key: `${mp.stack.name}/${mp.logicalId}`,
+            statements: this.managedStatements(mp),
+            boundary: { kind: 'template', stack: mp.stack.name, logicalId: mp.logicalId },
+          };
         }
       }
       return unverifiable(`managed policy ${arn} is not in the app and not a known AWS managed policy`);

@@ -205,8 +205,11 @@ export class EgressPathAnalysis {
       resource: r,
       detail: p.unresolved && environment === undefined ? `${detail} (its VPC or subnet cannot be resolved: it may be an environment's)` : detail,
       ...(environment !== undefined ? { environment } : {}),
-      ...(p.vpc ? { vpc: p.vpc } : environment !== undefined && this.model.environments.vpcsOf(environment)[0]
-        ? { vpc: this.model.environments.vpcsOf(environment)[0] } : {}),
+      ...(p.vpc
+        ? { vpc: p.vpc }
+        : environment !== undefined && this.model.environments.vpcsOf(environment)[0]
+          ? { vpc: this.model.environments.vpcsOf(environment)[0] }
+          : {}),
       ...(p.unresolved && environment === undefined ? { unresolved: true } : {}),
     });
   }
@@ -231,30 +234,44 @@ export class EgressPathAnalysis {
     }
     for (const r of m.resourcesOfType('AWS::EC2::NatGateway')) {
       const priv = r.properties.ConnectivityType === 'private';
-      this.push(out, EgressKind.INTERNET, r, this.placeSubnet(r, r.properties.SubnetId),
-        priv ? 'private NAT gateway: a path to other networks through transit gateways or peering' : 'NAT gateway: outbound internet access');
+      this.push(
+        out,
+        EgressKind.INTERNET,
+        r,
+        this.placeSubnet(r, r.properties.SubnetId),
+        priv ? 'private NAT gateway: a path to other networks through transit gateways or peering' : 'NAT gateway: outbound internet access',
+      );
     }
     for (const r of m.resourcesOfType('AWS::EC2::EIP')) {
       const p = r.properties.InstanceId !== undefined ? this.placeInstance(r, r.properties.InstanceId) : NOT_PLACED;
-      this.push(out, EgressKind.INTERNET, r, p, p.environment !== undefined ? 'Elastic IP address on environment compute' : 'Elastic IP address allocated in the environment');
+      this.push(
+        out,
+        EgressKind.INTERNET,
+        r,
+        p,
+        p.environment !== undefined ? 'Elastic IP address on environment compute' : 'Elastic IP address allocated in the environment',
+      );
     }
     for (const r of m.resourcesOfType('AWS::EC2::EIPAssociation')) {
-      const p = r.properties.NetworkInterfaceId !== undefined
-        ? this.placeEni(r, r.properties.NetworkInterfaceId)
-        : this.placeInstance(r, r.properties.InstanceId);
+      const p =
+        r.properties.NetworkInterfaceId !== undefined ? this.placeEni(r, r.properties.NetworkInterfaceId) : this.placeInstance(r, r.properties.InstanceId);
       this.push(out, EgressKind.INTERNET, r, p, 'Elastic IP associated with environment compute');
     }
     for (const r of m.resourcesOfType('AWS::EC2::VPCPeeringConnection')) {
       const a = this.placeVpc(r, r.properties.VpcId);
       const b = this.placeVpc(r, r.properties.PeerVpcId);
-      this.push(out, EgressKind.CROSS_VPC, r, a.environment !== undefined ? a : b.environment !== undefined ? b : { unresolved: a.unresolved || b.unresolved },
-        'VPC peering connection');
+      this.push(
+        out,
+        EgressKind.CROSS_VPC,
+        r,
+        a.environment !== undefined ? a : b.environment !== undefined ? b : { unresolved: a.unresolved || b.unresolved },
+        'VPC peering connection',
+      );
     }
     for (const type of ['AWS::EC2::TransitGatewayAttachment', 'AWS::EC2::TransitGatewayVpcAttachment']) {
       for (const r of m.resourcesOfType(type)) {
         const p = this.placeVpc(r, r.properties.VpcId);
-        this.push(out, EgressKind.CROSS_VPC, r, p.environment !== undefined ? p : this.placeSubnets(r, r.properties.SubnetIds),
-          'transit gateway attachment');
+        this.push(out, EgressKind.CROSS_VPC, r, p.environment !== undefined ? p : this.placeSubnets(r, r.properties.SubnetIds), 'transit gateway attachment');
       }
     }
     for (const type of ['AWS::VpcLattice::ServiceNetworkVpcAssociation', 'AWS::VpcLattice::ResourceGateway']) {
@@ -281,17 +298,26 @@ export class EgressPathAnalysis {
       this.push(out, EgressKind.CROSS_VPC, r, this.placeSubnets(r, r.properties.SubnetIds), 'API Gateway VPC link: a public API that relays into the VPC');
     }
     for (const r of m.resourcesOfType('AWS::ApiGateway::VpcLink')) {
-      this.push(out, EgressKind.CROSS_VPC, r, this.placeLoadBalancers(r, r.properties.TargetArns), 'API Gateway VPC link: a public API that relays into the VPC');
+      this.push(
+        out,
+        EgressKind.CROSS_VPC,
+        r,
+        this.placeLoadBalancers(r, r.properties.TargetArns),
+        'API Gateway VPC link: a public API that relays into the VPC',
+      );
     }
     for (const r of m.resourcesOfType('AWS::EC2::VPCEndpointService')) {
       const lbs = [r.properties.NetworkLoadBalancerArns, r.properties.GatewayLoadBalancerArns].filter((x) => x !== undefined);
       let p: Placement = NOT_PLACED;
       for (const v of lbs) {
         const q = this.placeLoadBalancers(r, v);
-        if (q.environment !== undefined) { p = q; break; }
+        if (q.environment !== undefined) {
+          p = q;
+          break;
+        }
         if (q.unresolved) p = q;
       }
-      this.push(out, EgressKind.CROSS_VPC, r, p, 'VPC endpoint service: other accounts\' VPCs connect into the environment through PrivateLink');
+      this.push(out, EgressKind.CROSS_VPC, r, p, "VPC endpoint service: other accounts' VPCs connect into the environment through PrivateLink");
     }
     for (const r of m.resourcesOfType('AWS::Lambda::Url')) {
       const fn = m.refTargetResource(r.stack, r.properties.TargetFunctionArn);
@@ -307,9 +333,12 @@ export class EgressPathAnalysis {
     const items = resolved.kind === 'array' ? resolved.items : possibilities(resolved);
     let unresolved = false;
     for (const item of items) {
-      const ref = (item.kind === 'ref' || item.kind === 'getatt') && item.stack ? this.model.resourceAt({ stack: item.stack, logicalId: item.logicalId }) : undefined;
+      const ref =
+        (item.kind === 'ref' || item.kind === 'getatt') && item.stack ? this.model.resourceAt({ stack: item.stack, logicalId: item.logicalId }) : undefined;
       if (ref?.type === 'AWS::ElasticLoadBalancingV2::LoadBalancer') {
-        const mappings = Array.isArray(ref.properties.SubnetMappings) ? (ref.properties.SubnetMappings as Record<string, unknown>[]).map((x) => x?.SubnetId) : [];
+        const mappings = Array.isArray(ref.properties.SubnetMappings)
+          ? (ref.properties.SubnetMappings as Record<string, unknown>[]).map((x) => x?.SubnetId)
+          : [];
         const p = ref.properties.Subnets !== undefined ? this.placeSubnets(ref, ref.properties.Subnets) : this.placeSubnets(ref, mappings);
         if (p.environment !== undefined) return p;
         unresolved ||= p.unresolved;
@@ -324,9 +353,16 @@ export class EgressPathAnalysis {
     const m = this.model;
     for (const r of m.resourcesOfType('AWS::EC2::Route')) {
       const table = m.refTargetResource(r.stack, r.properties.RouteTableId);
-      const p = table?.type === 'AWS::EC2::RouteTable' ? this.placeVpc(table, table.properties.VpcId) : this.unresolvedIfEnvironments(r, r.properties.RouteTableId);
-      const dest = asString(m.resolve(r.stack, r.properties.DestinationCidrBlock ?? r.properties.DestinationIpv6CidrBlock ?? r.properties.DestinationPrefixListId ?? '')) ?? 'an unresolved destination';
-      const target = Object.keys(r.properties).find((k) => /(GatewayId|InstanceId|NetworkInterfaceId|PeeringConnectionId|TransitGatewayId|EndpointId|CoreNetworkArn)$/.test(k)) ?? 'an unknown target';
+      const p =
+        table?.type === 'AWS::EC2::RouteTable' ? this.placeVpc(table, table.properties.VpcId) : this.unresolvedIfEnvironments(r, r.properties.RouteTableId);
+      const dest =
+        asString(
+          m.resolve(r.stack, r.properties.DestinationCidrBlock ?? r.properties.DestinationIpv6CidrBlock ?? r.properties.DestinationPrefixListId ?? ''),
+        ) ?? 'an unresolved destination';
+      const target =
+        Object.keys(r.properties).find((k) =>
+          /(GatewayId|InstanceId|NetworkInterfaceId|PeeringConnectionId|TransitGatewayId|EndpointId|CoreNetworkArn)$/.test(k),
+        ) ?? 'an unknown target';
       this.push(out, EgressKind.ROUTE, r, p, `route to ${dest} through ${target}: the only route an environment may have is local`);
     }
     for (const r of m.resourcesOfType('AWS::EC2::VPNGatewayRoutePropagation')) {
@@ -349,16 +385,20 @@ export class EgressPathAnalysis {
       // admits only the VPC CIDR) is the same service: with private DNS it answers the S3 names
       // (`s3.<region>.amazonaws.com`, `*.s3.<region>.amazonaws.com`) the walled garden already allows.
       // https://docs.aws.amazon.com/AmazonS3/latest/userguide/privatelink-interface-endpoints.html
-      const kindMatches = def && (((def.kind === EndpointKind.GATEWAY) === (type === 'Gateway')) || (id === 's3' && type === 'Interface'));
+      const kindMatches = def && ((def.kind === EndpointKind.GATEWAY) === (type === 'Gateway') || (id === 's3' && type === 'Interface'));
       if (!serviceName || !def || !kindMatches || type === undefined || !['Gateway', 'Interface'].includes(type)) {
-        const what = !serviceName ? 'an unresolvable service' : serviceName.includes('vpce-svc') ? `a PrivateLink service owned by someone (${serviceName})` : `${serviceName} (${type ?? 'an unresolvable endpoint type'})`;
+        const what = !serviceName
+          ? 'an unresolvable service'
+          : serviceName.includes('vpce-svc')
+            ? `a PrivateLink service owned by someone (${serviceName})`
+            : `${serviceName} (${type ?? 'an unresolvable endpoint type'})`;
         this.push(out, EgressKind.FOREIGN_ENDPOINT, r, p, `VPC endpoint to ${what}, which is not on the endpoint allowlist`);
         continue;
       }
       judged.push({ r, p, id: id! });
     }
     // The organisation id counts as the environment's only when every endpoint of its VPC names the same one.
-    const orgsByVpc = new Map<ModelResource | undefined, (Set<string>)[]>();
+    const orgsByVpc = new Map<ModelResource | undefined, Set<string>[]>();
     for (const { r, p } of judged) {
       const key = p.vpc;
       orgsByVpc.set(key, [...(orgsByVpc.get(key) ?? []), r.properties.PolicyDocument === undefined ? new Set<string>() : orgIdsOf(m, r)]);
@@ -391,16 +431,18 @@ export class EgressPathAnalysis {
     return this.model.resourcesNamedBy(r.stack, value, ['AWS::EC2::LaunchTemplate'], ['LaunchTemplateName']).resources;
   }
 
-
   private collectDns(out: EgressPath[]): void {
     const m = this.model;
     for (const r of m.resourcesOfType('AWS::Route53Resolver::ResolverEndpoint')) {
       if (String(r.properties.Direction ?? '').toUpperCase() === 'INBOUND') continue;
-      const ips = Array.isArray(r.properties.IpAddresses) ? r.properties.IpAddresses as Record<string, unknown>[] : [];
+      const ips = Array.isArray(r.properties.IpAddresses) ? (r.properties.IpAddresses as Record<string, unknown>[]) : [];
       let p: Placement = ips.length === 0 ? this.unresolvedIfEnvironments(r, r.properties.IpAddresses) : NOT_PLACED;
       for (const ip of ips) {
         const q = this.placeSubnet(r, ip?.SubnetId);
-        if (q.environment !== undefined) { p = q; break; }
+        if (q.environment !== undefined) {
+          p = q;
+          break;
+        }
         if (q.unresolved) p = q;
       }
       this.push(out, EgressKind.DNS_REDIRECT, r, p, 'outbound resolver endpoint: DNS queries leave the walled garden');
@@ -417,15 +459,25 @@ export class EgressPathAnalysis {
       const arn = asString(m.resolve(resource.stack, resource.properties.ResourceArn)) ?? '';
       if (target?.type === 'AWS::Route53Resolver::ResolverRule' || (!target && /:resolver-rule\//.test(arn))) {
         if (target && this.isLocalResolverRule(target)) continue;
-        this.push(out, EgressKind.DNS_REDIRECT, resource, placement,
-          `Route 53 Profile ${association.logicalId} carries a forwarding resolver rule${target ? ` (${target.logicalId})` : ''} to the VPC`);
+        this.push(
+          out,
+          EgressKind.DNS_REDIRECT,
+          resource,
+          placement,
+          `Route 53 Profile ${association.logicalId} carries a forwarding resolver rule${target ? ` (${target.logicalId})` : ''} to the VPC`,
+        );
       } else if (target?.type === 'AWS::Route53Resolver::FirewallRuleGroup' || (!target && /:firewall-rule-group\//.test(arn))) {
         continue; // judged with the VPC's own firewall associations (collectMissingControls)
       } else if (target?.type === 'AWS::Route53::HostedZone' || (!target && /:hostedzone\//.test(arn))) {
         continue; // private zones answer names; they send no query anywhere
       } else {
-        this.push(out, EgressKind.DNS_REDIRECT, resource, placement,
-          `Route 53 Profile ${association.logicalId} carries ${target ? `${target.type} ${target.logicalId}` : `a resource the gate cannot identify (${arn || 'unresolvable ARN'})`} to the VPC`);
+        this.push(
+          out,
+          EgressKind.DNS_REDIRECT,
+          resource,
+          placement,
+          `Route 53 Profile ${association.logicalId} carries ${target ? `${target.type} ${target.logicalId}` : `a resource the gate cannot identify (${arn || 'unresolvable ARN'})`} to the VPC`,
+        );
       }
     }
   }
@@ -478,11 +530,21 @@ export class EgressPathAnalysis {
       }
     }
     for (const r of m.resourcesOfType('AWS::EC2::VPCCidrBlock')) {
-      const v6 = r.properties.AmazonProvidedIpv6CidrBlock !== undefined || r.properties.Ipv6Pool !== undefined || r.properties.Ipv6CidrBlock !== undefined || r.properties.Ipv6IpamPoolId !== undefined;
+      const v6 =
+        r.properties.AmazonProvidedIpv6CidrBlock !== undefined ||
+        r.properties.Ipv6Pool !== undefined ||
+        r.properties.Ipv6CidrBlock !== undefined ||
+        r.properties.Ipv6IpamPoolId !== undefined;
       if (v6) this.push(out, EgressKind.PUBLIC_ADDRESS, r, this.placeVpc(r, r.properties.VpcId), 'IPv6 CIDR block added to the VPC');
     }
     for (const r of m.resourcesOfType('AWS::EC2::SubnetCidrBlock')) {
-      this.push(out, EgressKind.PUBLIC_ADDRESS, r, this.placeSubnet(r, r.properties.SubnetId), 'IPv6 CIDR block associated with the subnet (the IPv6 side door)');
+      this.push(
+        out,
+        EgressKind.PUBLIC_ADDRESS,
+        r,
+        this.placeSubnet(r, r.properties.SubnetId),
+        'IPv6 CIDR block associated with the subnet (the IPv6 side door)',
+      );
     }
     for (const r of m.resourcesOfType('AWS::EC2::VPCBlockPublicAccessExclusion')) {
       const p = r.properties.VpcId !== undefined ? this.placeVpc(r, r.properties.VpcId) : this.placeSubnet(r, r.properties.SubnetId);
@@ -543,31 +605,47 @@ export class EgressPathAnalysis {
       }
       return p;
     };
-    const usersOf = (lt: ModelResource) => m.resourcesOfType('AWS::EC2::Instance').filter((i) => {
-      const spec = i.properties.LaunchTemplate as Record<string, unknown> | undefined;
-      return spec !== undefined && this.launchTemplatesNamed(i, spec).includes(lt);
-    });
+    const usersOf = (lt: ModelResource) =>
+      m.resourcesOfType('AWS::EC2::Instance').filter((i) => {
+        const spec = i.properties.LaunchTemplate as Record<string, unknown> | undefined;
+        return spec !== undefined && this.launchTemplatesNamed(i, spec).includes(lt);
+      });
     for (const r of m.resourcesOfType('AWS::EC2::LaunchTemplate')) {
       const data = (r.properties.LaunchTemplateData ?? {}) as Record<string, unknown>;
       const problem = metadataProblem(m, r, data.MetadataOptions);
       if (!problem) continue;
       const interfaces = Array.isArray(data.NetworkInterfaces) ? (data.NetworkInterfaces as Record<string, unknown>[]) : [];
       const instances = usersOf(r);
-      const subnets = [...interfaces.map((ni) => ni?.SubnetId).filter((x) => x !== undefined), ...instances.map((i) => i.properties.SubnetId).filter((x) => x !== undefined)];
+      const subnets = [
+        ...interfaces.map((ni) => ni?.SubnetId).filter((x) => x !== undefined),
+        ...instances.map((i) => i.properties.SubnetId).filter((x) => x !== undefined),
+      ];
       this.push(out, EgressKind.INSTANCE_METADATA, r, placeVia(r, subnets, groupsOfTemplate.get(r) ?? []), `launch template ${problem}`);
     }
     for (const r of m.resourcesOfType('AWS::EC2::Instance')) {
       if (r.properties.LaunchTemplate !== undefined) continue; // judged through its launch template
       const interfaces = Array.isArray(r.properties.NetworkInterfaces) ? (r.properties.NetworkInterfaces as Record<string, unknown>[]) : [];
       const subnets = [r.properties.SubnetId, ...interfaces.map((ni) => ni?.SubnetId)].filter((x) => x !== undefined);
-      this.push(out, EgressKind.INSTANCE_METADATA, r, placeVia(r, subnets, []),
-        'instance without a launch template: IMDSv1 stays allowed (CloudFormation sets metadata options only through a launch template)');
+      this.push(
+        out,
+        EgressKind.INSTANCE_METADATA,
+        r,
+        placeVia(r, subnets, []),
+        'instance without a launch template: IMDSv1 stays allowed (CloudFormation sets metadata options only through a launch template)',
+      );
     }
     for (const r of m.resourcesOfType('AWS::AutoScaling::LaunchConfiguration')) {
       const problem = metadataProblem(m, r, r.properties.MetadataOptions);
       if (!problem) continue;
-      const groups = m.resourcesOfType('AWS::AutoScaling::AutoScalingGroup').filter((g) => g.properties.LaunchConfigurationName !== undefined
-        && m.resourcesNamedBy(g.stack, g.properties.LaunchConfigurationName, ['AWS::AutoScaling::LaunchConfiguration'], ['LaunchConfigurationName']).resources.includes(r));
+      const groups = m
+        .resourcesOfType('AWS::AutoScaling::AutoScalingGroup')
+        .filter(
+          (g) =>
+            g.properties.LaunchConfigurationName !== undefined &&
+            m
+              .resourcesNamedBy(g.stack, g.properties.LaunchConfigurationName, ['AWS::AutoScaling::LaunchConfiguration'], ['LaunchConfigurationName'])
+              .resources.includes(r),
+        );
       this.push(out, EgressKind.INSTANCE_METADATA, r, placeVia(r, [], groups), `launch configuration ${problem}`);
     }
   }
@@ -588,8 +666,11 @@ export class EgressPathAnalysis {
       const arn = asString(m.resolve(resource.stack, resource.properties.ResourceArn)) ?? '';
       if (target?.type !== 'AWS::Route53Resolver::FirewallRuleGroup' && !(!target && /:firewall-rule-group\//.test(arn))) continue;
       const props = m.resolve(resource.stack, resource.properties.ResourceProperties);
-      const parsed = props.kind === 'literal' && typeof props.value === 'string' && !props.placeholders ? parseJson(props.value) as Record<string, unknown> | undefined : undefined;
-      const priority = parsed && typeof parsed === 'object' ? parsed.priority ?? parsed.Priority : undefined;
+      const parsed =
+        props.kind === 'literal' && typeof props.value === 'string' && !props.placeholders
+          ? (parseJson(props.value) as Record<string, unknown> | undefined)
+          : undefined;
+      const priority = parsed && typeof parsed === 'object' ? (parsed.priority ?? parsed.Priority) : undefined;
       profileGroups.push({ ...(placement.vpc ? { vpc: placement.vpc } : {}), f: { at: resource, priority, group: target, viaProfile: true } });
     }
     for (const { vpc } of m.environments.environmentVpcs()) {
@@ -619,18 +700,43 @@ export class EgressPathAnalysis {
       const p: Placement = { environment, vpc, unresolved: false };
       const associations = firewallOf.get(vpc) ?? [];
       if (associations.length === 0) {
-        this.push(out, EgressKind.MISSING_DNS_FIREWALL, vpc, p, 'no DNS firewall rule group is associated with the VPC: its resolver answers any public name (a DNS tunnel)');
+        this.push(
+          out,
+          EgressKind.MISSING_DNS_FIREWALL,
+          vpc,
+          p,
+          'no DNS firewall rule group is associated with the VPC: its resolver answers any public name (a DNS tunnel)',
+        );
       } else if (!this.isWalledGarden(associations)) {
         const profile = associations.some((a) => a.viaProfile) ? ' (including the rule groups its Route 53 Profiles carry)' : '';
-        this.push(out, EgressKind.MISSING_DNS_FIREWALL, vpc, p, `the DNS firewall associated with the VPC${profile} does not end in a BLOCK of every domain, or a rule evaluated before that BLOCK lets any domain (or a public suffix wildcard such as *.co.uk) through (or its rule group cannot be read from the template)`);
+        this.push(
+          out,
+          EgressKind.MISSING_DNS_FIREWALL,
+          vpc,
+          p,
+          `the DNS firewall associated with the VPC${profile} does not end in a BLOCK of every domain, or a rule evaluated before that BLOCK lets any domain (or a public suffix wildcard such as *.co.uk) through (or its rule group cannot be read from the template)`,
+        );
       }
       if (failOpen.has(vpc)) {
-        this.push(out, EgressKind.MISSING_DNS_FIREWALL, vpc, p, 'the DNS firewall may fail open (FirewallFailOpen is, or may be set at deploy time to, ENABLED)');
+        this.push(
+          out,
+          EgressKind.MISSING_DNS_FIREWALL,
+          vpc,
+          p,
+          'the DNS firewall may fail open (FirewallFailOpen is, or may be set at deploy time to, ENABLED)',
+        );
       }
       if (!flowLogged.has(vpc)) {
         const subnets = m.environments.subnetsOfVpc(vpc);
         const allSubnetsLogged = subnets.length > 0 && subnets.every((s) => flowLogged.has(s));
-        if (!allSubnetsLogged) this.push(out, EgressKind.MISSING_FLOW_LOG, vpc, p, 'no flow log of ALL traffic on the VPC (a TrafficType parameter counts only when ALL is its only allowed value)');
+        if (!allSubnetsLogged)
+          this.push(
+            out,
+            EgressKind.MISSING_FLOW_LOG,
+            vpc,
+            p,
+            'no flow log of ALL traffic on the VPC (a TrafficType parameter counts only when ALL is its only allowed value)',
+          );
       }
       if (!queryLogged.has(vpc)) {
         this.push(out, EgressKind.MISSING_QUERY_LOG, vpc, p, 'no resolver query logging on the VPC: DNS traffic is recorded nowhere else');
@@ -730,8 +836,13 @@ export class EgressPathAnalysis {
     const other = sides.find((x) => x.kind === 'outside' || x.kind === 'unknown' || (x.kind === 'env' && x.environment !== inside.environment));
     if (!other) return;
     const where = other.kind === 'env' ? `environment ${other.environment}` : other.kind === 'none' ? '' : other.what;
-    this.push(out, EgressKind.CROSS_VPC, r, { environment: inside.environment, ...(inside.vpc ? { vpc: inside.vpc } : {}), unresolved: false },
-      `dual-homed ${what}: one network interface in the environment, another in ${where}: a bridge out of the black hole`);
+    this.push(
+      out,
+      EgressKind.CROSS_VPC,
+      r,
+      { environment: inside.environment, ...(inside.vpc ? { vpc: inside.vpc } : {}), unresolved: false },
+      `dual-homed ${what}: one network interface in the environment, another in ${where}: a bridge out of the black hole`,
+    );
   }
 
   private collectHosts(out: EgressPath[]): void {
@@ -753,12 +864,13 @@ export class EgressPathAnalysis {
     const placedBy = new Map<ModelResource, InterfaceSide[]>();
     for (const g of m.resourcesOfType('AWS::AutoScaling::AutoScalingGroup')) {
       const mixed = (g.properties.MixedInstancesPolicy as Record<string, any> | undefined)?.LaunchTemplate;
-      const specs = [g.properties.LaunchTemplate, mixed?.LaunchTemplateSpecification, ...(Array.isArray(mixed?.Overrides) ? mixed.Overrides.map((o: any) => o?.LaunchTemplateSpecification) : [])]
-        .filter((x): x is Record<string, unknown> => !!x && typeof x === 'object');
+      const specs = [
+        g.properties.LaunchTemplate,
+        mixed?.LaunchTemplateSpecification,
+        ...(Array.isArray(mixed?.Overrides) ? mixed.Overrides.map((o: any) => o?.LaunchTemplateSpecification) : []),
+      ].filter((x): x is Record<string, unknown> => !!x && typeof x === 'object');
       const zones = m.resolve(g.stack, g.properties.VPCZoneIdentifier);
-      const sides: InterfaceSide[] = zones.kind === 'array'
-        ? zones.items.map((z) => this.sideOf(z))
-        : [];
+      const sides: InterfaceSide[] = zones.kind === 'array' ? zones.items.map((z) => this.sideOf(z)) : [];
       for (const spec of specs) {
         for (const lt of this.launchTemplatesNamed(g, spec)) placedBy.set(lt, [...(placedBy.get(lt) ?? []), ...sides.filter((x) => x.kind === 'env')]);
       }
@@ -777,8 +889,12 @@ export class EgressPathAnalysis {
       let host: InterfaceSide[];
       if (instance?.type === 'AWS::EC2::Instance') {
         const lt = templateOf(instance);
-        host = [this.interfaceSide(instance, instance.properties.SubnetId), ...this.sidesOf(instance, instance.properties.NetworkInterfaces),
-          ...(lt ? this.sidesOf(lt, ltData(lt).NetworkInterfaces) : []), ...(lt ? placedBy.get(lt) ?? [] : [])];
+        host = [
+          this.interfaceSide(instance, instance.properties.SubnetId),
+          ...this.sidesOf(instance, instance.properties.NetworkInterfaces),
+          ...(lt ? this.sidesOf(lt, ltData(lt).NetworkInterfaces) : []),
+          ...(lt ? (placedBy.get(lt) ?? []) : []),
+        ];
         const tagged = this.envOfTag(instance);
         if (tagged !== undefined) host.push({ kind: 'env', environment: tagged });
       } else {
@@ -818,7 +934,8 @@ export class EgressPathAnalysis {
         return x !== undefined && (isOwnAccount(x, id) || ownArn(x, id));
       });
       let problem: string | undefined;
-      if (r.properties.FunctionUrlAuthType !== undefined && (urlAuth === undefined || urlAuth.some((x) => x.toUpperCase() === 'NONE'))) problem = 'lets anyone call its function URL (FunctionUrlAuthType NONE)';
+      if (r.properties.FunctionUrlAuthType !== undefined && (urlAuth === undefined || urlAuth.some((x) => x.toUpperCase() === 'NONE')))
+        problem = 'lets anyone call its function URL (FunctionUrlAuthType NONE)';
       else if (principal === undefined) problem = 'admits a principal the gate cannot resolve';
       else if (principal === '*') problem = 'admits any principal (`*`)';
       else if (service && principal.startsWith('apigateway.')) problem = `admits API Gateway (${principal}): a public API in front of it`;
@@ -848,21 +965,41 @@ export class EgressPathAnalysis {
     for (const r of m.resourcesOfType('AWS::ApiGateway::Method')) {
       const i = r.properties.Integration as Record<string, unknown> | undefined;
       if (!i || typeof i !== 'object') continue;
-      this.push(out, EgressKind.CROSS_VPC, r, placeIntegration(r, i.ConnectionType, i.ConnectionId, i.Uri),
-        'API Gateway integration into the VPC (VPC link or a function in it): a public API that relays into the environment');
+      this.push(
+        out,
+        EgressKind.CROSS_VPC,
+        r,
+        placeIntegration(r, i.ConnectionType, i.ConnectionId, i.Uri),
+        'API Gateway integration into the VPC (VPC link or a function in it): a public API that relays into the environment',
+      );
     }
     for (const r of m.resourcesOfType('AWS::ApiGatewayV2::Integration')) {
-      this.push(out, EgressKind.CROSS_VPC, r, placeIntegration(r, r.properties.ConnectionType, r.properties.ConnectionId, r.properties.IntegrationUri),
-        'API Gateway integration into the VPC (VPC link or a function in it): a public API that relays into the environment');
+      this.push(
+        out,
+        EgressKind.CROSS_VPC,
+        r,
+        placeIntegration(r, r.properties.ConnectionType, r.properties.ConnectionId, r.properties.IntegrationUri),
+        'API Gateway integration into the VPC (VPC link or a function in it): a public API that relays into the environment',
+      );
     }
     for (const r of m.resourcesOfType('AWS::AppRunner::VpcConnector')) {
-      this.push(out, EgressKind.CROSS_VPC, r, this.placeSubnets(r, r.properties.Subnets),
-        'App Runner VPC connector: a public App Runner service reaches into the environment subnets');
+      this.push(
+        out,
+        EgressKind.CROSS_VPC,
+        r,
+        this.placeSubnets(r, r.properties.Subnets),
+        'App Runner VPC connector: a public App Runner service reaches into the environment subnets',
+      );
     }
     for (const r of m.resourcesOfType('AWS::AppRunner::VpcIngressConnection')) {
       const cfg = r.properties.IngressVpcConfiguration as Record<string, unknown> | undefined;
-      this.push(out, EgressKind.CROSS_VPC, r, this.placeVpc(r, cfg?.VpcId ?? { 'Fn::ImportValue': 'unresolved' }),
-        'App Runner VPC ingress connection: the environment reaches an App Runner service, which has the internet');
+      this.push(
+        out,
+        EgressKind.CROSS_VPC,
+        r,
+        this.placeVpc(r, cfg?.VpcId ?? { 'Fn::ImportValue': 'unresolved' }),
+        'App Runner VPC ingress connection: the environment reaches an App Runner service, which has the internet',
+      );
     }
   }
 
@@ -894,22 +1031,32 @@ export class EgressPathAnalysis {
       const direct = this.possibleStrings(r, r.properties.DirectInternetAccess ?? 'Enabled');
       if (direct !== undefined && direct.length > 0 && direct.every((d) => d === 'Disabled')) continue;
       const p = first(r.properties.SubnetId !== undefined ? this.placeSubnet(r, r.properties.SubnetId) : NOT_PLACED, this.placeRole(r, r.properties.RoleArn));
-      this.push(out, EgressKind.MANAGED_INTERNET, r, p,
-        'SageMaker notebook instance with direct internet access (DirectInternetAccess is, or defaults to, Enabled): SageMaker gives it an interface on the internet');
+      this.push(
+        out,
+        EgressKind.MANAGED_INTERNET,
+        r,
+        p,
+        'SageMaker notebook instance with direct internet access (DirectInternetAccess is, or defaults to, Enabled): SageMaker gives it an interface on the internet',
+      );
     }
     for (const r of m.resourcesOfType('AWS::SageMaker::Domain')) {
       const access = this.possibleStrings(r, r.properties.AppNetworkAccessType ?? 'PublicInternetOnly');
       if (access !== undefined && access.length > 0 && access.every((a) => a === 'VpcOnly')) continue;
       const settings = (r.properties.DefaultUserSettings ?? {}) as Record<string, unknown>;
       const p = first(this.placeSubnets(r, r.properties.SubnetIds), this.placeVpc(r, r.properties.VpcId), this.placeRole(r, settings.ExecutionRole));
-      this.push(out, EgressKind.MANAGED_INTERNET, r, p,
-        'SageMaker Studio domain on PublicInternetOnly (the default AppNetworkAccessType): its apps reach the internet through SageMaker\'s network');
+      this.push(
+        out,
+        EgressKind.MANAGED_INTERNET,
+        r,
+        p,
+        "SageMaker Studio domain on PublicInternetOnly (the default AppNetworkAccessType): its apps reach the internet through SageMaker's network",
+      );
     }
     const reach = (): IdentityReachability => IdentityReachability.of(m);
     const environmentStore = (r: ModelResource, raw: unknown): string | undefined => {
       const resolved = m.resolve(r.stack, raw);
       for (const o of possibilities(resolved)) {
-        const refs = o.kind === 'literal' ? o.refs ?? [] : o.kind === 'ref' || o.kind === 'getatt' ? [o] : [];
+        const refs = o.kind === 'literal' ? (o.refs ?? []) : o.kind === 'ref' || o.kind === 'getatt' ? [o] : [];
         for (const ref of refs) {
           const store = m.resourceAt(ref);
           if (!store) continue;
@@ -929,15 +1076,21 @@ export class EgressPathAnalysis {
       if (isolation !== undefined && isolation.length > 0 && isolation.every((x) => x.toLowerCase() === 'true')) continue;
       const vpc = r.properties.VpcConfig as Record<string, unknown> | undefined;
       if (vpc && this.allInEnvironment(r, vpc.Subnets) !== undefined) continue;
-      const containers = [r.properties.PrimaryContainer, ...(Array.isArray(r.properties.Containers) ? r.properties.Containers : [])]
-        .filter((c): c is Record<string, any> => !!c && typeof c === 'object');
+      const containers = [r.properties.PrimaryContainer, ...(Array.isArray(r.properties.Containers) ? r.properties.Containers : [])].filter(
+        (c): c is Record<string, any> => !!c && typeof c === 'object',
+      );
       let env: string | undefined;
       for (const c of containers) {
         env ??= environmentStore(r, c.Image) ?? environmentStore(r, c.ModelDataUrl) ?? environmentStore(r, c.ModelDataSource?.S3DataSource?.S3Uri);
       }
       const p = first(env !== undefined ? { environment: env, unresolved: false } : NOT_PLACED, this.placeRole(r, r.properties.ExecutionRoleArn));
-      this.push(out, EgressKind.MANAGED_INTERNET, r, p,
-        'SageMaker model running agent-written code (its role is agent-reachable, or its image or model data comes from an environment store) without EnableNetworkIsolation and outside the environment subnets: its containers reach the internet');
+      this.push(
+        out,
+        EgressKind.MANAGED_INTERNET,
+        r,
+        p,
+        'SageMaker model running agent-written code (its role is agent-reachable, or its image or model data comes from an environment store) without EnableNetworkIsolation and outside the environment subnets: its containers reach the internet',
+      );
     }
   }
 
@@ -998,7 +1151,13 @@ export class EgressPathAnalysis {
       }
       const acl = this.possibleStrings(b, props.AccessControl);
       if (props.AccessControl !== undefined && (acl === undefined || acl.some((x) => !['Private', 'BucketOwnerFullControl', 'LogDeliveryWrite'].includes(x)))) {
-        this.push(out, EgressKind.DATA_SINK, b, p, `bucket ${b.logicalId} (${who}) has the canned ACL ${acl?.join('/') ?? 'from an unresolvable value'}: others may read it`);
+        this.push(
+          out,
+          EgressKind.DATA_SINK,
+          b,
+          p,
+          `bucket ${b.logicalId} (${who}) has the canned ACL ${acl?.join('/') ?? 'from an unresolvable value'}: others may read it`,
+        );
       }
       const replication = props.ReplicationConfiguration as Record<string, any> | undefined;
       for (const rule of Array.isArray(replication?.Rules) ? replication!.Rules : replication ? [undefined] : []) {
@@ -1007,22 +1166,41 @@ export class EgressPathAnalysis {
         if (foreign) this.push(out, EgressKind.DATA_SINK, b, p, `bucket ${b.logicalId} (${who}) replicates to ${foreign}, which may be another account's`);
       }
       const notifications = props.NotificationConfiguration as Record<string, any> | undefined;
-      for (const [key, field] of [['TopicConfigurations', 'Topic'], ['QueueConfigurations', 'Queue'], ['LambdaConfigurations', 'Function']] as const) {
+      for (const [key, field] of [
+        ['TopicConfigurations', 'Topic'],
+        ['QueueConfigurations', 'Queue'],
+        ['LambdaConfigurations', 'Function'],
+      ] as const) {
         for (const c of Array.isArray(notifications?.[key]) ? notifications![key] : []) {
           const foreign = this.foreignDestination(b, c?.[field]);
-          if (foreign) this.push(out, EgressKind.DATA_SINK, b, p, `bucket ${b.logicalId} (${who}) sends object keys to ${foreign} (${key}), which may be another account's`);
+          if (foreign)
+            this.push(
+              out,
+              EgressKind.DATA_SINK,
+              b,
+              p,
+              `bucket ${b.logicalId} (${who}) sends object keys to ${foreign} (${key}), which may be another account's`,
+            );
         }
       }
-      for (const c of Array.isArray(props.InventoryConfigurations) ? props.InventoryConfigurations as Record<string, any>[] : []) {
+      for (const c of Array.isArray(props.InventoryConfigurations) ? (props.InventoryConfigurations as Record<string, any>[]) : []) {
         const d = c?.Destination;
         const foreign = d ? this.foreignDestination(b, d.BucketArn, d.BucketAccountId) : 'a destination that cannot be read';
-        if (foreign) this.push(out, EgressKind.DATA_SINK, b, p, `bucket ${b.logicalId} (${who}) exports its inventory to ${foreign}, which may be another account's`);
+        if (foreign)
+          this.push(out, EgressKind.DATA_SINK, b, p, `bucket ${b.logicalId} (${who}) exports its inventory to ${foreign}, which may be another account's`);
       }
-      for (const c of Array.isArray(props.AnalyticsConfigurations) ? props.AnalyticsConfigurations as Record<string, any>[] : []) {
+      for (const c of Array.isArray(props.AnalyticsConfigurations) ? (props.AnalyticsConfigurations as Record<string, any>[]) : []) {
         const d = c?.StorageClassAnalysis?.DataExport?.Destination;
         if (!d) continue;
         const foreign = this.foreignDestination(b, d.BucketArn, d.BucketAccountId);
-        if (foreign) this.push(out, EgressKind.DATA_SINK, b, p, `bucket ${b.logicalId} (${who}) exports storage-class analysis to ${foreign}, which may be another account's`);
+        if (foreign)
+          this.push(
+            out,
+            EgressKind.DATA_SINK,
+            b,
+            p,
+            `bucket ${b.logicalId} (${who}) exports storage-class analysis to ${foreign}, which may be another account's`,
+          );
       }
     }
     // Log subscriptions: the log group is the environment's when tagged so or agent-writable; a name
@@ -1031,14 +1209,22 @@ export class EgressPathAnalysis {
       const group = m.refTargetResource(f.stack, f.properties.LogGroupName);
       const name = asString(m.resolve(f.stack, f.properties.LogGroupName));
       let environment = group ? this.envOfTag(group) : undefined;
-      const target: ResourceTarget = { glob: `arn:*:logs:*:*:log-group:${name && !/\$\{/.test(name) ? name : '*'}:*`, ...(group ? { ref: { stack: group.stack.name, logicalId: group.logicalId } } : {}) };
+      const target: ResourceTarget = {
+        glob: `arn:*:logs:*:*:log-group:${name && !/\$\{/.test(name) ? name : '*'}:*`,
+        ...(group ? { ref: { stack: group.stack.name, logicalId: group.logicalId } } : {}),
+      };
       environment ??= this.environmentOfWriters('logs:PutLogEvents', target).environment;
       const unknownGroup = !group && (name === undefined || /\$\{/.test(name));
       if (environment === undefined && !unknownGroup) continue;
       const foreign = this.foreignLogDestination(f);
       if (foreign) {
-        this.push(out, EgressKind.DATA_SINK, f, environment !== undefined ? place(environment) : { unresolved: true },
-          `log subscription filter on ${group ? group.logicalId : name ?? 'an unresolvable log group'} sends its events to ${foreign}`);
+        this.push(
+          out,
+          EgressKind.DATA_SINK,
+          f,
+          environment !== undefined ? place(environment) : { unresolved: true },
+          `log subscription filter on ${group ? group.logicalId : (name ?? 'an unresolvable log group')} sends its events to ${foreign}`,
+        );
       }
     }
     this.collectAccessKeys(out);
@@ -1052,7 +1238,8 @@ export class EgressPathAnalysis {
     if (!dest) return `${text}, which is not a resource of the template (another account's, or a stream, Firehose or function the gate cannot see)`;
     if (dest.type === 'AWS::Logs::Destination') {
       const inner = m.refTargetResource(dest.stack, dest.properties.TargetArn);
-      if (!inner) return `logs destination ${dest.logicalId}, whose target ${asString(m.resolve(dest.stack, dest.properties.TargetArn)) ?? 'cannot be resolved'} is not a resource of the template`;
+      if (!inner)
+        return `logs destination ${dest.logicalId}, whose target ${asString(m.resolve(dest.stack, dest.properties.TargetArn)) ?? 'cannot be resolved'} is not a resource of the template`;
       return undefined;
     }
     if (dest.type === 'AWS::KinesisFirehose::DeliveryStream') {
@@ -1083,9 +1270,19 @@ export class EgressPathAnalysis {
       let p: Placement;
       if (r.type === 'AWS::SSM::Parameter') {
         const name = asString(m.resolve(r.stack, r.properties.Name));
-        p = place(this.environmentOfWriters('ssm:GetParameter', { glob: `arn:*:ssm:*:*:parameter/${name && !/\$\{/.test(name) ? name.replace(/^\//, '') : '*'}`, ref: { stack: r.stack.name, logicalId: r.logicalId } }).environment);
+        p = place(
+          this.environmentOfWriters('ssm:GetParameter', {
+            glob: `arn:*:ssm:*:*:parameter/${name && !/\$\{/.test(name) ? name.replace(/^\//, '') : '*'}`,
+            ref: { stack: r.stack.name, logicalId: r.logicalId },
+          }).environment,
+        );
       } else if (r.type === 'AWS::SecretsManager::Secret') {
-        p = place(this.environmentOfWriters('secretsmanager:GetSecretValue', { glob: 'arn:*:secretsmanager:*:*:secret:*', ref: { stack: r.stack.name, logicalId: r.logicalId } }).environment);
+        p = place(
+          this.environmentOfWriters('secretsmanager:GetSecretValue', {
+            glob: 'arn:*:secretsmanager:*:*:secret:*',
+            ref: { stack: r.stack.name, logicalId: r.logicalId },
+          }).environment,
+        );
       } else {
         p = this.computePlacement(r);
       }
@@ -1100,7 +1297,12 @@ export class EgressPathAnalysis {
     const props = r.properties as Record<string, any>;
     switch (r.type) {
       case 'AWS::EC2::Instance':
-        return this.placeSubnets(r, [props.SubnetId, ...(Array.isArray(props.NetworkInterfaces) ? props.NetworkInterfaces.map((n: any) => n?.SubnetId) : [])].filter((x) => x !== undefined));
+        return this.placeSubnets(
+          r,
+          [props.SubnetId, ...(Array.isArray(props.NetworkInterfaces) ? props.NetworkInterfaces.map((n: any) => n?.SubnetId) : [])].filter(
+            (x) => x !== undefined,
+          ),
+        );
       case 'AWS::Lambda::Function':
         return props.VpcConfig?.SubnetIds !== undefined ? this.placeSubnets(r, props.VpcConfig.SubnetIds) : this.placeRole(r, props.Role);
       case 'AWS::EC2::LaunchTemplate':
@@ -1146,7 +1348,8 @@ function metadataProblem(m: TemplateModel, r: ModelResource, options: unknown): 
   if (String(literal(o.HttpTokens) ?? '').toLowerCase() !== 'required') return 'allows IMDSv1 (HttpTokens is not required)';
   if (o.HttpPutResponseHopLimit !== undefined) {
     const hops = Number(literal(o.HttpPutResponseHopLimit));
-    if (!(hops === 1)) return `lets instance credentials travel ${Number.isFinite(hops) ? hops : 'an unknown number of'} hops (HttpPutResponseHopLimit must be 1)`;
+    if (!(hops === 1))
+      return `lets instance credentials travel ${Number.isFinite(hops) ? hops : 'an unknown number of'} hops (HttpPutResponseHopLimit must be 1)`;
   }
   return undefined;
 }
@@ -1164,7 +1367,11 @@ function normaliseServiceName(name: string): string {
  */
 function isBroadDomain(d: string | undefined): boolean {
   if (d === undefined) return true;
-  const s = d.trim().toLowerCase().replace(/\.$/, '').replace(/\$\{aws::region\}/g, 'us-east-1');
+  const s = d
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/\$\{aws::region\}/g, 'us-east-1');
   if (/[?${}]/.test(s)) return true;
   if (s === '*' || (s.includes('*') && (!s.startsWith('*.') || s.indexOf('*', 1) !== -1))) return true;
   if (publicSuffixWildcard(s) !== undefined) return true;
@@ -1259,7 +1466,9 @@ function orgPathsOwn(e: ConditionEntry, id: PerimeterIdentity): boolean {
 
 /** `Bool aws:PrincipalIsAWSService "true"`: only AWS services acting on their own behalf. */
 function servicePrincipalsOnly(entries: readonly ConditionEntry[]): boolean {
-  return entries.some((e) => e.op === 'Bool' && e.key === 'aws:principalisawsservice' && e.values.length > 0 && e.values.every((v) => v === true || v === 'true'));
+  return entries.some(
+    (e) => e.op === 'Bool' && e.key === 'aws:principalisawsservice' && e.values.length > 0 && e.values.every((v) => v === true || v === 'true'),
+  );
 }
 
 /** The request came from the environment's own account or resources (confused-deputy conditions on service principals). */
@@ -1268,8 +1477,11 @@ function scopesSource(entries: readonly ConditionEntry[], id: PerimeterIdentity)
     if (e.key === 'aws:sourceaccount') return isExactPositive(e) && e.values.length > 0 && e.values.every((v) => isOwnAccount(v, id));
     if (e.key === 'aws:sourceorgid') return id.orgId !== undefined && isExactPositive(e) && e.values.length > 0 && e.values.every((v) => v === id.orgId);
     if (e.key === 'aws:sourcearn') {
-      return ['ArnEquals', 'ArnLike', 'StringEquals', 'StringLike'].includes(e.op) && e.values.length > 0
-        && e.values.every((v) => typeof v === 'string' && (isTemplateResourcePlaceholder(v) || ownArn(v, id)));
+      return (
+        ['ArnEquals', 'ArnLike', 'StringEquals', 'StringLike'].includes(e.op) &&
+        e.values.length > 0 &&
+        e.values.every((v) => typeof v === 'string' && (isTemplateResourcePlaceholder(v) || ownArn(v, id)))
+      );
     }
     return false;
   });
@@ -1287,8 +1499,12 @@ function ownArn(v: string, id: PerimeterIdentity): boolean {
 function principalsOwn(p: unknown, id: PerimeterIdentity): boolean {
   if (!p || typeof p !== 'object' || Array.isArray(p) || '__unknown' in p) return false;
   const entries = Object.entries(p as Plain);
-  return entries.length > 0 && entries.every(([k, v]) => k === 'AWS' && ([] as unknown[]).concat(v).every((x) =>
-    typeof x === 'string' && x !== '*' && (isOwnAccount(x, id) || ownArn(x, id))));
+  return (
+    entries.length > 0 &&
+    entries.every(
+      ([k, v]) => k === 'AWS' && ([] as unknown[]).concat(v).every((x) => typeof x === 'string' && x !== '*' && (isOwnAccount(x, id) || ownArn(x, id))),
+    )
+  );
 }
 
 /**
@@ -1336,23 +1552,31 @@ function judgeStatement(st: Plain, id: PerimeterIdentity, opts: { resources: boo
   const entries = conditionEntries(st.Condition);
   if (entries === undefined) return 'its condition cannot be read from the template';
   const serviceOnly = servicePrincipalsOnly(entries);
-  const principalOk = serviceOnly || principalsOwn(st.Principal, id) || scopesPrincipals(entries, id)
-    || (opts.servicesWithSource && onlyServicePrincipals(st.Principal) && (scopesSource(entries, id) || onlyDeliveryActions(st)));
+  const principalOk =
+    serviceOnly ||
+    principalsOwn(st.Principal, id) ||
+    scopesPrincipals(entries, id) ||
+    (opts.servicesWithSource && onlyServicePrincipals(st.Principal) && (scopesSource(entries, id) || onlyDeliveryActions(st)));
   if (!principalOk) {
-    return 'allows principals outside the environment\'s account or organisation: confine them with StringEquals aws:PrincipalAccount ${AWS::AccountId} (or aws:PrincipalOrgID)';
+    return "allows principals outside the environment's account or organisation: confine them with StringEquals aws:PrincipalAccount ${AWS::AccountId} (or aws:PrincipalOrgID)";
   }
   if (!opts.resources || serviceOnly) return undefined;
   const resources = ([] as unknown[]).concat(st.Resource ?? []);
-  const resourceOk = scopesResources(entries, id)
-    || (st.NotResource === undefined && resources.length > 0 && resources.every((x) => resourceOwn(x, id)));
+  const resourceOk = scopesResources(entries, id) || (st.NotResource === undefined && resources.length > 0 && resources.every((x) => resourceOwn(x, id)));
   if (!resourceOk) {
-    return 'allows resources outside the environment\'s account or organisation: confine them with StringEquals aws:ResourceAccount ${AWS::AccountId} (or aws:ResourceOrgID), or name its own resources';
+    return "allows resources outside the environment's account or organisation: confine them with StringEquals aws:ResourceAccount ${AWS::AccountId} (or aws:ResourceOrgID), or name its own resources";
   }
   return undefined;
 }
 
 /** The Allow statements of a policy document (every alternative) that open it, as `statement i (Sid): problem`. */
-function policyProblems(m: TemplateModel, r: ModelResource, raw: unknown, id: PerimeterIdentity, opts: { resources: boolean; servicesWithSource: boolean; ecrLayers: boolean }): string[] {
+function policyProblems(
+  m: TemplateModel,
+  r: ModelResource,
+  raw: unknown,
+  id: PerimeterIdentity,
+  opts: { resources: boolean; servicesWithSource: boolean; ecrLayers: boolean },
+): string[] {
   const out: string[] = [];
   for (const docObj of documentAlternatives(m, r, raw)) {
     if (!docObj || typeof docObj !== 'object' || '__unknown' in (docObj as Plain)) {
@@ -1439,8 +1663,12 @@ function isEcrLayerRead(st: Record<string, unknown>): boolean {
   if (st.NotAction !== undefined || st.NotResource !== undefined) return false;
   const actions = ([] as unknown[]).concat(st.Action ?? []);
   const resources = ([] as unknown[]).concat(st.Resource ?? []);
-  return actions.length > 0 && actions.every((a) => typeof a === 'string' && a.toLowerCase() === 's3:getobject')
-    && resources.length > 0 && resources.every((r) => typeof r === 'string' && ECR_LAYER_BUCKET_OBJECTS.test(r));
+  return (
+    actions.length > 0 &&
+    actions.every((a) => typeof a === 'string' && a.toLowerCase() === 's3:getobject') &&
+    resources.length > 0 &&
+    resources.every((r) => typeof r === 'string' && ECR_LAYER_BUCKET_OBJECTS.test(r))
+  );
 }
 
 const ECR_LAYER_BUCKET_OBJECTS = /^arn:(\$\{AWS::Partition\}|aws|aws-cn|aws-us-gov):s3:::prod-\$\{AWS::Region\}-starport-layer-bucket\/\*$/;
@@ -1473,7 +1701,8 @@ function plainAlternatives(v: Resolved): unknown[] {
     return acc;
   };
   switch (v.kind) {
-    case 'literal': return [v.value];
+    case 'literal':
+      return [v.value];
     case 'array': {
       const p = product(v.items.map(plainAlternatives));
       return p ? p.map((items) => items.filter((x) => x !== undefined)) : tooMany;
@@ -1487,9 +1716,12 @@ function plainAlternatives(v: Resolved): unknown[] {
       const all = v.options.flatMap(plainAlternatives);
       return all.length > MAX_DOCUMENT_ALTERNATIVES ? tooMany : all;
     }
-    case 'novalue': return [undefined];
-    case 'unknown': return [{ __unknown: v.reason }];
-    default: return [asString(v)];
+    case 'novalue':
+      return [undefined];
+    case 'unknown':
+      return [{ __unknown: v.reason }];
+    default:
+      return [asString(v)];
   }
 }
 
@@ -1506,11 +1738,17 @@ function storeTarget(store: ModelResource): ResourceTarget {
 function mentionsSecret(v: Resolved, keyId: string, depth = 0): boolean {
   if (depth > 32) return false;
   switch (v.kind) {
-    case 'getatt': return v.logicalId === keyId && v.attribute === 'SecretAccessKey';
-    case 'literal': return (v.refs ?? []).some((r) => r.logicalId === keyId && r.attribute === 'SecretAccessKey');
-    case 'array': return v.items.some((x) => mentionsSecret(x, keyId, depth + 1));
-    case 'object': return Object.values(v.entries).some((x) => mentionsSecret(x, keyId, depth + 1));
-    case 'choice': return v.options.some((x) => mentionsSecret(x, keyId, depth + 1));
-    default: return false;
+    case 'getatt':
+      return v.logicalId === keyId && v.attribute === 'SecretAccessKey';
+    case 'literal':
+      return (v.refs ?? []).some((r) => r.logicalId === keyId && r.attribute === 'SecretAccessKey');
+    case 'array':
+      return v.items.some((x) => mentionsSecret(x, keyId, depth + 1));
+    case 'object':
+      return Object.values(v.entries).some((x) => mentionsSecret(x, keyId, depth + 1));
+    case 'choice':
+      return v.options.some((x) => mentionsSecret(x, keyId, depth + 1));
+    default:
+      return false;
   }
 }

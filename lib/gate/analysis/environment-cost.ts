@@ -40,16 +40,7 @@ export const DEFAULT_USAGE: UsageAssumptions = Object.freeze({
   trailIsAdditionalCopy: false,
 });
 
-export type CostCategory =
-  | 'interface-endpoints'
-  | 'kms-keys'
-  | 'alarms'
-  | 'dns-firewall'
-  | 'flow-logs'
-  | 'query-logs'
-  | 'trail'
-  | 'guardduty'
-  | 'budgets';
+export type CostCategory = 'interface-endpoints' | 'kms-keys' | 'alarms' | 'dns-firewall' | 'flow-logs' | 'query-logs' | 'trail' | 'guardduty' | 'budgets';
 
 /** How a line item was attributed to its environment. */
 export type CostAttribution = 'tag' | 'vpc' | 'budget-filter' | 'stack' | 'none';
@@ -107,9 +98,19 @@ export interface EnvironmentCostOptions {
 
 /** Types whose cost is usage only (requests, invocations, compute): counted, not priced. */
 const USAGE_BASED_TYPES = [
-  'AWS::EC2::Instance', 'AWS::AutoScaling::AutoScalingGroup', 'AWS::EC2::LaunchTemplate', 'AWS::Lambda::Function',
-  'AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::SNS::Topic', 'AWS::Events::Rule', 'AWS::Athena::WorkGroup',
-  'AWS::Glue::Table', 'AWS::Logs::LogGroup', 'AWS::CE::AnomalyMonitor', 'AWS::SageMaker::TrainingJob',
+  'AWS::EC2::Instance',
+  'AWS::AutoScaling::AutoScalingGroup',
+  'AWS::EC2::LaunchTemplate',
+  'AWS::Lambda::Function',
+  'AWS::DynamoDB::Table',
+  'AWS::S3::Bucket',
+  'AWS::SNS::Topic',
+  'AWS::Events::Rule',
+  'AWS::Athena::WorkGroup',
+  'AWS::Glue::Table',
+  'AWS::Logs::LogGroup',
+  'AWS::CE::AnomalyMonitor',
+  'AWS::SageMaker::TrainingJob',
 ];
 
 /** Types with a fixed charge that the price table does not hold: reported as not priced, never silently free. */
@@ -136,7 +137,10 @@ class CostCalculator {
   private readonly notPriced: { stack: string; resource: string; resourceType: string; reason: string }[] = [];
   private readonly stackEnvironments = new Map<StackModel, Set<string>>();
 
-  constructor(private readonly model: TemplateModel, private readonly options: EnvironmentCostOptions) {
+  constructor(
+    private readonly model: TemplateModel,
+    private readonly options: EnvironmentCostOptions,
+  ) {
     this.region = options.region ?? FALLBACK_REGION;
     this.usage = { ...DEFAULT_USAGE, ...withoutUndefined(options.usage ?? {}) };
   }
@@ -171,9 +175,24 @@ class CostCalculator {
       regionSource: this.options.region ? 'option' : 'default',
       assumptions: this.usage,
       lineItems: this.items,
-      environments: envNames.map((e) => group(e, this.items.filter((i) => i.environment === e))),
-      stacks: this.model.stacks.map((s) => group(s.name, this.items.filter((i) => i.stack === s.name))).filter((g) => g.lineItems.length > 0),
-      shared: group('(shared)', this.items.filter((i) => i.environment === undefined)),
+      environments: envNames.map((e) =>
+        group(
+          e,
+          this.items.filter((i) => i.environment === e),
+        ),
+      ),
+      stacks: this.model.stacks
+        .map((s) =>
+          group(
+            s.name,
+            this.items.filter((i) => i.stack === s.name),
+          ),
+        )
+        .filter((g) => g.lineItems.length > 0),
+      shared: group(
+        '(shared)',
+        this.items.filter((i) => i.environment === undefined),
+      ),
       totalMonthlyUsd: round4(this.items.reduce((s, i) => s + i.monthlyUsd, 0)),
       usageBased,
       notPriced: this.notPriced,
@@ -190,7 +209,10 @@ class CostCalculator {
         this.notPriced.push(this.ref(r, `VPC endpoint type ${type} is not priced`));
         continue;
       }
-      const service = (this.model.stringValue(r.stack, r.properties.ServiceName) ?? 'unresolved service').replace(/^com\.amazonaws\.(\$\{AWS::Region\}|[a-z0-9-]+)\./, '');
+      const service = (this.model.stringValue(r.stack, r.properties.ServiceName) ?? 'unresolved service').replace(
+        /^com\.amazonaws\.(\$\{AWS::Region\}|[a-z0-9-]+)\./,
+        '',
+      );
       const subnets = this.model.resolve(r.stack, r.properties.SubnetIds);
       let azs: number;
       let note: string | undefined;
@@ -201,7 +223,15 @@ class CostCalculator {
         azs = Math.max(1, vpc ? this.model.environments.subnetsOfVpc(vpc).length : 1);
         note = `subnets not resolvable from the template: assumed ${azs} (one per subnet of the VPC)`;
       }
-      this.add(r, 'interface-endpoints', `interface endpoint ${service} in ${azs} AZ(s)`, azs * HOURS_PER_MONTH, 'interfaceEndpointAzHour', this.vpcOf(r), note);
+      this.add(
+        r,
+        'interface-endpoints',
+        `interface endpoint ${service} in ${azs} AZ(s)`,
+        azs * HOURS_PER_MONTH,
+        'interfaceEndpointAzHour',
+        this.vpcOf(r),
+        note,
+      );
     }
   }
 
@@ -209,8 +239,15 @@ class CostCalculator {
     for (const type of ['AWS::KMS::Key', 'AWS::KMS::ReplicaKey']) {
       for (const r of this.model.resourcesOfType(type)) {
         const rotation = this.model.resolve(r.stack, r.properties.EnableKeyRotation);
-        this.add(r, 'kms-keys', 'customer managed KMS key', 1, 'kmsKeyMonth', undefined,
-          rotation.kind === 'literal' && rotation.value === true ? 'rotation on: each yearly rotation adds USD 1 a month' : undefined);
+        this.add(
+          r,
+          'kms-keys',
+          'customer managed KMS key',
+          1,
+          'kmsKeyMonth',
+          undefined,
+          rotation.kind === 'literal' && rotation.value === true ? 'rotation on: each yearly rotation adds USD 1 a month' : undefined,
+        );
       }
     }
   }
@@ -230,8 +267,15 @@ class CostCalculator {
         }
       }
       const highResolution = period !== undefined && period < 60;
-      this.add(r, 'alarms', `${highResolution ? 'high-resolution' : 'standard'} alarm, ${count} metric(s)`, count,
-        highResolution ? 'alarmHighResolutionMetricMonth' : 'alarmStandardMetricMonth', undefined, 'the first 10 standard alarm metrics of an account are free (not subtracted)');
+      this.add(
+        r,
+        'alarms',
+        `${highResolution ? 'high-resolution' : 'standard'} alarm, ${count} metric(s)`,
+        count,
+        highResolution ? 'alarmHighResolutionMetricMonth' : 'alarmStandardMetricMonth',
+        undefined,
+        'the first 10 standard alarm metrics of an account are free (not subtracted)',
+      );
     }
     for (const r of this.model.resourcesOfType('AWS::CloudWatch::CompositeAlarm')) {
       this.add(r, 'alarms', 'composite alarm', 1, 'alarmCompositeMonth');
@@ -253,15 +297,27 @@ class CostCalculator {
       const placement = this.vpcOf(r);
       if (!vpc || !queriesCharged.has(vpc)) {
         if (vpc) queriesCharged.add(vpc);
-        this.add(r, 'dns-firewall', `DNS Firewall queries of the VPC (${this.usage.dnsMillionQueriesPerMonth} million a month, stated volume)`,
-          this.usage.dnsMillionQueriesPerMonth, 'dnsFirewallMillionQueries', placement);
+        this.add(
+          r,
+          'dns-firewall',
+          `DNS Firewall queries of the VPC (${this.usage.dnsMillionQueriesPerMonth} million a month, stated volume)`,
+          this.usage.dnsMillionQueriesPerMonth,
+          'dnsFirewallMillionQueries',
+          placement,
+        );
       }
       const group = this.model.refTargetResource(r.stack, r.properties.FirewallRuleGroupId);
       const rules = group ? this.model.resolve(group.stack, group.properties.FirewallRules) : undefined;
       const advanced = rules?.kind === 'array' && rules.items.some((x) => x.kind === 'object' && x.entries.DnsThreatProtection !== undefined);
       if (advanced) {
-        this.add(r, 'dns-firewall', 'DNS Firewall Advanced (the rule group has a DNS_TUNNELING/DGA rule), per VPC association', HOURS_PER_MONTH,
-          'dnsFirewallAdvancedAssociationHour', placement);
+        this.add(
+          r,
+          'dns-firewall',
+          'DNS Firewall Advanced (the rule group has a DNS_TUNNELING/DGA rule), per VPC association',
+          HOURS_PER_MONTH,
+          'dnsFirewallAdvancedAssociationHour',
+          placement,
+        );
       } else if (!group) {
         this.notPriced.push(this.ref(r, 'rule group not in the template: whether it uses DNS Firewall Advanced (USD 0.16 an hour) is unknown'));
       }
@@ -281,10 +337,24 @@ class CostCalculator {
         if (format?.kind === 'literal' && String(format.value).toLowerCase() === 'parquet') {
           this.add(r, 'flow-logs', `flow-log Parquet conversion (${volume})`, gb, 'vendedLogsParquetGb', placement);
         }
-        this.add(r, 'flow-logs', 'flow-log storage in S3 Standard (one month of records; grows with retention, less after compression)', gb, 's3StandardGbMonth', placement);
+        this.add(
+          r,
+          'flow-logs',
+          'flow-log storage in S3 Standard (one month of records; grows with retention, less after compression)',
+          gb,
+          's3StandardGbMonth',
+          placement,
+        );
       } else if (destination === 'cloud-watch-logs') {
         this.add(r, 'flow-logs', `flow-log delivery to CloudWatch Logs (${volume})`, gb, 'logsVendedToCloudWatchGb', placement);
-        this.add(r, 'flow-logs', 'flow-log storage in CloudWatch Logs (one month of records; grows with retention, less after compression)', gb, 'logsStorageGbMonth', placement);
+        this.add(
+          r,
+          'flow-logs',
+          'flow-log storage in CloudWatch Logs (one month of records; grows with retention, less after compression)',
+          gb,
+          'logsStorageGbMonth',
+          placement,
+        );
       } else {
         this.notPriced.push(this.ref(r, `flow-log destination ${destination} is not priced`));
       }
@@ -304,7 +374,14 @@ class CostCalculator {
       const what = `${gb} GB a month per VPC, stated volume, ${vpcs} VPC(s)`;
       if (target?.type === 'AWS::Logs::LogGroup' || /:logs:/.test(arn)) {
         this.add(r, 'query-logs', `Resolver query-log ingestion into CloudWatch Logs (${what})`, volume, 'logsIngestionGb', placement);
-        this.add(r, 'query-logs', 'Resolver query-log storage in CloudWatch Logs (one month; grows with retention, less after compression)', volume, 'logsStorageGbMonth', placement);
+        this.add(
+          r,
+          'query-logs',
+          'Resolver query-log storage in CloudWatch Logs (one month; grows with retention, less after compression)',
+          volume,
+          'logsStorageGbMonth',
+          placement,
+        );
       } else if (target?.type === 'AWS::S3::Bucket' || /:s3:/.test(arn)) {
         this.add(r, 'query-logs', `Resolver query-log storage in S3 Standard (${what})`, volume, 's3StandardGbMonth', placement);
       } else {
@@ -317,16 +394,31 @@ class CostCalculator {
     for (const r of this.model.resourcesOfType('AWS::CloudTrail::Trail')) {
       const selectors = this.model.resolve(r.stack, r.properties.EventSelectors);
       const advanced = this.model.resolve(r.stack, r.properties.AdvancedEventSelectors);
-      const management = selectors.kind !== 'array' || selectors.items.length === 0 || selectors.items.some((s) =>
-        s.kind !== 'object' || s.entries.IncludeManagementEvents === undefined || !(s.entries.IncludeManagementEvents.kind === 'literal' && s.entries.IncludeManagementEvents.value === false));
+      const management =
+        selectors.kind !== 'array' ||
+        selectors.items.length === 0 ||
+        selectors.items.some(
+          (s) =>
+            s.kind !== 'object' ||
+            s.entries.IncludeManagementEvents === undefined ||
+            !(s.entries.IncludeManagementEvents.kind === 'literal' && s.entries.IncludeManagementEvents.value === false),
+        );
       if (management) {
         const copy = this.usage.trailIsAdditionalCopy;
-        this.add(r, 'trail', `trail: management events, ${copy ? 'an additional (paid) copy' : 'the free first copy'} (${this.usage.managementEventsPerMonth} events a month, stated volume)`,
-          this.usage.managementEventsPerMonth / 100_000, copy ? 'cloudTrailAdditionalCopy100kEvents' : 'cloudTrailFirstManagementCopy', undefined,
-          copy ? undefined : 'free only if no other trail of the account already delivers management events in this region; then USD 2.00 per 100,000 events');
+        this.add(
+          r,
+          'trail',
+          `trail: management events, ${copy ? 'an additional (paid) copy' : 'the free first copy'} (${this.usage.managementEventsPerMonth} events a month, stated volume)`,
+          this.usage.managementEventsPerMonth / 100_000,
+          copy ? 'cloudTrailAdditionalCopy100kEvents' : 'cloudTrailFirstManagementCopy',
+          undefined,
+          copy ? undefined : 'free only if no other trail of the account already delivers management events in this region; then USD 2.00 per 100,000 events',
+        );
       }
-      const dataEvents = (selectors.kind === 'array' && selectors.items.some((s) => s.kind === 'object' && s.entries.DataResources?.kind === 'array' && s.entries.DataResources.items.length > 0))
-        || (advanced.kind === 'array' && advanced.items.length > 0);
+      const dataEvents =
+        (selectors.kind === 'array' &&
+          selectors.items.some((s) => s.kind === 'object' && s.entries.DataResources?.kind === 'array' && s.entries.DataResources.items.length > 0)) ||
+        (advanced.kind === 'array' && advanced.items.length > 0);
       if (dataEvents) this.notPriced.push(this.ref(r, 'data events (USD 0.10 per 100,000) depend on usage'));
     }
   }
@@ -337,11 +429,25 @@ class CostCalculator {
       const enabled = this.model.resolve(r.stack, r.properties.Enable);
       if (enabled.kind === 'literal' && (enabled.value === false || enabled.value === 'false')) continue;
       const note = 'account-wide in the region; 30-day free trial not subtracted';
-      this.add(r, 'guardduty', `GuardDuty: CloudTrail management events analysed (${this.usage.managementEventsPerMonth} a month, stated volume)`,
-        this.usage.managementEventsPerMonth / 1_000_000, 'guardDutyMillionManagementEvents', undefined, note);
+      this.add(
+        r,
+        'guardduty',
+        `GuardDuty: CloudTrail management events analysed (${this.usage.managementEventsPerMonth} a month, stated volume)`,
+        this.usage.managementEventsPerMonth / 1_000_000,
+        'guardDutyMillionManagementEvents',
+        undefined,
+        note,
+      );
       const gb = (this.usage.flowLogGbPerMonth + this.usage.queryLogGbPerMonth) * vpcs;
-      this.add(r, 'guardduty', `GuardDuty: VPC flow and DNS logs analysed (${gb} GB a month: stated volumes x ${vpcs} VPC(s) of the template)`,
-        gb, 'guardDutyFlowAndDnsLogGb', undefined, note);
+      this.add(
+        r,
+        'guardduty',
+        `GuardDuty: VPC flow and DNS logs analysed (${gb} GB a month: stated volumes x ${vpcs} VPC(s) of the template)`,
+        gb,
+        'guardDutyFlowAndDnsLogGb',
+        undefined,
+        note,
+      );
     }
   }
 
@@ -350,16 +456,29 @@ class CostCalculator {
     for (const r of this.model.resourcesOfType('AWS::Budgets::Budget')) {
       const budget = this.model.resolve(r.stack, r.properties.Budget);
       const name = budget.kind === 'object' && budget.entries.BudgetName ? asString(budget.entries.BudgetName) : undefined;
-      const action = actions.find((a) => this.model.refTargetResource(a.stack, a.properties.BudgetName) === r
-        || (name !== undefined && this.model.stringValue(a.stack, a.properties.BudgetName) === name));
+      const action = actions.find(
+        (a) =>
+          this.model.refTargetResource(a.stack, a.properties.BudgetName) === r ||
+          (name !== undefined && this.model.stringValue(a.stack, a.properties.BudgetName) === name),
+      );
       let placement: Placement | undefined;
       const filter = budget.kind === 'object' ? budget.entries.CostFilters : undefined;
       const tagValues = filter?.kind === 'object' && filter.entries.TagKeyValue?.kind === 'array' ? filter.entries.TagKeyValue.items.map(asString) : [];
       const env = tagValues.map((v) => /^user:black-hole:environment\$(.+)$/.exec(v ?? '')?.[1]).find((e) => e !== undefined);
       if (env) placement = { environment: env, attribution: 'budget-filter' };
-      else if (action && this.model.environments.environmentOf(action)) placement = { environment: this.model.environments.environmentOf(action)!, attribution: 'budget-filter' };
-      this.add(r, 'budgets', action ? 'action-enabled budget' : 'budget', DAYS_PER_MONTH, action ? 'budgetActionEnabledDay' : 'budgetDay', placement,
-        action ? 'the first two action-enabled budgets of an account are free (not subtracted)' : 'the first two budgets of an account are free (not subtracted)');
+      else if (action && this.model.environments.environmentOf(action))
+        placement = { environment: this.model.environments.environmentOf(action)!, attribution: 'budget-filter' };
+      this.add(
+        r,
+        'budgets',
+        action ? 'action-enabled budget' : 'budget',
+        DAYS_PER_MONTH,
+        action ? 'budgetActionEnabledDay' : 'budgetDay',
+        placement,
+        action
+          ? 'the first two action-enabled budgets of an account are free (not subtracted)'
+          : 'the first two budgets of an account are free (not subtracted)',
+      );
     }
   }
 

@@ -67,8 +67,12 @@ const SESSION_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:Assume
 
 /** Operators that, without IfExists, are false when the key is absent: they require the key. */
 const REQUIRING_OPERATORS = new Set([
-  'stringequals', 'stringequalsignorecase', 'stringlike',
-  'foranyvalue:stringequals', 'foranyvalue:stringequalsignorecase', 'foranyvalue:stringlike',
+  'stringequals',
+  'stringequalsignorecase',
+  'stringlike',
+  'foranyvalue:stringequals',
+  'foranyvalue:stringequalsignorecase',
+  'foranyvalue:stringlike',
 ]);
 
 const cache = new WeakMap<TemplateModel, EpisodeSessionAnalysis>();

@@ -108,7 +108,10 @@ function librarySsmEnvironment(value: Resolved): { environment: string; name: st
 /** Why a subnet value cannot be placed, for messages. */
 function describeUnplaced(value: Resolved): string {
   if (value.kind === 'unknown') return `unresolvable (${value.reason})`;
-  if (value.kind === 'literal') return value.parameters ? `parameter ${value.parameters.join(', ')} (any subnet at deploy time)` : `${String(value.value)}, a subnet the app does not define`;
+  if (value.kind === 'literal')
+    return value.parameters
+      ? `parameter ${value.parameters.join(', ')} (any subnet at deploy time)`
+      : `${String(value.value)}, a subnet the app does not define`;
   if (value.kind === 'ref' || value.kind === 'getatt') return `${value.logicalId}, a ${value.resourceType} and not a subnet`;
   return `a ${value.kind}`;
 }
@@ -132,7 +135,9 @@ const CONTAINMENT_PROCESSES = ['terminate', 'replaceunhealthy', 'healthcheck'];
 /** One sentence for a reason, e.g. "assumable from role S/Agent (granted by statement 0 of policy P on Agent)". */
 export function describeReachReason(r: ReachReason): string {
   const grants = (g: readonly StatementRef[]) =>
-    g.length ? ` (granted by ${g.map((s) => `statement ${s.statementIndex}${s.sid ? ` (Sid ${s.sid})` : ''} of policy ${s.policyName} on ${s.resource}`).join('; ')})` : '';
+    g.length
+      ? ` (granted by ${g.map((s) => `statement ${s.statementIndex}${s.sid ? ` (Sid ${s.sid})` : ''} of policy ${s.policyName} on ${s.resource}`).join('; ')})`
+      : '';
   switch (r.kind) {
     case 'agent-role-tag':
       return `tagged ${AGENT_ROLE_TAG}=${AGENT_ROLE_TAG_VALUE}`;
@@ -222,7 +227,8 @@ export class IdentityReachability {
     };
     const ltUsers = this.launchTemplateUsers();
     for (const i of this.model.resourcesOfType('AWS::EC2::Instance')) {
-      if (mayBeTrue(i, i.properties.DisableApiStop)) push(i, this.placement(i), 'DisableApiStop may be true: the containment responder cannot stop the instance');
+      if (mayBeTrue(i, i.properties.DisableApiStop))
+        push(i, this.placement(i), 'DisableApiStop may be true: the containment responder cannot stop the instance');
     }
     for (const lt of this.model.resourcesOfType('AWS::EC2::LaunchTemplate')) {
       const data = lt.properties.LaunchTemplateData;
@@ -236,7 +242,9 @@ export class IdentityReachability {
       push(lt, place, 'LaunchTemplateData.DisableApiStop may be true: the containment responder cannot stop its instances');
     }
     for (const g of this.model.resourcesOfType('AWS::AutoScaling::AutoScalingGroup')) {
-      const values = at(g.properties, 'VPCZoneIdentifier').flatMap((raw) => this.flatten(g.stack.resolve(raw)).map((value) => ({ value, from: 'VPCZoneIdentifier' })));
+      const values = at(g.properties, 'VPCZoneIdentifier').flatMap((raw) =>
+        this.flatten(g.stack.resolve(raw)).map((value) => ({ value, from: 'VPCZoneIdentifier' })),
+      );
       const place = this.placeOf(g, values, false);
       if (mayBeTrue(g, g.properties.NewInstancesProtectedFromScaleIn)) {
         push(g, place, 'NewInstancesProtectedFromScaleIn may be true: scaling the group in (the kill switches) leaves its instances running');
@@ -247,9 +255,15 @@ export class IdentityReachability {
       if (rolling && typeof rolling === 'object' && rolling.SuspendProcesses !== undefined) {
         const suspended = g.stack.resolve(rolling.SuspendProcesses);
         const items = suspended.kind === 'array' ? suspended.items.flatMap((i) => possibilities(i)) : possibilities(suspended);
-        const hit = items.filter((i) => !(i.kind === 'literal' && typeof i.value === 'string' && !i.parameters && !CONTAINMENT_PROCESSES.includes(i.value.toLowerCase())));
+        const hit = items.filter(
+          (i) => !(i.kind === 'literal' && typeof i.value === 'string' && !i.parameters && !CONTAINMENT_PROCESSES.includes(i.value.toLowerCase())),
+        );
         if (hit.length > 0) {
-          push(g, place, `UpdatePolicy suspends ${hit.map((i) => (i.kind === 'literal' ? String(i.value) : 'an unresolvable process')).join(', ')}: during an update the group neither terminates nor replaces instances`);
+          push(
+            g,
+            place,
+            `UpdatePolicy suspends ${hit.map((i) => (i.kind === 'literal' ? String(i.value) : 'an unresolvable process')).join(', ')}: during an update the group neither terminates nor replaces instances`,
+          );
         }
       }
     }
@@ -301,7 +315,12 @@ export class IdentityReachability {
   private placement(r: ModelResource, extraSubnets: readonly SubnetValue[] = []): Placement | undefined {
     const form = COMPUTE_FORMS[r.type];
     const values = [...(form?.subnets ?? []).flatMap((src) => this.subnetValues(r, src)), ...extraSubnets];
-    return this.placeOf(r, values, form?.vpcOptional === true, this.connectorPlacement && r.type === 'AWS::Lambda::Function' ? this.connectorPlacement : undefined);
+    return this.placeOf(
+      r,
+      values,
+      form?.vpcOptional === true,
+      this.connectorPlacement && r.type === 'AWS::Lambda::Function' ? this.connectorPlacement : undefined,
+    );
   }
 
   /** The subnet values a subnet source of a resource gives (each resolved and flattened). */
@@ -331,7 +350,8 @@ export class IdentityReachability {
       if (value.kind === 'novalue') continue;
       const p = this.model.environments.subnetPlacementOf(value);
       if (p.subnet) {
-        if (p.environment !== undefined) return { environment: p.environment, environments: [p.environment], subnet: `${p.subnet.stack.name}/${p.subnet.logicalId}` };
+        if (p.environment !== undefined)
+          return { environment: p.environment, environments: [p.environment], subnet: `${p.subnet.stack.name}/${p.subnet.logicalId}` };
         continue; // a subnet of another VPC of the app
       }
       const ssm = librarySsmEnvironment(value);
@@ -373,7 +393,14 @@ export class IdentityReachability {
   }
 
   private unresolvedAt(compute: ModelResource, place: Placement, reason: string): void {
-    this.unresolvedList.push({ stack: compute.stack.name, logicalId: compute.logicalId, type: compute.type, environment: place.environment, reason, ...(place.possible ? { possible: place.possible } : {}) });
+    this.unresolvedList.push({
+      stack: compute.stack.name,
+      logicalId: compute.logicalId,
+      type: compute.type,
+      environment: place.environment,
+      reason,
+      ...(place.possible ? { possible: place.possible } : {}),
+    });
   }
 
   /** Roles of a compute resource's role and instance-profile properties, for a placement. */
@@ -402,7 +429,8 @@ export class IdentityReachability {
               this.unresolvedAt(r, place, `a role of instance profile ${profile.logicalId} cannot be identified`);
               continue;
             }
-            for (const role of n.roles) this.addCompute(role, this.reasonFor(r, `instance profile ${profile.stack.name}/${profile.logicalId}${via}`, place), place);
+            for (const role of n.roles)
+              this.addCompute(role, this.reasonFor(r, `instance profile ${profile.stack.name}/${profile.logicalId}${via}`, place), place);
           }
         }
       }
@@ -439,9 +467,12 @@ export class IdentityReachability {
   /** A Lambda network connector with environment (or unresolvable) subnets places every function there. */
   private networkConnectorPlacement(): Placement | undefined {
     for (const c of this.model.resourcesOfType('AWS::Lambda::NetworkConnector')) {
-      const values = at(c.properties, 'Configuration.VpcEgressConfiguration.SubnetIds').flatMap((raw) => this.flatten(c.stack.resolve(raw)).map((value) => ({ value, from: 'Configuration.VpcEgressConfiguration.SubnetIds' })));
+      const values = at(c.properties, 'Configuration.VpcEgressConfiguration.SubnetIds').flatMap((raw) =>
+        this.flatten(c.stack.resolve(raw)).map((value) => ({ value, from: 'Configuration.VpcEgressConfiguration.SubnetIds' })),
+      );
       const p = this.placeOf(c, values, true);
-      if (p) return { ...p, possible: `${p.possible ? `${p.possible}; ` : ''}Lambda network connector ${c.stack.name}/${c.logicalId} gives functions egress there` };
+      if (p)
+        return { ...p, possible: `${p.possible ? `${p.possible}; ` : ''}Lambda network connector ${c.stack.name}/${c.logicalId} gives functions egress there` };
     }
     return undefined;
   }
@@ -455,8 +486,16 @@ export class IdentityReachability {
     const launchers: { type: string; tasks: string; subnets: string; roles?: string }[] = [
       { type: 'AWS::ECS::Service', tasks: 'TaskDefinition', subnets: 'NetworkConfiguration.AwsvpcConfiguration.Subnets' },
       { type: 'AWS::ECS::TaskSet', tasks: 'TaskDefinition', subnets: 'NetworkConfiguration.AwsVpcConfiguration.Subnets' },
-      { type: 'AWS::Events::Rule', tasks: 'Targets[].EcsParameters.TaskDefinitionArn', subnets: 'Targets[].EcsParameters.NetworkConfiguration.AwsVpcConfiguration.Subnets' },
-      { type: 'AWS::Scheduler::Schedule', tasks: 'Target.EcsParameters.TaskDefinitionArn', subnets: 'Target.EcsParameters.NetworkConfiguration.AwsvpcConfiguration.Subnets' },
+      {
+        type: 'AWS::Events::Rule',
+        tasks: 'Targets[].EcsParameters.TaskDefinitionArn',
+        subnets: 'Targets[].EcsParameters.NetworkConfiguration.AwsVpcConfiguration.Subnets',
+      },
+      {
+        type: 'AWS::Scheduler::Schedule',
+        tasks: 'Target.EcsParameters.TaskDefinitionArn',
+        subnets: 'Target.EcsParameters.NetworkConfiguration.AwsvpcConfiguration.Subnets',
+      },
       {
         type: 'AWS::Pipes::Pipe',
         tasks: 'TargetParameters.EcsTaskParameters.TaskDefinitionArn',
@@ -469,13 +508,16 @@ export class IdentityReachability {
       for (const launcher of this.model.resourcesOfType(l.type)) {
         const taskRaws = at(launcher.properties, l.tasks);
         if (taskRaws.length === 0) continue;
-        const values = at(launcher.properties, l.subnets).flatMap((raw) => this.flatten(launcher.stack.resolve(raw)).map((value) => ({ value, from: l.subnets })));
+        const values = at(launcher.properties, l.subnets).flatMap((raw) =>
+          this.flatten(launcher.stack.resolve(raw)).map((value) => ({ value, from: l.subnets })),
+        );
         const place = this.placeOf(launcher, values, false);
         if (!place) continue;
         const via = `, run by ${launcher.type} ${launcher.stack.name}/${launcher.logicalId}`;
         for (const raw of taskRaws) {
           const named = this.model.resourcesNamedBy(launcher.stack, raw, ['AWS::ECS::TaskDefinition'], ['Family'], family);
-          for (const reason of named.unresolved) this.unresolvedAt(launcher, place, `${l.tasks} cannot be resolved to a task definition of the app (${reason})`);
+          for (const reason of named.unresolved)
+            this.unresolvedAt(launcher, place, `${l.tasks} cannot be resolved to a task definition of the app (${reason})`);
           for (const td of named.resources) {
             for (const r of at(td.properties, 'TaskRoleArn')) {
               const found = this.rolesFromValue(td.stack, r);
@@ -491,7 +533,10 @@ export class IdentityReachability {
 
   /** Any job definition can be submitted to any queue: with Batch compute in an environment, every job role is reachable. */
   private seedBatch(): void {
-    const envCompute = this.model.resourcesOfType('AWS::Batch::ComputeEnvironment').map((c) => ({ c, p: this.placement(c) })).find((x) => x.p);
+    const envCompute = this.model
+      .resourcesOfType('AWS::Batch::ComputeEnvironment')
+      .map((c) => ({ c, p: this.placement(c) }))
+      .find((x) => x.p);
     if (!envCompute || !envCompute.p) return;
     const via = `, may run on Batch compute environment ${envCompute.c.stack.name}/${envCompute.c.logicalId}`;
     for (const jd of this.model.resourcesOfType('AWS::Batch::JobDefinition')) {
@@ -505,7 +550,9 @@ export class IdentityReachability {
     const types = ['AWS::EC2::LaunchTemplate', 'AWS::AutoScaling::LaunchConfiguration'];
     const link = (user: ModelResource, path: string, subnetPaths: string[]) => {
       for (const raw of at(user.properties, path)) {
-        const subnets = subnetPaths.flatMap((p) => at(user.properties, p).flatMap((v) => this.flatten(user.stack.resolve(v)).map((value) => ({ value, from: p }))));
+        const subnets = subnetPaths.flatMap((p) =>
+          at(user.properties, p).flatMap((v) => this.flatten(user.stack.resolve(v)).map((value) => ({ value, from: p }))),
+        );
         const named = this.model.resourcesNamedBy(user.stack, raw, types, ['LaunchTemplateName', 'LaunchConfigurationName']);
         for (const lt of named.resources) {
           let list = out.get(lt);
@@ -527,19 +574,22 @@ export class IdentityReachability {
         // Per-instance-type overrides launch their own template.
         ...ltPaths('MixedInstancesPolicy.LaunchTemplate.Overrides[].LaunchTemplateSpecification'),
         'LaunchConfigurationName',
-      ]) link(asg, p, ['VPCZoneIdentifier']);
+      ])
+        link(asg, p, ['VPCZoneIdentifier']);
     }
     for (const i of this.model.resourcesOfType('AWS::EC2::Instance')) {
       for (const p of ltPaths('LaunchTemplate')) link(i, p, ['SubnetId', 'NetworkInterfaces[].SubnetId']);
     }
     for (const f of this.model.resourcesOfType('AWS::EC2::SpotFleet')) {
-      for (const p of ltPaths('SpotFleetRequestConfigData.LaunchTemplateConfigs[].LaunchTemplateSpecification')) link(f, p, ['SpotFleetRequestConfigData.LaunchTemplateConfigs[].Overrides[].SubnetId']);
+      for (const p of ltPaths('SpotFleetRequestConfigData.LaunchTemplateConfigs[].LaunchTemplateSpecification'))
+        link(f, p, ['SpotFleetRequestConfigData.LaunchTemplateConfigs[].Overrides[].SubnetId']);
     }
     for (const f of this.model.resourcesOfType('AWS::EC2::EC2Fleet')) {
       for (const p of ltPaths('LaunchTemplateConfigs[].LaunchTemplateSpecification')) link(f, p, ['LaunchTemplateConfigs[].Overrides[].SubnetId']);
     }
     for (const c of this.model.resourcesOfType('AWS::Batch::ComputeEnvironment')) {
-      for (const p of [...ltPaths('ComputeResources.LaunchTemplate'), ...ltPaths('ComputeResources.LaunchTemplate.Overrides[]')]) link(c, p, ['ComputeResources.Subnets']);
+      for (const p of [...ltPaths('ComputeResources.LaunchTemplate'), ...ltPaths('ComputeResources.LaunchTemplate.Overrides[]')])
+        link(c, p, ['ComputeResources.Subnets']);
     }
     for (const g of this.model.resourcesOfType('AWS::GameLift::GameServerGroup')) {
       for (const p of ltPaths('LaunchTemplate')) link(g, p, ['VpcSubnets']);
@@ -652,7 +702,9 @@ export class IdentityReachability {
       const role = stack.resource(ref.resource);
       const policies = role ? stack.resolve(role.properties.Policies) : undefined;
       if (!policies || policies.kind !== 'array') return undefined;
-      const matches = policies.items.filter((p) => p.kind === 'object' && p.entries.PolicyName?.kind === 'literal' && p.entries.PolicyName.value === ref.policyName);
+      const matches = policies.items.filter(
+        (p) => p.kind === 'object' && p.entries.PolicyName?.kind === 'literal' && p.entries.PolicyName.value === ref.policyName,
+      );
       if (matches.length !== 1 || matches[0].kind !== 'object') return undefined;
       doc = matches[0].entries.PolicyDocument;
     } else if (ref.source === 'AWS::IAM::Policy' || ref.source === 'AWS::IAM::ManagedPolicy' || ref.source === 'AWS::IAM::RolePolicy') {
@@ -749,7 +801,14 @@ export class IdentityReachability {
         }
         for (const e of envs) {
           const entry = this.byRole.get(target);
-          if (entry && !entry.environments.includes(e) && (added || entry.reasons.some((x) => (x.kind === 'assumable' || x.kind === 'passable') && x.from.logicalId === from.logicalId && x.from.stack === from.stack.name))) {
+          if (
+            entry &&
+            !entry.environments.includes(e) &&
+            (added ||
+              entry.reasons.some(
+                (x) => (x.kind === 'assumable' || x.kind === 'passable') && x.from.logicalId === from.logicalId && x.from.stack === from.stack.name,
+              ))
+          ) {
             entry.environments.push(e);
           }
         }
@@ -786,7 +845,13 @@ function trustAdmits(target: PrincipalPermissions, caller: PrincipalPermissions)
 }
 
 /** Principal types whose policies the permission analysis does not read: their presence voids the execution-role exemption. */
-const IAM_UNANALYSED_PRINCIPAL_TYPES: readonly string[] = ['AWS::IAM::User', 'AWS::IAM::Group', 'AWS::IAM::UserPolicy', 'AWS::IAM::GroupPolicy', 'AWS::SSO::PermissionSet'];
+const IAM_UNANALYSED_PRINCIPAL_TYPES: readonly string[] = [
+  'AWS::IAM::User',
+  'AWS::IAM::Group',
+  'AWS::IAM::UserPolicy',
+  'AWS::IAM::GroupPolicy',
+  'AWS::SSO::PermissionSet',
+];
 
 let sageMakerComputeActionList: readonly string[] | undefined;
 
@@ -831,7 +896,14 @@ function trustConfinedToTrainingJobs(role: ModelResource): boolean {
       if (!key) continue;
       const v = block.entries[key];
       const items = v.kind === 'array' ? v.items : [v];
-      if (items.length > 0 && items.every((i) => i.kind === 'literal' && typeof i.value === 'string' && /^arn:[^:]*:sagemaker:[^:]*:[^:]*:training-job\//.test(placeholdersToWildcards(i.value)))) confined = true;
+      if (
+        items.length > 0 &&
+        items.every(
+          (i) =>
+            i.kind === 'literal' && typeof i.value === 'string' && /^arn:[^:]*:sagemaker:[^:]*:[^:]*:training-job\//.test(placeholdersToWildcards(i.value)),
+        )
+      )
+        confined = true;
     }
     if (!confined) return false;
   }

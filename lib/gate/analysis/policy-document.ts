@@ -95,7 +95,7 @@ export class CompiledStatement {
     this.certainDeny = !this.uncertain && !fields.effect.unknown && effects.length > 0 && effects.every((e) => e === 'Deny');
     this.conditional = fields.conditional;
     const patterns = (actionValues?.strings ?? []).filter((s) => !s.placeholders).map((s) => s.text);
-    this.actionUnknown = !actionValues || actionValues.unknown || (actionValues.strings.some((s) => s.placeholders));
+    this.actionUnknown = !actionValues || actionValues.unknown || actionValues.strings.some((s) => s.placeholders);
     if (fields.action) this.actions = patterns;
     else if (fields.notAction) this.notActions = patterns;
     const literal = new Set<string>();
@@ -372,7 +372,12 @@ export function compileResolvedDocument(doc: Resolved, origin: DocumentOrigin, u
   collect(st, uncertain, 0);
   items.forEach(({ r, uncertain: unc }, statementIndex) => {
     if (r.kind !== 'object') {
-      out.push(unverifiableStatement({ ...origin, policyName: `${origin.policyName} statement ${statementIndex}` }, `statement ${statementIndex} of ${origin.policyName} is unresolvable`));
+      out.push(
+        unverifiableStatement(
+          { ...origin, policyName: `${origin.policyName} statement ${statementIndex}` },
+          `statement ${statementIndex} of ${origin.policyName} is unresolvable`,
+        ),
+      );
       return;
     }
     const e = r.entries;

@@ -15,7 +15,8 @@ export const CONFIG_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://github.com/cdk-black-hole/cdk-black-hole/blob/main/docs/black-hole.config.schema.json',
   title: 'black-hole.config.json',
-  description: 'Designates the environment VPCs and agent roles of templates that do not carry the black-hole:environment and black-hole:agent-role tags, for black-hole audit and black-hole diff. Patterns are logical IDs or globs over logical IDs (* any characters, ? one character), or, with a /, over <stack>/<logicalId>. A pattern that names nothing is an error.',
+  description:
+    'Designates the environment VPCs and agent roles of templates that do not carry the black-hole:environment and black-hole:agent-role tags, for black-hole audit and black-hole diff. Patterns are logical IDs or globs over logical IDs (* any characters, ? one character), or, with a /, over <stack>/<logicalId>. A pattern that names nothing is an error.',
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -63,7 +64,7 @@ export interface DesignationArgs {
 export const DESIGNATION_OPTIONS = {
   'environment-vpc': { type: 'string', multiple: true },
   'agent-role': { type: 'string', multiple: true },
-  'config': { type: 'string' },
+  config: { type: 'string' },
 } as const;
 
 const PATTERN = new RegExp(CONFIG_SCHEMA.definitions.pattern.pattern);
@@ -88,13 +89,16 @@ export function readDesignations(args: DesignationArgs, cwd: string = process.cw
     const i = raw.indexOf('=');
     const pattern = i < 0 ? raw : raw.slice(0, i);
     const name = i < 0 ? undefined : raw.slice(i + 1);
-    if (!PATTERN.test(pattern)) throw new GateInputError('--environment-vpc', `'${pattern}' is not a logical ID or glob (letters, digits, * and ?, optionally <stack>/ first)`);
-    if (name !== undefined && !NAME.test(name)) throw new GateInputError('--environment-vpc', `'${name}' is not a valid environment name (1 to 256 letters, digits, spaces and _.:/=+@-)`);
+    if (!PATTERN.test(pattern))
+      throw new GateInputError('--environment-vpc', `'${pattern}' is not a logical ID or glob (letters, digits, * and ?, optionally <stack>/ first)`);
+    if (name !== undefined && !NAME.test(name))
+      throw new GateInputError('--environment-vpc', `'${name}' is not a valid environment name (1 to 256 letters, digits, spaces and _.:/=+@-)`);
     // Without a name, each VPC it names is an environment named by the pattern.
     environments.push({ name: name ?? pattern, vpcs: [pattern], source: '--environment-vpc' });
   }
   for (const pattern of args.agentRoles) {
-    if (!PATTERN.test(pattern)) throw new GateInputError('--agent-role', `'${pattern}' is not a logical ID or glob (letters, digits, * and ?, optionally <stack>/ first)`);
+    if (!PATTERN.test(pattern))
+      throw new GateInputError('--agent-role', `'${pattern}' is not a logical ID or glob (letters, digits, * and ?, optionally <stack>/ first)`);
     agentRoles.push(pattern);
   }
   return { environments, agentRoles, source: roleSources.join(' or ') || '--agent-role' };
@@ -112,7 +116,10 @@ export function readConfigFile(file: string): ConfigFile {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new GateInputError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a config file' : `cannot read the config file (${code ?? 'error'})`);
+    throw new GateInputError(
+      file,
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a config file' : `cannot read the config file (${code ?? 'error'})`,
+    );
   }
   let value: unknown;
   try {
@@ -122,7 +129,10 @@ export function readConfigFile(file: string): ConfigFile {
   }
   const errors = validateJsonSchema(CONFIG_SCHEMA as unknown as Record<string, unknown>, value);
   if (errors.length > 0) {
-    throw new GateInputError(file, `does not match docs/black-hole.config.schema.json: ${errors.slice(0, 3).join('; ')}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}`);
+    throw new GateInputError(
+      file,
+      `does not match docs/black-hole.config.schema.json: ${errors.slice(0, 3).join('; ')}${errors.length > 3 ? ` (and ${errors.length - 3} more)` : ''}`,
+    );
   }
   return value as ConfigFile;
 }

@@ -18,14 +18,14 @@ interface Io {
 }
 
 const OPTIONS = {
-  'format': { type: 'string' },
-  'region': { type: 'string' },
+  format: { type: 'string' },
+  region: { type: 'string' },
   'flow-log-gb': { type: 'string' },
   'query-log-gb': { type: 'string' },
   'dns-million-queries': { type: 'string' },
   'management-events': { type: 'string' },
   'trail-additional-copy': { type: 'boolean' },
-  'help': { type: 'boolean', short: 'h' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 const VOLUME_OPTIONS: Record<string, keyof UsageAssumptions> = {
@@ -57,7 +57,8 @@ function parseCostArgs(argv: readonly string[]): CostArgs | 'help' {
       paths.push(token.value);
       continue;
     }
-    const known = Object.prototype.hasOwnProperty.call(OPTIONS, token.name) && (token.rawName === `--${token.name}` || (token.rawName === '-h' && raw === '-h'));
+    const known =
+      Object.prototype.hasOwnProperty.call(OPTIONS, token.name) && (token.rawName === `--${token.name}` || (token.rawName === '-h' && raw === '-h'));
     if (!known) throw new UsageError(`unknown option '${raw}'`);
     if (token.name === 'help' || token.name === 'trail-additional-copy') {
       if (token.inlineValue) throw new UsageError(`unknown option '${raw}'`);
@@ -106,7 +107,12 @@ export function runCostCommand(argv: readonly string[], io: Io): number {
     return 0;
   } catch (e) {
     if (e instanceof GateInputError) io.stderr(`black-hole: ${e.file}: ${e.reason}\n`);
-    else io.stderr(`black-hole: cannot compute the cost: ${String((e as Error)?.message ?? e).split('\n')[0].slice(0, 300)}\n`);
+    else
+      io.stderr(
+        `black-hole: cannot compute the cost: ${String((e as Error)?.message ?? e)
+          .split('\n')[0]
+          .slice(0, 300)}\n`,
+      );
     return 2;
   }
 }
@@ -114,9 +120,12 @@ export function runCostCommand(argv: readonly string[], io: Io): number {
 /** The cost report in one format (also used by `black-hole audit`'s reports). */
 export function renderCost(format: CostFormat, report: CostReport): string {
   switch (format) {
-    case 'json': return JSON.stringify(report, null, 2) + '\n';
-    case 'markdown': return renderCostMarkdown(report);
-    default: return renderCostText(report);
+    case 'json':
+      return JSON.stringify(report, null, 2) + '\n';
+    case 'markdown':
+      return renderCostMarkdown(report);
+    default:
+      return renderCostText(report);
   }
 }
 
@@ -125,8 +134,10 @@ const unitUsd = (i: CostLineItem): string => `${String(i.unitPriceUsd)}${i.confi
 
 function assumptionsLine(r: CostReport): string {
   const a = r.assumptions;
-  return `volumes per VPC and month: flow logs ${a.flowLogGbPerMonth} GB, query logs ${a.queryLogGbPerMonth} GB, DNS queries ${a.dnsMillionQueriesPerMonth} million, `
-    + `management events ${a.managementEventsPerMonth} (trail ${a.trailIsAdditionalCopy ? 'is an additional, paid copy' : 'is the free first copy'})`;
+  return (
+    `volumes per VPC and month: flow logs ${a.flowLogGbPerMonth} GB, query logs ${a.queryLogGbPerMonth} GB, DNS queries ${a.dnsMillionQueriesPerMonth} million, ` +
+    `management events ${a.managementEventsPerMonth} (trail ${a.trailIsAdditionalCopy ? 'is an additional, paid copy' : 'is the free first copy'})`
+  );
 }
 
 function regionLine(r: CostReport): string {
@@ -151,7 +162,8 @@ function renderCostText(r: CostReport): string {
     const rows = g.lineItems.map((i) => [i.category, `${i.stack}/${i.resource}`, String(i.quantity), i.unit, unitUsd(i), usd(i.monthlyUsd), i.description]);
     const head = ['category', 'resource', 'quantity', 'unit', 'unit USD', 'USD/month', 'what'];
     const widths = head.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
-    const fmt = (row: string[]) => '  ' + row.map((cell, c) => (c === row.length - 1 ? cell : c >= 2 && c !== 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ');
+    const fmt = (row: string[]) =>
+      '  ' + row.map((cell, c) => (c === row.length - 1 ? cell : c >= 2 && c !== 3 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ');
     out.push(fmt(head));
     for (const row of rows) out.push(fmt(row));
   }
@@ -178,7 +190,9 @@ function renderCostMarkdown(r: CostReport): string {
     out.push(`#### ${g.name === '(shared)' ? 'Shared' : `\`${md(g.name)}\``}: USD ${usd(g.monthlyUsd)} a month`, '');
     out.push('| Category | Resource | Quantity | Unit | Unit USD | USD/month | Source |', '| --- | --- | ---: | --- | ---: | ---: | --- |');
     for (const i of g.lineItems) {
-      out.push(`| ${i.category} | \`${md(`${i.stack}/${i.resource}`)}\` ${md(i.description)} | ${i.quantity} | ${md(i.unit)} | ${unitUsd(i)} | ${usd(i.monthlyUsd)} | [pricing](${i.sourceUrl}) |`);
+      out.push(
+        `| ${i.category} | \`${md(`${i.stack}/${i.resource}`)}\` ${md(i.description)} | ${i.quantity} | ${md(i.unit)} | ${unitUsd(i)} | ${usd(i.monthlyUsd)} | [pricing](${i.sourceUrl}) |`,
+      );
     }
     out.push('');
   }
@@ -198,7 +212,11 @@ export function withEnvironmentCost(format: 'text' | 'json' | 'sarif' | 'markdow
   try {
     cost = environmentCost(model);
   } catch (e) {
-    cost = { error: `cost not computed: ${String((e as Error)?.message ?? e).split('\n')[0].slice(0, 300)}` };
+    cost = {
+      error: `cost not computed: ${String((e as Error)?.message ?? e)
+        .split('\n')[0]
+        .slice(0, 300)}`,
+    };
   }
   if (format === 'json' || format === 'sarif') {
     const doc = JSON.parse(report);

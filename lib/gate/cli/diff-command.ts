@@ -25,12 +25,12 @@ interface Io {
 }
 
 const OPTIONS = {
-  'base': { type: 'string', multiple: true },
-  'head': { type: 'string', multiple: true },
-  'format': { type: 'string' },
-  'out': { type: 'string' },
+  base: { type: 'string', multiple: true },
+  head: { type: 'string', multiple: true },
+  format: { type: 'string' },
+  out: { type: 'string' },
   ...DESIGNATION_OPTIONS,
-  'help': { type: 'boolean', short: 'h' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 class UsageError extends Error {}
@@ -60,7 +60,8 @@ function parseDiffArgs(argv: readonly string[]): DiffArgs | 'help' {
       positionals.push(token.value);
       continue;
     }
-    const known = Object.prototype.hasOwnProperty.call(OPTIONS, token.name) && (token.rawName === `--${token.name}` || (token.rawName === '-h' && raw === '-h'));
+    const known =
+      Object.prototype.hasOwnProperty.call(OPTIONS, token.name) && (token.rawName === `--${token.name}` || (token.rawName === '-h' && raw === '-h'));
     if (!known) throw new UsageError(`unknown option '${raw}'`);
     if (token.name === 'help') {
       if (token.inlineValue) throw new UsageError(`unknown option '${raw}'`);
@@ -69,12 +70,24 @@ function parseDiffArgs(argv: readonly string[]): DiffArgs | 'help' {
     const value = token.value;
     if (value === undefined || value === '') throw new UsageError(`--${token.name} needs a value`);
     switch (token.name) {
-      case 'base': base.push(value); break;
-      case 'head': head.push(value); break;
-      case 'environment-vpc': environmentVpcs.push(value); break;
-      case 'agent-role': agentRoles.push(value); break;
-      case 'config': config = value; break;
-      case 'out': out = value; break;
+      case 'base':
+        base.push(value);
+        break;
+      case 'head':
+        head.push(value);
+        break;
+      case 'environment-vpc':
+        environmentVpcs.push(value);
+        break;
+      case 'agent-role':
+        agentRoles.push(value);
+        break;
+      case 'config':
+        config = value;
+        break;
+      case 'out':
+        out = value;
+        break;
       default:
         if (!DIFF_FORMATS.includes(value as DiffFormat)) throw new UsageError(`--format '${value}' is not one of ${DIFF_FORMATS.join(', ')}`);
         format = value as DiffFormat;
@@ -117,7 +130,12 @@ export function runDiffCommand(argv: readonly string[], io: Io): number {
     environments = { base: base.result.summary.environments, head: head.result.summary.environments };
   } catch (e) {
     if (e instanceof GateInputError) io.stderr(`black-hole: ${e.file}: ${e.reason}\n`);
-    else io.stderr(`black-hole: cannot compare the inputs: ${String((e as Error)?.message ?? e).split('\n')[0].slice(0, 300)}\n`);
+    else
+      io.stderr(
+        `black-hole: cannot compare the inputs: ${String((e as Error)?.message ?? e)
+          .split('\n')[0]
+          .slice(0, 300)}\n`,
+      );
     return 2;
   }
   const report = renderDiff(args.format, diff, { base: args.base, head: args.head, environments });
@@ -148,9 +166,12 @@ interface DiffInputs {
 /** The diff in one format. */
 export function renderDiff(format: DiffFormat, diff: GateDiff, inputs: DiffInputs): string {
   switch (format) {
-    case 'json': return JSON.stringify({ ...diff, inputs, matching: DIFF_MATCHING }, null, 2) + '\n';
-    case 'markdown': return renderMarkdown(diff, inputs);
-    default: return renderText(diff, inputs);
+    case 'json':
+      return JSON.stringify({ ...diff, inputs, matching: DIFF_MATCHING }, null, 2) + '\n';
+    case 'markdown':
+      return renderMarkdown(diff, inputs);
+    default:
+      return renderText(diff, inputs);
   }
 }
 
@@ -163,7 +184,9 @@ function findingStatus(f: DiffFinding): string {
 
 function capabilityLabel(c: DiffCapability): string {
   const status = c.effective ? 'open' : 'stopped only by the boundary';
-  return c.technique ? `${c.action} (${status}; ${c.technique}, ESCAPES.md ${c.escapes?.map((n) => `#${n}`).join(', ')})` : `${c.action} (${status}; unclassified)`;
+  return c.technique
+    ? `${c.action} (${status}; ${c.technique}, ESCAPES.md ${c.escapes?.map((n) => `#${n}`).join(', ')})`
+    : `${c.action} (${status}; unclassified)`;
 }
 
 /** Finding strings grouped by the finding they belong to (rule, resource, status), in order. */
@@ -191,7 +214,9 @@ function byRole(caps: readonly DiffCapability[]): Map<string, DiffCapability[]> 
 
 function noEnvironmentNote(inputs: DiffInputs): string | undefined {
   const sides = (['base', 'head'] as const).filter((s) => inputs.environments[s] === 0);
-  return sides.length ? `warning: no black hole environment found in ${sides.join(' and ')}: network paths are compared only for tagged or designated environment VPCs` : undefined;
+  return sides.length
+    ? `warning: no black hole environment found in ${sides.join(' and ')}: network paths are compared only for tagged or designated environment VPCs`
+    : undefined;
 }
 
 function renderText(d: GateDiff, inputs: DiffInputs): string {
@@ -201,14 +226,20 @@ function renderText(d: GateDiff, inputs: DiffInputs): string {
   const note = noEnvironmentNote(inputs);
   if (note) out.push(note);
   const section = <T>(title: string, changes: DiffChanges<T>, line: (x: T) => string) => {
-    for (const [sign, items] of [['+', changes.added], ['-', changes.removed]] as const) {
+    for (const [sign, items] of [
+      ['+', changes.added],
+      ['-', changes.removed],
+    ] as const) {
       if (items.length === 0) continue;
       out.push('', `${sign === '+' ? 'Added' : 'Removed'} ${title} (${items.length}):`);
       for (const x of items.slice(0, LISTED)) out.push(`  ${sign} ${line(x)}`);
       if (items.length > LISTED) out.push(`  ${sign} ... and ${items.length - LISTED} more (--format json lists all)`);
     }
   };
-  for (const [sign, caps] of [['+', d.capabilities.added], ['-', d.capabilities.removed]] as const) {
+  for (const [sign, caps] of [
+    ['+', d.capabilities.added],
+    ['-', d.capabilities.removed],
+  ] as const) {
     if (caps.length === 0) continue;
     out.push('', `${sign === '+' ? 'Added' : 'Removed'} escape capabilities (${caps.length}):`);
     for (const [role, list] of byRole(caps)) {
@@ -217,17 +248,34 @@ function renderText(d: GateDiff, inputs: DiffInputs): string {
       if (list.length > LISTED) out.push(`      ... and ${list.length - LISTED} more`);
     }
   }
-  for (const [sign, items] of [['+', d.findings.added], ['-', d.findings.removed]] as const) {
+  for (const [sign, items] of [
+    ['+', d.findings.added],
+    ['-', d.findings.removed],
+  ] as const) {
     if (items.length === 0) continue;
     out.push('', `${sign === '+' ? 'Added' : 'Removed'} findings (${items.length} finding string(s)):`);
-    for (const g of byFinding(items).slice(0, LISTED)) out.push(`  ${sign} ${findingStatus(g.head)} ${g.head.ruleId} ${g.head.stack}/${g.head.resource}: ${describeStrings(g, 8)}`);
+    for (const g of byFinding(items).slice(0, LISTED))
+      out.push(`  ${sign} ${findingStatus(g.head)} ${g.head.ruleId} ${g.head.stack}/${g.head.resource}: ${describeStrings(g, 8)}`);
   }
   section('egress paths', d.egressPaths, (p: DiffEgressPath) => `${p.kind} ${p.environment ? `[${p.environment}] ` : ''}${p.stack}/${p.resource}: ${p.detail}`);
-  section('unverifiable parts', d.unverifiable, (u: { kind: string; stack: string; resource: string; detail: string }) => `${u.kind} ${u.stack}/${u.resource}: ${u.detail}`);
-  if (d.moved.length) out.push('', `Matched across a logical ID change: ${d.moved.length} item(s), e.g. ${d.moved[0].base.split(':')[0]} -> ${d.moved[0].head.split(':')[0]} (by ${d.moved[0].by})`);
-  const counts = `+${d.capabilities.added.length}/-${d.capabilities.removed.length} escape capabilities, +${d.findings.added.length}/-${d.findings.removed.length} findings, `
-    + `+${d.egressPaths.added.length}/-${d.egressPaths.removed.length} egress paths, +${d.unverifiable.added.length}/-${d.unverifiable.removed.length} unverifiable parts`;
-  out.push('', d.verdict.fails ? `FAIL: the change ${d.verdict.reasons.join('; ')}` : 'PASS: the change adds no escape capability and no error finding', counts);
+  section(
+    'unverifiable parts',
+    d.unverifiable,
+    (u: { kind: string; stack: string; resource: string; detail: string }) => `${u.kind} ${u.stack}/${u.resource}: ${u.detail}`,
+  );
+  if (d.moved.length)
+    out.push(
+      '',
+      `Matched across a logical ID change: ${d.moved.length} item(s), e.g. ${d.moved[0].base.split(':')[0]} -> ${d.moved[0].head.split(':')[0]} (by ${d.moved[0].by})`,
+    );
+  const counts =
+    `+${d.capabilities.added.length}/-${d.capabilities.removed.length} escape capabilities, +${d.findings.added.length}/-${d.findings.removed.length} findings, ` +
+    `+${d.egressPaths.added.length}/-${d.egressPaths.removed.length} egress paths, +${d.unverifiable.added.length}/-${d.unverifiable.removed.length} unverifiable parts`;
+  out.push(
+    '',
+    d.verdict.fails ? `FAIL: the change ${d.verdict.reasons.join('; ')}` : 'PASS: the change adds no escape capability and no error finding',
+    counts,
+  );
   return out.join('\n') + '\n';
 }
 
@@ -246,21 +294,32 @@ function renderMarkdown(d: GateDiff, inputs: DiffInputs): string {
   const note = noEnvironmentNote(inputs);
   if (note) out.push('> [!WARNING]', `> ${md(note.replace(/^warning: /, ''))}`, '');
   out.push('| | Added | Removed |', '| --- | ---: | ---: |');
-  out.push(`| Escape capabilities (actions of agent-reachable roles outside the allow-list) | ${d.capabilities.added.length} | ${d.capabilities.removed.length} |`);
+  out.push(
+    `| Escape capabilities (actions of agent-reachable roles outside the allow-list) | ${d.capabilities.added.length} | ${d.capabilities.removed.length} |`,
+  );
   out.push(`| Findings | ${d.findings.added.length} | ${d.findings.removed.length} |`);
   out.push(`| Egress paths | ${d.egressPaths.added.length} | ${d.egressPaths.removed.length} |`);
   out.push(`| Unverifiable template parts | ${d.unverifiable.added.length} | ${d.unverifiable.removed.length} |`, '');
 
-  for (const [title, caps] of [['Added escape capabilities', d.capabilities.added], ['Removed escape capabilities', d.capabilities.removed]] as const) {
+  for (const [title, caps] of [
+    ['Added escape capabilities', d.capabilities.added],
+    ['Removed escape capabilities', d.capabilities.removed],
+  ] as const) {
     if (caps.length === 0) continue;
     out.push(`### ${title}`, '', '| Role | Reached by | Actions |', '| --- | --- | --- |');
     for (const [role, list] of byRole(caps)) {
-      const shown = list.slice(0, 12).map((c) => `\`${md(c.action)}\`${c.technique ? ` (${md(c.technique)})` : ''}${c.effective ? '' : ' (boundary-stopped)'}`).join(', ');
+      const shown = list
+        .slice(0, 12)
+        .map((c) => `\`${md(c.action)}\`${c.technique ? ` (${md(c.technique)})` : ''}${c.effective ? '' : ' (boundary-stopped)'}`)
+        .join(', ');
       out.push(`| \`${md(role)}\` | ${md(list[0].reachedBy)} | ${shown}${list.length > 12 ? ` and ${list.length - 12} more` : ''} |`);
     }
     out.push('');
   }
-  for (const [title, items] of [['Added findings', d.findings.added], ['Removed findings', d.findings.removed]] as const) {
+  for (const [title, items] of [
+    ['Added findings', d.findings.added],
+    ['Removed findings', d.findings.removed],
+  ] as const) {
     if (items.length === 0) continue;
     out.push(`### ${title}`, '', '| Status | Rule | Resource | Finding |', '| --- | --- | --- | --- |');
     const groups = byFinding(items);
@@ -275,11 +334,14 @@ function renderMarkdown(d: GateDiff, inputs: DiffInputs): string {
     const groups = new Map<string, EgressEdge[]>();
     const add = (p: DiffEgressPath, removed: boolean) => {
       const key = p.environment !== undefined ? `${p.environment}\u0000${p.vpc ?? '(unknown VPC)'}` : '(unresolved)\u0000(unknown VPC)';
-      groups.set(key, [...(groups.get(key) ?? []), {
-        style: removed ? 'removed' : isOpenPath(p.kind) ? 'open' : 'control',
-        label: `${removed ? 'removed ' : 'added '}${p.kind}`,
-        target: `${p.resource}: ${p.detail}`,
-      }]);
+      groups.set(key, [
+        ...(groups.get(key) ?? []),
+        {
+          style: removed ? 'removed' : isOpenPath(p.kind) ? 'open' : 'control',
+          label: `${removed ? 'removed ' : 'added '}${p.kind}`,
+          target: `${p.resource}: ${p.detail}`,
+        },
+      ]);
     };
     d.egressPaths.added.forEach((p) => add(p, false));
     d.egressPaths.removed.forEach((p) => add(p, true));
@@ -289,7 +351,10 @@ function renderMarkdown(d: GateDiff, inputs: DiffInputs): string {
       out.push(...egressMermaid({ id: `${environment}_${vpc}`, label: `${environment}: VPC ${vpc}` }, edges.slice(0, LISTED), 'no path added'), '');
     }
   }
-  for (const [title, items] of [['Added unverifiable parts', d.unverifiable.added], ['Removed unverifiable parts', d.unverifiable.removed]] as const) {
+  for (const [title, items] of [
+    ['Added unverifiable parts', d.unverifiable.added],
+    ['Removed unverifiable parts', d.unverifiable.removed],
+  ] as const) {
     if (items.length === 0) continue;
     out.push(`### ${title}`, '');
     for (const u of items.slice(0, LISTED)) out.push(`- \`${md(`${u.stack}/${u.resource}`)}\` ${u.kind}: ${md(u.detail)}`);
@@ -297,7 +362,10 @@ function renderMarkdown(d: GateDiff, inputs: DiffInputs): string {
   }
   out.push('<details><summary>How base and head were matched</summary>', '', md(DIFF_MATCHING), '');
   for (const p of d.pairedStacks) out.push(`- stack \`${md(p.base)}\` (base) compared with \`${md(p.head)}\` (head)`);
-  if (d.moved.length) out.push(`- ${d.moved.length} item(s) matched across a logical ID change, e.g. \`${md(d.moved[0].base.split(':')[0])}\` → \`${md(d.moved[0].head.split(':')[0])}\` (by ${d.moved[0].by})`);
+  if (d.moved.length)
+    out.push(
+      `- ${d.moved.length} item(s) matched across a logical ID change, e.g. \`${md(d.moved[0].base.split(':')[0])}\` → \`${md(d.moved[0].head.split(':')[0])}\` (by ${d.moved[0].by})`,
+    );
   out.push('', '</details>');
   return out.join('\n') + '\n';
 }

@@ -9,8 +9,26 @@
 
 type Schema = boolean | Record<string, unknown>;
 
-const SUPPORTED = new Set(['$schema', '$id', '$ref', 'title', 'description', 'type', 'enum', 'const', 'required', 'properties',
-  'additionalProperties', 'items', 'minItems', 'minLength', 'minimum', 'pattern', 'oneOf', 'definitions']);
+const SUPPORTED = new Set([
+  '$schema',
+  '$id',
+  '$ref',
+  'title',
+  'description',
+  'type',
+  'enum',
+  'const',
+  'required',
+  'properties',
+  'additionalProperties',
+  'items',
+  'minItems',
+  'minLength',
+  'minimum',
+  'pattern',
+  'oneOf',
+  'definitions',
+]);
 
 function typeOf(v: unknown): string {
   if (v === null) return 'null';
@@ -38,13 +56,22 @@ export function validateJsonSchema(root: Record<string, unknown>, value: unknown
 
   function check(schema: Schema, v: unknown, at: string, out: string[]): void {
     if (schema === true) return;
-    if (schema === false) { out.push(`${at}: not allowed`); return; }
+    if (schema === false) {
+      out.push(`${at}: not allowed`);
+      return;
+    }
     for (const k of Object.keys(schema)) if (!SUPPORTED.has(k)) throw new Error(`schema: keyword ${k} is not supported by this validator`);
-    if (typeof schema.$ref === 'string') { check(resolve(schema.$ref), v, at, out); return; }
+    if (typeof schema.$ref === 'string') {
+      check(resolve(schema.$ref), v, at, out);
+      return;
+    }
     if (schema.type !== undefined) {
-      const types = Array.isArray(schema.type) ? schema.type as string[] : [schema.type as string];
+      const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
       const t = typeOf(v);
-      if (!types.some((x) => x === t || (x === 'number' && t === 'integer'))) { out.push(`${at}: expected ${types.join(' or ')}, got ${t}`); return; }
+      if (!types.some((x) => x === t || (x === 'number' && t === 'integer'))) {
+        out.push(`${at}: expected ${types.join(' or ')}, got ${t}`);
+        return;
+      }
     }
     if (schema.enum !== undefined && !(schema.enum as unknown[]).some((e) => deepEqual(e, v))) out.push(`${at}: must be one of ${JSON.stringify(schema.enum)}`);
     if (schema.const !== undefined && !deepEqual(schema.const, v)) out.push(`${at}: must be ${JSON.stringify(schema.const)}`);
@@ -67,7 +94,11 @@ export function validateJsonSchema(root: Record<string, unknown>, value: unknown
       }
     }
     if (Array.isArray(schema.oneOf)) {
-      const results = (schema.oneOf as Schema[]).map((s) => { const e: string[] = []; check(s, v, at, e); return e; });
+      const results = (schema.oneOf as Schema[]).map((s) => {
+        const e: string[] = [];
+        check(s, v, at, e);
+        return e;
+      });
       const matching = results.filter((e) => e.length === 0).length;
       if (matching !== 1) {
         // Report the errors of the closest alternative, so that a typo in one op reads as such.

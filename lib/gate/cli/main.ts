@@ -43,12 +43,12 @@ interface AuditArgs {
 
 /** The audit command's options, tokenized by node:util parseArgs; validation and messages are ours. */
 const AUDIT_OPTIONS = {
-  'format': { type: 'string' },
-  'out': { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
   'allow-acknowledged': { type: 'boolean' },
   'require-environment': { type: 'boolean' },
   ...DESIGNATION_OPTIONS,
-  'help': { type: 'boolean', short: 'h' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 function parseAuditArgs(argv: readonly string[]): AuditArgs | 'help' {
@@ -75,8 +75,8 @@ function parseAuditArgs(argv: readonly string[]): AuditArgs | 'help' {
       continue;
     }
     // Only the spellings `--name`, `--name=value` and `-h` alone; short groups such as `-hx` are unknown.
-    const known = Object.prototype.hasOwnProperty.call(AUDIT_OPTIONS, token.name)
-      && (token.rawName === `--${token.name}` || (token.rawName === '-h' && raw === '-h'));
+    const known =
+      Object.prototype.hasOwnProperty.call(AUDIT_OPTIONS, token.name) && (token.rawName === `--${token.name}` || (token.rawName === '-h' && raw === '-h'));
     if (!known) throw new UsageError(`unknown option '${raw}'`);
     if (token.name === 'help') {
       if (token.inlineValue) throw new UsageError(`unknown option '${raw}'`);
@@ -104,7 +104,14 @@ function parseAuditArgs(argv: readonly string[]): AuditArgs | 'help' {
     }
   }
   if (paths.length === 0) throw new UsageError('no input: give a cdk.out directory or template files');
-  return { paths, format, out, allowAcknowledged, requireEnvironment, designations: { environmentVpcs, agentRoles, ...(config !== undefined ? { config } : {}) } };
+  return {
+    paths,
+    format,
+    out,
+    allowAcknowledged,
+    requireEnvironment,
+    designations: { environmentVpcs, agentRoles, ...(config !== undefined ? { config } : {}) },
+  };
 }
 
 /**
@@ -129,7 +136,11 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     const designations = readDesignations(args.designations);
     const { model, designated } = applyDesignations(TemplateModel.load(args.paths), designations);
     const result = runGate(model);
-    const report = renderReport(args.format, model, result, { allowAcknowledged: args.allowAcknowledged, requireEnvironment: args.requireEnvironment, designated });
+    const report = renderReport(args.format, model, result, {
+      allowAcknowledged: args.allowAcknowledged,
+      requireEnvironment: args.requireEnvironment,
+      designated,
+    });
     if (args.out) {
       try {
         fs.writeFileSync(args.out, report);
@@ -141,7 +152,9 @@ export function main(argv: readonly string[], io: Io = processIo): number {
       io.stdout(report);
     }
     if (args.requireEnvironment && result.summary.environments === 0) {
-      io.stderr('black-hole: no black hole environment found (none tagged black-hole:environment, none designated with --environment-vpc or black-hole.config.json) and --require-environment is set\n');
+      io.stderr(
+        'black-hole: no black hole environment found (none tagged black-hole:environment, none designated with --environment-vpc or black-hole.config.json) and --require-environment is set\n',
+      );
       return 1;
     }
     return result.findings.some((f) => failsGate(f, args.allowAcknowledged)) ? 1 : 0;

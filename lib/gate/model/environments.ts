@@ -173,7 +173,10 @@ export function designationMatches(pattern: string, resource: ModelResource): bo
 }
 
 function globRegExp(pattern: string): RegExp {
-  const body = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  const body = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${body}$`);
 }
 
@@ -193,7 +196,10 @@ export function applyDesignations(model: TemplateModel, designations: Designatio
     if (!m) tagsFor.set(r, (m = new Map()));
     const previous = m.get(key) ?? (key === ENVIRONMENT_TAG ? r.tags.get(ENVIRONMENT_TAG) : undefined);
     if (key === ENVIRONMENT_TAG && r.tags.has(ENVIRONMENT_TAG) && previous === undefined) {
-      throw new GateInputError(source, `VPC ${r.stack.name}/${r.logicalId} has a black-hole:environment tag whose value cannot be resolved; it cannot also be designated '${value}'`);
+      throw new GateInputError(
+        source,
+        `VPC ${r.stack.name}/${r.logicalId} has a black-hole:environment tag whose value cannot be resolved; it cannot also be designated '${value}'`,
+      );
     }
     if (previous !== undefined && previous !== value) {
       throw new GateInputError(source, `VPC ${r.stack.name}/${r.logicalId} would belong to two environments ('${previous}' and '${value}')`);
@@ -254,8 +260,6 @@ function withTags(raw: unknown, tags: ReadonlyMap<string, string>): unknown {
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && !Object.keys(raw).some((k) => k === 'Ref' || k.startsWith('Fn::'))) {
     return { ...(raw as Record<string, unknown>), ...Object.fromEntries(tags) };
   }
-  const kept = Array.isArray(raw)
-    ? raw.filter((t) => !(typeof t === 'object' && t !== null && tags.has(String((t as Record<string, unknown>).Key))))
-    : [];
+  const kept = Array.isArray(raw) ? raw.filter((t) => !(typeof t === 'object' && t !== null && tags.has(String((t as Record<string, unknown>).Key)))) : [];
   return [...kept, ...[...tags].map(([Key, Value]) => ({ Key, Value }))];
 }

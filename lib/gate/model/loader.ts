@@ -27,16 +27,36 @@ function parseJson(file: string, text: string): unknown {
 }
 
 /** CloudFormation's short-form intrinsic tags, as YAML custom tags. */
-const INTRINSICS = ['Base64', 'Cidr', 'FindInMap', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'Transform',
-  'And', 'Equals', 'If', 'Not', 'Or', 'Condition', 'Length', 'ToJsonString'];
+const INTRINSICS = [
+  'Base64',
+  'Cidr',
+  'FindInMap',
+  'GetAZs',
+  'ImportValue',
+  'Join',
+  'Select',
+  'Split',
+  'Sub',
+  'Transform',
+  'And',
+  'Equals',
+  'If',
+  'Not',
+  'Or',
+  'Condition',
+  'Length',
+  'ToJsonString',
+];
 
 const CFN_TAGS: yaml.Tags = [
   ...(['scalar', 'seq', 'map'] as const).map((kind) => ({
-    tag: '!Ref', collection: kind === 'scalar' ? undefined : kind,
+    tag: '!Ref',
+    collection: kind === 'scalar' ? undefined : kind,
     resolve: (v: unknown) => ({ Ref: toJs(v) }),
   })),
   ...(['scalar', 'seq'] as const).map((kind) => ({
-    tag: '!GetAtt', collection: kind === 'scalar' ? undefined : kind,
+    tag: '!GetAtt',
+    collection: kind === 'scalar' ? undefined : kind,
     resolve: (v: unknown) => {
       const js = toJs(v);
       if (typeof js === 'string') {
@@ -46,10 +66,13 @@ const CFN_TAGS: yaml.Tags = [
       return { 'Fn::GetAtt': js };
     },
   })),
-  ...INTRINSICS.flatMap((name) => (['scalar', 'seq', 'map'] as const).map((kind) => ({
-    tag: `!${name}`, collection: kind === 'scalar' ? undefined : kind,
-    resolve: (v: unknown) => (name === 'Condition' ? { Condition: toJs(v) } : { [`Fn::${name}`]: toJs(v) }),
-  }))),
+  ...INTRINSICS.flatMap((name) =>
+    (['scalar', 'seq', 'map'] as const).map((kind) => ({
+      tag: `!${name}`,
+      collection: kind === 'scalar' ? undefined : kind,
+      resolve: (v: unknown) => (name === 'Condition' ? { Condition: toJs(v) } : { [`Fn::${name}`]: toJs(v) }),
+    })),
+  ),
 ] as unknown as yaml.Tags;
 
 function toJs(v: unknown): unknown {
@@ -158,7 +181,7 @@ function addNestedStacks(dir: string, parentName: string, template: unknown, out
     // the TemplateURL ends with the asset's object key, listed in the assembly's *.assets.json.
     let asset = isObject(r.Metadata) && typeof r.Metadata['aws:asset:path'] === 'string' ? r.Metadata['aws:asset:path'] : undefined;
     if (!asset) {
-      const key = /([0-9a-f]{64}\.json)"/.exec(JSON.stringify(isObject(r.Properties) ? r.Properties.TemplateURL ?? '' : ''))?.[1];
+      const key = /([0-9a-f]{64}\.json)"/.exec(JSON.stringify(isObject(r.Properties) ? (r.Properties.TemplateURL ?? '') : ''))?.[1];
       if (key) asset = (assets ??= assetSources(dir)).get(key);
     }
     if (typeof asset !== 'string' || !/\.json$/i.test(asset)) continue;

@@ -1,14 +1,5 @@
 import { GateInputError } from './errors';
-import {
-  ArrayValue,
-  asString,
-  LiteralValue,
-  MAX_CHOICES,
-  MAX_VALUE_DEPTH,
-  ResourceRef,
-  Resolved,
-  unknown,
-} from './values';
+import { ArrayValue, asString, LiteralValue, MAX_CHOICES, MAX_VALUE_DEPTH, ResourceRef, Resolved, unknown } from './values';
 
 /** A rule acknowledged for a resource (cdk-nag 3 writes Metadata.cdk_nag.rules_to_suppress). */
 export interface Acknowledgement {
@@ -235,9 +226,12 @@ export class StackModel {
       const ssm = typeof param?.Default === 'string' ? { ssmParameter: param.Default } : {};
       return { ...unknown(`parameter ${name} is read from SSM at deploy time`), ...ssm };
     }
-    const allowed = Array.isArray(param?.AllowedValues) && param.AllowedValues.length > 0
-      && param.AllowedValues.every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
-      ? { allowedValues: param.AllowedValues as (string | number | boolean)[] } : {};
+    const allowed =
+      Array.isArray(param?.AllowedValues) &&
+      param.AllowedValues.length > 0 &&
+      param.AllowedValues.every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+        ? { allowedValues: param.AllowedValues as (string | number | boolean)[] }
+        : {};
     if (param?.Default === undefined) return { ...unknown(`parameter ${name} has no Default`), ...allowed };
     const def = param.Default;
     if (type.startsWith('List<') || type === 'CommaDelimitedList') {
@@ -396,7 +390,9 @@ export class StackModel {
     if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string') return unknown('malformed Fn::Split');
     const source = this.resolveAt(arg[1], depth + 1);
     if (source.kind === 'literal' && typeof source.value === 'string' && !source.placeholders) {
-      const items: LiteralValue[] = source.value.split(arg[0]).map((p) => ({ kind: 'literal', value: p, ...(source.parameters ? { parameters: source.parameters } : {}) }));
+      const items: LiteralValue[] = source.value
+        .split(arg[0])
+        .map((p) => ({ kind: 'literal', value: p, ...(source.parameters ? { parameters: source.parameters } : {}) }));
       return { kind: 'array', items } satisfies ArrayValue;
     }
     // Splitting a deploy-time value (an ARN from GetAtt...) depends on characters we do not know.
@@ -453,7 +449,8 @@ export class StackModel {
     const properties = (isPlainObject(raw.Properties) ? raw.Properties : {}) as Record<string, unknown>;
     const metadata = (isPlainObject(raw.Metadata) ? raw.Metadata : {}) as Record<string, unknown>;
     const cdkPath = metadata['aws:cdk:path'];
-    const dependsOn = typeof raw.DependsOn === 'string' ? [raw.DependsOn] : Array.isArray(raw.DependsOn) ? raw.DependsOn.filter((d): d is string => typeof d === 'string') : [];
+    const dependsOn =
+      typeof raw.DependsOn === 'string' ? [raw.DependsOn] : Array.isArray(raw.DependsOn) ? raw.DependsOn.filter((d): d is string => typeof d === 'string') : [];
     const nag = isPlainObject(metadata.cdk_nag) ? metadata.cdk_nag : undefined;
     const acknowledgements: Acknowledgement[] = [];
     if (nag && Array.isArray(nag.rules_to_suppress)) {

@@ -49,7 +49,11 @@ export class TemplateModel {
       const res = parent?.resource(nestedIn.logicalId);
       if (parent && child && res) {
         const params = res.properties.Parameters;
-        child.nestedParent = { stack: parent, logicalId: nestedIn.logicalId, parameters: typeof params === 'object' && params !== null && !Array.isArray(params) ? (params as Record<string, unknown>) : {} };
+        child.nestedParent = {
+          stack: parent,
+          logicalId: nestedIn.logicalId,
+          parameters: typeof params === 'object' && params !== null && !Array.isArray(params) ? (params as Record<string, unknown>) : {},
+        };
       }
     }
     this.stacks = stacks;
@@ -146,10 +150,14 @@ export class TemplateModel {
       }
       if (o.kind === 'literal' && typeof o.value === 'string' && !o.placeholders && !o.parameters) {
         const name = nameOf(o.value);
-        const found = types.flatMap((t) => this.resourcesOfType(t)).filter((r) => nameProperties.some((p) => {
-          const raw = dotted(r.properties, p);
-          return raw !== undefined && this.possibleValues(r.stack, raw).values.includes(name);
-        }));
+        const found = types
+          .flatMap((t) => this.resourcesOfType(t))
+          .filter((r) =>
+            nameProperties.some((p) => {
+              const raw = dotted(r.properties, p);
+              return raw !== undefined && this.possibleValues(r.stack, raw).values.includes(name);
+            }),
+          );
         if (found.length > 0) {
           found.forEach(add);
           continue;

@@ -89,16 +89,7 @@ export interface UnknownValue {
   readonly ssmParameter?: string;
 }
 
-export type Resolved =
-  | LiteralValue
-  | ArrayValue
-  | ObjectValue
-  | RefValue
-  | GetAttValue
-  | PseudoValue
-  | ChoiceValue
-  | NoValue
-  | UnknownValue;
+export type Resolved = LiteralValue | ArrayValue | ObjectValue | RefValue | GetAttValue | PseudoValue | ChoiceValue | NoValue | UnknownValue;
 
 /** Deepest nesting of template values the resolver follows; deeper is unknown. */
 export const MAX_VALUE_DEPTH = 64;

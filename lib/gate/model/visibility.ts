@@ -38,7 +38,7 @@ export const READ_ONLY_SDK_CALLS: readonly { readonly service: string; readonly 
   {
     service: 'ec2',
     action: 'describeManagedPrefixLists',
-    reason: 'BlackHoleVpc looks up the region\'s S3/DynamoDB managed prefix list at deploy time (read-only)',
+    reason: "BlackHoleVpc looks up the region's S3/DynamoDB managed prefix list at deploy time (read-only)",
   },
 ];
 
@@ -48,7 +48,10 @@ const AWS_CUSTOM_RESOURCE_PROVIDER = 'AWS679f53fac002430cb0da5b7982bd2287';
 const SDK_CALL_PROPERTIES = ['Create', 'Update', 'Delete'];
 
 function normaliseService(s: string): string {
-  return s.toLowerCase().replace(/^@aws-sdk\/client-/, '').replace(/[^a-z0-9]/g, '');
+  return s
+    .toLowerCase()
+    .replace(/^@aws-sdk\/client-/, '')
+    .replace(/[^a-z0-9]/g, '');
 }
 
 function normaliseAction(a: string): string {
@@ -78,21 +81,38 @@ export function unverifiableParts(model: TemplateModel): UnverifiablePart[] {
     const first = stack.resources.values().next().value as ModelResource | undefined;
     const transform = stack.template.Transform;
     if (transform !== undefined && first) {
-      const names = (Array.isArray(transform) ? transform : [transform]).map((t) => (typeof t === 'string' ? t : isObject(t) && typeof t.Name === 'string' ? t.Name : JSON.stringify(t)));
-      out.push({ kind: 'transform', resource: first, templateLevel: true, detail: `template ${stack.name} declares Transform ${names.join(', ')}: CloudFormation deploys what the macro returns, which the gate does not see` });
+      const names = (Array.isArray(transform) ? transform : [transform]).map((t) =>
+        typeof t === 'string' ? t : isObject(t) && typeof t.Name === 'string' ? t.Name : JSON.stringify(t),
+      );
+      out.push({
+        kind: 'transform',
+        resource: first,
+        templateLevel: true,
+        detail: `template ${stack.name} declares Transform ${names.join(', ')}: CloudFormation deploys what the macro returns, which the gate does not see`,
+      });
     }
     for (const r of stack.resources.values()) {
       const part = partOf(model, stack, r, loadedFiles);
       if (part) out.push({ kind: part.kind, resource: r, templateLevel: false, detail: part.detail });
       if (containsKey(r.properties, 'Fn::Transform')) {
-        out.push({ kind: 'transform', resource: r, templateLevel: false, detail: `${r.type} ${r.logicalId} uses Fn::Transform: its properties come from a macro the gate does not run` });
+        out.push({
+          kind: 'transform',
+          resource: r,
+          templateLevel: false,
+          detail: `${r.type} ${r.logicalId} uses Fn::Transform: its properties come from a macro the gate does not run`,
+        });
       }
     }
   }
   return out;
 }
 
-function partOf(model: TemplateModel, stack: StackModel, r: ModelResource, loadedFiles: ReadonlySet<string>): { kind: UnverifiablePartKind; detail: string } | undefined {
+function partOf(
+  model: TemplateModel,
+  stack: StackModel,
+  r: ModelResource,
+  loadedFiles: ReadonlySet<string>,
+): { kind: UnverifiablePartKind; detail: string } | undefined {
   const t = r.type;
   if (t === 'AWS::CloudFormation::Stack') {
     if (nestedStackLoaded(model, stack, r, loadedFiles)) return undefined;
@@ -100,12 +120,16 @@ function partOf(model: TemplateModel, stack: StackModel, r: ModelResource, loade
     return { kind: 'nested-stack', detail: `nested stack ${r.logicalId} deploys ${url}, a template the gate was not given` };
   }
   if (t === 'AWS::CloudFormation::StackSet') {
-    const what = r.properties.TemplateBody !== undefined ? 'an inline TemplateBody' : `TemplateURL ${asString(stack.resolve(r.properties.TemplateURL)) ?? '(unresolvable)'}`;
+    const what =
+      r.properties.TemplateBody !== undefined
+        ? 'an inline TemplateBody'
+        : `TemplateURL ${asString(stack.resolve(r.properties.TemplateURL)) ?? '(unresolvable)'}`;
     return { kind: 'stack-set', detail: `StackSet ${r.logicalId} deploys ${what} to other stacks, accounts or regions, outside the gate's model` };
   }
   if (t.startsWith('Custom::') || t === 'AWS::CloudFormation::CustomResource') return customResourcePart(model, stack, r);
   if (/::MODULE$/.test(t)) return { kind: 'resource-type', detail: `${t} is a CloudFormation module: the resources it expands to are not in the template` };
-  if (!/^(AWS|Alexa)::/.test(t)) return { kind: 'resource-type', detail: `${t} is a third-party or private resource type: its handler runs code the gate does not see` };
+  if (!/^(AWS|Alexa)::/.test(t))
+    return { kind: 'resource-type', detail: `${t} is a third-party or private resource type: its handler runs code the gate does not see` };
   return undefined;
 }
 
@@ -120,7 +144,8 @@ function nestedStackLoaded(model: TemplateModel, stack: StackModel, r: ModelReso
 
 function customResourcePart(model: TemplateModel, stack: StackModel, r: ModelResource): { kind: UnverifiablePartKind; detail: string } | undefined {
   const provider = model.refTargetResource(stack, r.properties.ServiceToken);
-  const sdkCall = r.type === 'Custom::AWS' || provider?.logicalId.startsWith(AWS_CUSTOM_RESOURCE_PROVIDER) || SDK_CALL_PROPERTIES.some((p) => r.properties[p] !== undefined);
+  const sdkCall =
+    r.type === 'Custom::AWS' || provider?.logicalId.startsWith(AWS_CUSTOM_RESOURCE_PROVIDER) || SDK_CALL_PROPERTIES.some((p) => r.properties[p] !== undefined);
   if (sdkCall) {
     const calls: string[] = [];
     for (const p of SDK_CALL_PROPERTIES) {
@@ -137,10 +162,16 @@ function customResourcePart(model: TemplateModel, stack: StackModel, r: ModelRes
         return { kind: 'custom-resource', detail: `custom resource ${r.logicalId} makes an AWS SDK call on ${p} that the gate cannot read` };
       }
       if (call.assumedRoleArn !== undefined) {
-        return { kind: 'custom-resource', detail: `custom resource ${r.logicalId} calls ${call.service}.${call.action} on ${p} as another role (assumedRoleArn)` };
+        return {
+          kind: 'custom-resource',
+          detail: `custom resource ${r.logicalId} calls ${call.service}.${call.action} on ${p} as another role (assumedRoleArn)`,
+        };
       }
       if (!isReadOnlySdkCall(call.service, call.action)) {
-        return { kind: 'custom-resource', detail: `custom resource ${r.logicalId} calls ${call.service}.${call.action} on ${p}, which is not on the gate's list of read-only deploy-time calls` };
+        return {
+          kind: 'custom-resource',
+          detail: `custom resource ${r.logicalId} calls ${call.service}.${call.action} on ${p}, which is not on the gate's list of read-only deploy-time calls`,
+        };
       }
       calls.push(`${call.service}.${call.action}`);
     }

@@ -1,14 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  CfnResource,
-  IPolicyValidationContext,
-  PolicyValidationPluginReport,
-  PolicyViolatingResource,
-  PolicyViolation,
-  Stack,
-  Stage,
-} from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, PolicyViolatingResource, PolicyViolation, Stack, Stage } from 'aws-cdk-lib';
 import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { failsGate, runGate } from '../engine';

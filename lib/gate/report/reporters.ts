@@ -31,9 +31,10 @@ export interface ReportOptions {
  * The warning every format carries when the input holds no black hole environment: without one, no
  * network rule ran and a PASS says nothing about egress.
  */
-export const NO_ENVIRONMENT_WARNING = 'No black hole environment found: no VPC is tagged black-hole:environment or designated '
-  + '(--environment-vpc, black-hole.config.json), so no network rule ran and only agent roles (tagged or designated) were analysed. '
-  + 'A PASS says nothing about egress; designate the environment VPCs, or use --require-environment to fail instead.';
+export const NO_ENVIRONMENT_WARNING =
+  'No black hole environment found: no VPC is tagged black-hole:environment or designated ' +
+  '(--environment-vpc, black-hole.config.json), so no network rule ran and only agent roles (tagged or designated) were analysed. ' +
+  'A PASS says nothing about egress; designate the environment VPCs, or use --require-environment to fail instead.';
 
 function noEnvironment(result: GateResult): boolean {
   return result.summary.environments === 0;
@@ -57,10 +58,14 @@ export function renderReport(format: ReportFormat, model: TemplateModel, result:
 
 function renderFindings(format: ReportFormat, model: TemplateModel, result: GateResult, options: ReportOptions): string {
   switch (format) {
-    case 'json': return renderJson(result, options);
-    case 'sarif': return renderSarif(model, result, options);
-    case 'markdown': return renderMarkdown(model, result, options);
-    default: return renderText(result, options);
+    case 'json':
+      return renderJson(result, options);
+    case 'sarif':
+      return renderSarif(model, result, options);
+    case 'markdown':
+      return renderMarkdown(model, result, options);
+    default:
+      return renderText(result, options);
   }
 }
 
@@ -83,7 +88,9 @@ function renderText(result: GateResult, options: ReportOptions): string {
     // Lower case after the level, as the text format's earlier note read ("no black hole environment found").
     lines.push(`${options.requireEnvironment ? 'error' : 'warning'}: n${NO_ENVIRONMENT_WARNING.slice(1)}`);
   }
-  lines.push(`${passes(result, options) ? 'PASS' : 'FAIL'}: ${failing} failing finding(s); ${s.errors} error(s), ${s.warnings} warning(s), ${s.acknowledged} acknowledged; ${s.stacks} stack(s), ${s.resources} resource(s), ${s.rules} rule(s)`);
+  lines.push(
+    `${passes(result, options) ? 'PASS' : 'FAIL'}: ${failing} failing finding(s); ${s.errors} error(s), ${s.warnings} warning(s), ${s.acknowledged} acknowledged; ${s.stacks} stack(s), ${s.resources} resource(s), ${s.rules} rule(s)`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -100,13 +107,19 @@ function renderJson(result: GateResult, options: ReportOptions): string {
     ...(f.acknowledged ? { acknowledged: { reason: f.acknowledged.reason ?? null, core: f.core, failsGate: failsGate(f, options.allowAcknowledged) } } : {}),
   }));
   const none = noEnvironment(result);
-  return JSON.stringify({
-    environmentsFound: result.summary.environments,
-    ...(none ? { warnings: [NO_ENVIRONMENT_WARNING] } : {}),
-    ...(options.designated?.length ? { designated: options.designated } : {}),
-    findings,
-    summary: { ...result.summary, failing, passed: passes(result, options), ...(options.requireEnvironment ? { requireEnvironment: true } : {}) },
-  }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      {
+        environmentsFound: result.summary.environments,
+        ...(none ? { warnings: [NO_ENVIRONMENT_WARNING] } : {}),
+        ...(options.designated?.length ? { designated: options.designated } : {}),
+        findings,
+        summary: { ...result.summary, failing, passed: passes(result, options), ...(options.requireEnvironment ? { requireEnvironment: true } : {}) },
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 function renderSarif(model: TemplateModel, result: GateResult, options: ReportOptions): string {
@@ -118,7 +131,11 @@ function renderSarif(model: TemplateModel, result: GateResult, options: ReportOp
     if (!file) return undefined;
     let lines = lineCache.get(file);
     if (!lines) {
-      try { lines = fs.readFileSync(file, 'utf8').split('\n'); } catch { lines = []; }
+      try {
+        lines = fs.readFileSync(file, 'utf8').split('\n');
+      } catch {
+        lines = [];
+      }
       lineCache.set(file, lines);
     }
     const needle = new RegExp(`^\\s*"?${f.resource}"?\\s*:`);
@@ -140,10 +157,12 @@ function renderSarif(model: TemplateModel, result: GateResult, options: ReportOp
       ruleId: f.ruleId,
       level: failsGate(f, options.allowAcknowledged) ? 'error' : f.acknowledged ? 'note' : f.severity,
       message: { text: f.message },
-      locations: [{
-        ...(loc ? { physicalLocation: { artifactLocation: { uri: loc.uri }, region: { startLine: loc.line } } } : {}),
-        logicalLocations: [{ name: f.resource, fullyQualifiedName: `${f.stack}/${f.resource}`, kind: 'resource' }],
-      }],
+      locations: [
+        {
+          ...(loc ? { physicalLocation: { artifactLocation: { uri: loc.uri }, region: { startLine: loc.line } } } : {}),
+          logicalLocations: [{ name: f.resource, fullyQualifiedName: `${f.stack}/${f.resource}`, kind: 'resource' }],
+        },
+      ],
       ...(f.acknowledged ? { suppressions: [{ kind: 'inSource', justification: f.acknowledged.reason ?? '' }] } : {}),
       partialFingerprints: { blackHoleFinding: `${f.ruleId}/${f.stack}/${f.resource}` },
       properties: { evidence: f.evidence, ...(f.path ? { constructPath: f.path } : {}) },
@@ -153,24 +172,41 @@ function renderSarif(model: TemplateModel, result: GateResult, options: ReportOp
   const log: sarif.Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: 'black-hole', fullName: `${pkg.name} black-hole audit`, version: pkg.version, semanticVersion: pkg.version, informationUri: pkg.rulesDocUrl, rules } },
-      results,
-      invocations: [{
-        executionSuccessful: true,
-        ...(noEnvironment(result) ? {
-          toolExecutionNotifications: [{
-            level: options.requireEnvironment ? 'error' : 'warning',
-            descriptor: { id: 'no-environment' },
-            message: { text: NO_ENVIRONMENT_WARNING },
-          }],
-        } : {}),
-      }],
-      properties: {
-        environmentsFound: result.summary.environments,
-        ...(options.designated?.length ? { designated: options.designated } : {}),
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'black-hole',
+            fullName: `${pkg.name} black-hole audit`,
+            version: pkg.version,
+            semanticVersion: pkg.version,
+            informationUri: pkg.rulesDocUrl,
+            rules,
+          },
+        },
+        results,
+        invocations: [
+          {
+            executionSuccessful: true,
+            ...(noEnvironment(result)
+              ? {
+                  toolExecutionNotifications: [
+                    {
+                      level: options.requireEnvironment ? 'error' : 'warning',
+                      descriptor: { id: 'no-environment' },
+                      message: { text: NO_ENVIRONMENT_WARNING },
+                    },
+                  ],
+                }
+              : {}),
+          },
+        ],
+        properties: {
+          environmentsFound: result.summary.environments,
+          ...(options.designated?.length ? { designated: options.designated } : {}),
+        },
       },
-    }],
+    ],
   };
   return JSON.stringify(log, null, 2) + '\n';
 }
@@ -180,7 +216,10 @@ function mdEscape(s: string): string {
 }
 
 function mermaidLabel(s: string): string {
-  return s.replace(/["`]/g, "'").replace(/[<>{}[\]()]/g, ' ').slice(0, 80);
+  return s
+    .replace(/["`]/g, "'")
+    .replace(/[<>{}[\]()]/g, ' ')
+    .slice(0, 80);
 }
 
 function renderMarkdown(model: TemplateModel, result: GateResult, options: ReportOptions): string {
@@ -195,7 +234,9 @@ function renderMarkdown(model: TemplateModel, result: GateResult, options: Repor
     out.push(`Designated: ${options.designated.map((d) => mdEscape(describeDesignated(d))).join('; ')}.`, '');
   }
   const s = result.summary;
-  out.push(`${failing.length} failing finding(s): ${s.errors} error(s), ${s.warnings} warning(s), ${s.acknowledged} acknowledged, over ${s.stacks} stack(s) and ${s.resources} resource(s).`);
+  out.push(
+    `${failing.length} failing finding(s): ${s.errors} error(s), ${s.warnings} warning(s), ${s.acknowledged} acknowledged, over ${s.stacks} stack(s) and ${s.resources} resource(s).`,
+  );
   out.push('');
   if (result.findings.length > 0) {
     out.push('| Status | Rule | Resource | Finding |', '| --- | --- | --- | --- |');

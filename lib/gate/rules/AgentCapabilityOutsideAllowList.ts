@@ -23,8 +23,9 @@ export const AgentCapabilityOutsideAllowList: GateRule = {
   name: 'AgentCapabilityOutsideAllowList',
   severity: 'error',
   core: true,
-  info: 'An agent-reachable role is granted actions outside the agent allow-list (the data plane of the environment\'s own resources).',
-  explanation: 'An agent may perform only the actions of the agent allow-list (lib/identity/agent-allow-list.ts: image pulls, dataset reads, checkpoint writes, logs, metrics, KMS data keys, and the data plane of enabled endpoint services). Everything else is a capability nobody has proven safe, whether or not the escape catalog (ESCAPES.md) names an escape for it: logs:PutMetricFilter silences alarms, s3:PutBucketNotification sends object keys to another account, ecr:CreatePullThroughCacheRule imports images from the internet. Grant through the AgentRole helpers or TrainingData.grantTrainingAccess, which stay inside the list.',
+  info: "An agent-reachable role is granted actions outside the agent allow-list (the data plane of the environment's own resources).",
+  explanation:
+    'An agent may perform only the actions of the agent allow-list (lib/identity/agent-allow-list.ts: image pulls, dataset reads, checkpoint writes, logs, metrics, KMS data keys, and the data plane of enabled endpoint services). Everything else is a capability nobody has proven safe, whether or not the escape catalog (ESCAPES.md) names an escape for it: logs:PutMetricFilter silences alarms, s3:PutBucketNotification sends object keys to another account, ecr:CreatePullThroughCacheRule imports images from the internet. Grant through the AgentRole helpers or TrainingData.grantTrainingAccess, which stay inside the list.',
   check: ({ model }) => {
     const out: RuleFinding[] = [];
     for (const agent of AgentCapabilityAnalysis.of(model).agents) {
@@ -43,12 +44,15 @@ export const AgentCapabilityOutsideAllowList: GateRule = {
       const parts = [
         open.length > 0 ? `${open.length} open (its permissions boundary allows them too)` : '',
         capped.length > 0 ? `${capped.length} stopped only by its permissions boundary` : '',
-      ].filter(Boolean).join(', ');
+      ]
+        .filter(Boolean)
+        .join(', ');
       out.push({
         resource: p.permissions.resource,
-        message: `Agent-reachable role ${p.logicalId} (${p.reasons.map(describeReachReason).join('; ')}) is granted ${caps.length} action(s) outside the agent allow-list (${parts}; `
-          + `${unclassified.length} unclassified by the escape catalog), e.g. ${named}${caps.length > NAMED_IN_MESSAGE ? ` and ${caps.length - NAMED_IN_MESSAGE} more` : ''}, `
-          + `granted by ${[...grants.keys()].slice(0, 4).join('; ') || 'its policies'}${grants.size > 4 ? ` and ${grants.size - 4} more statements` : ''}.`,
+        message:
+          `Agent-reachable role ${p.logicalId} (${p.reasons.map(describeReachReason).join('; ')}) is granted ${caps.length} action(s) outside the agent allow-list (${parts}; ` +
+          `${unclassified.length} unclassified by the escape catalog), e.g. ${named}${caps.length > NAMED_IN_MESSAGE ? ` and ${caps.length - NAMED_IN_MESSAGE} more` : ''}, ` +
+          `granted by ${[...grants.keys()].slice(0, 4).join('; ') || 'its policies'}${grants.size > 4 ? ` and ${grants.size - 4} more statements` : ''}.`,
         evidence: {
           principal: p.logicalId,
           environments: p.environments,
@@ -59,7 +63,10 @@ export const AgentCapabilityOutsideAllowList: GateRule = {
           openCount: open.length,
           unclassifiedCount: unclassified.length,
           byAccessLevel,
-          classified: capped.filter((c) => c.entry).slice(0, 40).map((c) => ({ action: c.action, technique: c.entry!.id, category: c.entry!.category, escapes: c.entry!.escapes })),
+          classified: capped
+            .filter((c) => c.entry)
+            .slice(0, 40)
+            .map((c) => ({ action: c.action, technique: c.entry!.id, category: c.entry!.category, escapes: c.entry!.escapes })),
           grantedBy: [...grants.values()].slice(0, 20),
           ...(p.permissions.unverifiable.length ? { unverifiable: p.permissions.unverifiable } : {}),
         },
@@ -78,15 +85,20 @@ function label(c: OutsideCapability): string {
 
 /** Rank of an access level (several, comma-separated, take the most dangerous). */
 function levelRank(level: string): number {
-  const ranks = level.split(',').map((l) => LEVEL_ORDER.indexOf(l.trim())).filter((r) => r >= 0);
+  const ranks = level
+    .split(',')
+    .map((l) => LEVEL_ORDER.indexOf(l.trim()))
+    .filter((r) => r >= 0);
   return ranks.length > 0 ? Math.min(...ranks) : LEVEL_ORDER.indexOf('Unknown');
 }
 
 function byDanger(x: OutsideCapability, y: OutsideCapability): number {
-  return Number(y.effective) - Number(x.effective)
-    || Number(reachable(y.action)) - Number(reachable(x.action))
-    || levelRank(x.accessLevel) - levelRank(y.accessLevel)
-    || x.action.localeCompare(y.action);
+  return (
+    Number(y.effective) - Number(x.effective) ||
+    Number(reachable(y.action)) - Number(reachable(x.action)) ||
+    levelRank(x.accessLevel) - levelRank(y.accessLevel) ||
+    x.action.localeCompare(y.action)
+  );
 }
 
 let endpointPrefixes: Set<string> | undefined;

@@ -25,10 +25,12 @@ export const AgentSessionWithoutSourceIdentity: GateRule = {
   severity: 'error',
   core: false,
   info: 'An agent-reachable role can be assumed by a principal without a source identity, or by compute services next to such principals.',
-  explanation: 'Per-episode credentials attribute every AWS call to its episode through the session\'s source identity, which only the harness can set and the agent can never change (it survives role chaining). A trust statement that admits an AWS or federated principal to sts:AssumeRole* without requiring sts:SourceIdentity (Null false, or StringEquals/StringLike without IfExists) lets sessions start without an episode; so does compute-service trust on the same role (instance, task and job credentials carry no source identity); and a session principal that is an account or "*" delegates session starts to every identity it covers. Use AgentRole with episodeSessions: { harnessPrincipals: [harnessRole] } and no computeServices, and start sessions with startEpisodeSession. Roles trusted only by compute services are not checked (their episodes are attributed by the ledger time window).',
-  check: ({ model }) => EpisodeSessionAnalysis.of(model).violations.map((r) => ({
-    resource: r.role,
-    message: `Agent-reachable role ${r.principal.logicalId} (${r.principal.reasons.map(describeReachReason).join('; ')}): ${r.issues.map(describeIssue).join('; ')}.`,
-    evidence: { principal: r.principal.logicalId, services: r.services, sessionPrincipals: r.sessionPrincipals, issues: r.issues },
-  })),
+  explanation:
+    'Per-episode credentials attribute every AWS call to its episode through the session\'s source identity, which only the harness can set and the agent can never change (it survives role chaining). A trust statement that admits an AWS or federated principal to sts:AssumeRole* without requiring sts:SourceIdentity (Null false, or StringEquals/StringLike without IfExists) lets sessions start without an episode; so does compute-service trust on the same role (instance, task and job credentials carry no source identity); and a session principal that is an account or "*" delegates session starts to every identity it covers. Use AgentRole with episodeSessions: { harnessPrincipals: [harnessRole] } and no computeServices, and start sessions with startEpisodeSession. Roles trusted only by compute services are not checked (their episodes are attributed by the ledger time window).',
+  check: ({ model }) =>
+    EpisodeSessionAnalysis.of(model).violations.map((r) => ({
+      resource: r.role,
+      message: `Agent-reachable role ${r.principal.logicalId} (${r.principal.reasons.map(describeReachReason).join('; ')}): ${r.issues.map(describeIssue).join('; ')}.`,
+      evidence: { principal: r.principal.logicalId, services: r.services, sessionPrincipals: r.sessionPrincipals, issues: r.issues },
+    })),
 };

@@ -12,7 +12,8 @@ export const UnidentifiedComputeRole: GateRule = {
   severity: 'error',
   core: true,
   info: 'Compute in (or possibly in) an environment runs with a role, instance profile, launch template or task definition the gate cannot identify.',
-  explanation: 'Code on environment compute holds that role\'s credentials, so the agent holds them too; a role defined outside the app can grant anything without the gate seeing it (ESCAPES.md 24, 25). Define the role (and its instance profile, launch template or task definition) in the app and refer to it by Ref or GetAtt, so that the gate proves its permissions.',
+  explanation:
+    "Code on environment compute holds that role's credentials, so the agent holds them too; a role defined outside the app can grant anything without the gate seeing it (ESCAPES.md 24, 25). Define the role (and its instance profile, launch template or task definition) in the app and refer to it by Ref or GetAtt, so that the gate proves its permissions.",
   check: ({ model }) => {
     const out = [];
     for (const u of IdentityReachability.of(model).unresolved) {

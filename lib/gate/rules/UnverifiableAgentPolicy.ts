@@ -13,7 +13,8 @@ export const UnverifiableAgentPolicy: GateRule = {
   severity: 'warning',
   core: false,
   info: 'An agent-reachable role has a policy the gate cannot read, or environment compute uses a role it cannot identify; it is treated as Allow *.',
-  explanation: 'The gate proves only what the template shows. Define the policy in the app (or attach it by a resolvable reference), so that the proof covers it; an imported policy can change without the gate seeing it.',
+  explanation:
+    'The gate proves only what the template shows. Define the policy in the app (or attach it by a resolvable reference), so that the proof covers it; an imported policy can change without the gate seeing it.',
   check: ({ model }) => {
     const reach = IdentityReachability.of(model);
     const out: RuleFinding[] = [];

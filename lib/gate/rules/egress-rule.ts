@@ -7,16 +7,19 @@ type EgressRuleMeta = Omit<GateRule, 'check'>;
 export function egressRule(meta: EgressRuleMeta, ...kinds: EgressKind[]): GateRule {
   return {
     ...meta,
-    check: ({ model }) => EgressPathAnalysis.of(model).ofKind(...kinds).map((p): RuleFinding => ({
-      resource: p.resource,
-      message: `${p.environment ? `Environment '${p.environment}'` : 'An environment'}: ${p.detail} (${p.resource.type} ${p.resource.logicalId}).`,
-      evidence: {
-        kind: p.kind,
-        environment: p.environment ?? null,
-        vpc: p.vpc?.logicalId ?? null,
-        resourceType: p.resource.type,
-        ...(p.unresolved ? { unresolved: true } : {}),
-      },
-    })),
+    check: ({ model }) =>
+      EgressPathAnalysis.of(model)
+        .ofKind(...kinds)
+        .map((p): RuleFinding => ({
+          resource: p.resource,
+          message: `${p.environment ? `Environment '${p.environment}'` : 'An environment'}: ${p.detail} (${p.resource.type} ${p.resource.logicalId}).`,
+          evidence: {
+            kind: p.kind,
+            environment: p.environment ?? null,
+            vpc: p.vpc?.logicalId ?? null,
+            resourceType: p.resource.type,
+            ...(p.unresolved ? { unresolved: true } : {}),
+          },
+        })),
   };
 }

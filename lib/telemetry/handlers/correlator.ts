@@ -14,7 +14,12 @@ function sdkApis(): CorrelatorApis {
   const events = new eb.EventBridgeClient({});
   const s3Client = new s3.S3Client({});
   return {
-    ledger: dynamoDbFromSdkClient({ client: new ddb.DynamoDBClient({}), PutItemCommand: ddb.PutItemCommand, UpdateItemCommand: ddb.UpdateItemCommand, QueryCommand: ddb.QueryCommand }),
+    ledger: dynamoDbFromSdkClient({
+      client: new ddb.DynamoDBClient({}),
+      PutItemCommand: ddb.PutItemCommand,
+      UpdateItemCommand: ddb.UpdateItemCommand,
+      QueryCommand: ddb.QueryCommand,
+    }),
     events: { putEvents: (input) => events.send(new eb.PutEventsCommand(input)) },
     archive: { putObject: (input) => s3Client.send(new s3.PutObjectCommand(input)) },
   };

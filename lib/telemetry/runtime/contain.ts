@@ -121,19 +121,33 @@ export async function contain(v: BlackHoleViolation, config: ResponderConfig, ap
   const errors: string[] = [];
   const snapshots: Record<string, string[]> = {};
   const attempt = async (what: string, f: () => Promise<unknown>): Promise<void> => {
-    try { await f(); } catch (e) { errors.push(`${what}: ${(e as Error).message}`); }
+    try {
+      await f();
+    } catch (e) {
+      errors.push(`${what}: ${(e as Error).message}`);
+    }
   };
   for (const a of actions) {
     switch (a.kind) {
       case 'revoke-sessions':
-        await attempt(`revoke ${a.roleName}`, () => apis.iam.putRolePolicy({
-          RoleName: a.roleName, PolicyName: REVOCATION_POLICY_NAME, PolicyDocument: revocationDocument(config.revocationPolicyTemplate, a.issuedBefore),
-        }));
+        await attempt(`revoke ${a.roleName}`, () =>
+          apis.iam.putRolePolicy({
+            RoleName: a.roleName,
+            PolicyName: REVOCATION_POLICY_NAME,
+            PolicyDocument: revocationDocument(config.revocationPolicyTemplate, a.issuedBefore),
+          }),
+        );
         break;
       case 'tag':
-        await attempt('tag evidence', () => apis.ec2.createTags({
-          Resources: [...a.resourceIds], Tags: [{ Key: QUARANTINE_TAG, Value: v.id }, { Key: VIOLATION_CATEGORY_TAG, Value: v.category }],
-        }));
+        await attempt('tag evidence', () =>
+          apis.ec2.createTags({
+            Resources: [...a.resourceIds],
+            Tags: [
+              { Key: QUARANTINE_TAG, Value: v.id },
+              { Key: VIOLATION_CATEGORY_TAG, Value: v.category },
+            ],
+          }),
+        );
         break;
       case 'quarantine-enis': {
         const enis = new Set(a.networkInterfaceIds);
@@ -144,7 +158,9 @@ export async function contain(v: BlackHoleViolation, config: ResponderConfig, ap
           });
         }
         for (const eni of enis) {
-          await attempt(`quarantine ${eni}`, () => apis.ec2.modifyNetworkInterfaceAttribute({ NetworkInterfaceId: eni, Groups: [config.quarantineSecurityGroupId] }));
+          await attempt(`quarantine ${eni}`, () =>
+            apis.ec2.modifyNetworkInterfaceAttribute({ NetworkInterfaceId: eni, Groups: [config.quarantineSecurityGroupId] }),
+          );
         }
         break;
       }

@@ -7,8 +7,15 @@ import { gunzipSync } from 'zlib';
 import { episodeIdOfSourceIdentity } from './episode-session';
 import { EpisodeAttribution, findActiveEpisode, LedgerDynamoDb } from './ledger-client';
 import {
-  parseFlowLogLine, ResolverQueryLogRecord, ViolationSeverity, signalFromCloudTrail, signalFromFlowLog, signalFromGuardDuty,
-  signalFromResolverQuery, subjectKey, ViolationSignal,
+  parseFlowLogLine,
+  ResolverQueryLogRecord,
+  ViolationSeverity,
+  signalFromCloudTrail,
+  signalFromFlowLog,
+  signalFromGuardDuty,
+  signalFromResolverQuery,
+  subjectKey,
+  ViolationSignal,
 } from './signals';
 
 /** EventBridge `source` and `detail-type` of the violation events. */
@@ -69,7 +76,9 @@ export interface CorrelatorConfig {
 export interface CorrelatorApis {
   readonly ledger: LedgerDynamoDb;
   readonly events: {
-    putEvents(input: { Entries: { EventBusName: string; Source: string; DetailType: string; Time: Date; Detail: string }[] }): Promise<{ FailedEntryCount?: number }>;
+    putEvents(input: {
+      Entries: { EventBusName: string; Source: string; DetailType: string; Time: Date; Detail: string }[];
+    }): Promise<{ FailedEntryCount?: number }>;
   };
   readonly archive?: {
     putObject(input: { Bucket: string; Key: string; Body: string; ContentType: string }): Promise<unknown>;
@@ -143,7 +152,11 @@ export async function attribute(signal: ViolationSignal, ledger: LedgerDynamoDb,
       if (hit && hit.episodeId === episodeId) return { ...hit, attribution: 'source-identity' };
     }
     return {
-      environment: '', episodeId, runId: '', subject: signal.subjects[0] ? subjectKey(signal.subjects[0]) : '', startedAt: 0,
+      environment: '',
+      episodeId,
+      runId: '',
+      subject: signal.subjects[0] ? subjectKey(signal.subjects[0]) : '',
+      startedAt: 0,
       attribution: 'source-identity',
     };
   }
@@ -157,7 +170,10 @@ export async function attribute(signal: ViolationSignal, ledger: LedgerDynamoDb,
 /** The violation event detail of a signal and its attribution. */
 export function toViolation(signal: ViolationSignal, attribution: EpisodeAttribution | undefined, environment: string): BlackHoleViolation {
   const subjects = signal.subjects.map(subjectKey);
-  const id = createHash('sha256').update(JSON.stringify([signal.source, signal.technique, signal.time, subjects])).digest('hex').slice(0, 32);
+  const id = createHash('sha256')
+    .update(JSON.stringify([signal.source, signal.technique, signal.time, subjects]))
+    .digest('hex')
+    .slice(0, 32);
   return {
     id,
     time: signal.time,
@@ -177,15 +193,29 @@ export function toViolation(signal: ViolationSignal, attribution: EpisodeAttribu
 }
 
 /** The archive object of a violation: one JSON object per key, columns as the Glue `violations` table. */
-export function archiveObject(v: BlackHoleViolation, bucket: string, prefix = 'violations/'): { Bucket: string; Key: string; Body: string; ContentType: string } {
+export function archiveObject(
+  v: BlackHoleViolation,
+  bucket: string,
+  prefix = 'violations/',
+): { Bucket: string; Key: string; Body: string; ContentType: string } {
   return {
     Bucket: bucket,
     Key: `${prefix}dt=${v.time.slice(0, 10)}/${v.id}.json`,
-    Body: JSON.stringify({
-      id: v.id, time: v.time, environment: v.environment, episode_id: v.episodeId ?? null, run_id: v.runId ?? null,
-      principal: v.principal ?? null, source: v.source, category: v.category, technique: v.technique,
-      severity: v.severity, subjects: v.subjects, evidence: JSON.stringify(v.evidence),
-    }) + '\n',
+    Body:
+      JSON.stringify({
+        id: v.id,
+        time: v.time,
+        environment: v.environment,
+        episode_id: v.episodeId ?? null,
+        run_id: v.runId ?? null,
+        principal: v.principal ?? null,
+        source: v.source,
+        category: v.category,
+        technique: v.technique,
+        severity: v.severity,
+        subjects: v.subjects,
+        evidence: JSON.stringify(v.evidence),
+      }) + '\n',
     ContentType: 'application/json',
   };
 }
@@ -210,7 +240,11 @@ export async function correlate(input: unknown, config: CorrelatorConfig, apis: 
   for (let i = 0; i < violations.length; i += 10) {
     const out = await apis.events.putEvents({
       Entries: violations.slice(i, i + 10).map((v) => ({
-        EventBusName: config.eventBusName, Source: VIOLATION_EVENT_SOURCE, DetailType: VIOLATION_DETAIL_TYPE, Time: new Date(v.time), Detail: JSON.stringify(v),
+        EventBusName: config.eventBusName,
+        Source: VIOLATION_EVENT_SOURCE,
+        DetailType: VIOLATION_DETAIL_TYPE,
+        Time: new Date(v.time),
+        Detail: JSON.stringify(v),
       })),
     });
     if (out.FailedEntryCount) throw new Error(`PutEvents failed for ${out.FailedEntryCount} violation(s); the invocation is retried`);

@@ -29,7 +29,9 @@ export const EPISODE_ID_PATTERN = /^[A-Za-z0-9_+=.@-]{1,56}$/;
 /** The source identity (also the session tag value and role session name) of an episode. */
 export function episodeSourceIdentity(episodeId: string): string {
   if (!EPISODE_ID_PATTERN.test(episodeId)) {
-    throw new Error(`episodeId: '${episodeId}' must be 1-56 characters of letters, digits and _+=.@- (STS source identity limits, after the '${EPISODE_SOURCE_IDENTITY_PREFIX}' prefix)`);
+    throw new Error(
+      `episodeId: '${episodeId}' must be 1-56 characters of letters, digits and _+=.@- (STS source identity limits, after the '${EPISODE_SOURCE_IDENTITY_PREFIX}' prefix)`,
+    );
   }
   return `${EPISODE_SOURCE_IDENTITY_PREFIX}${episodeId}`;
 }
@@ -202,11 +204,15 @@ export interface EpisodeSession {
 export async function startEpisodeSession(request: EpisodeSessionRequest, deps: EpisodeSessionDeps): Promise<EpisodeSession> {
   const problems: string[] = [];
   if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(request.roleArn ?? '')) problems.push(`roleArn: '${request.roleArn}' is not an IAM role ARN`);
-  if (!EPISODE_ID_PATTERN.test(request.episodeId ?? '')) problems.push(`episodeId: '${request.episodeId}' must be 1-56 characters of letters, digits and _+=.@-`);
+  if (!EPISODE_ID_PATTERN.test(request.episodeId ?? ''))
+    problems.push(`episodeId: '${request.episodeId}' must be 1-56 characters of letters, digits and _+=.@-`);
   if (!request.runId) problems.push('runId: required (recorded in the episode ledger)');
-  if (request.sessionPolicy && request.dataset) problems.push('sessionPolicy and dataset: give one (build a combined policy with datasetSessionPolicy yourself)');
+  if (request.sessionPolicy && request.dataset)
+    problems.push('sessionPolicy and dataset: give one (build a combined policy with datasetSessionPolicy yourself)');
   if (!request.sessionPolicy && !request.dataset) {
-    problems.push('sessionPolicy or dataset: required, the session is narrowed to the episode\'s task (pass ROLE_PERMISSIONS_SESSION_POLICY to keep the role\'s permissions whole)');
+    problems.push(
+      "sessionPolicy or dataset: required, the session is narrowed to the episode's task (pass ROLE_PERMISSIONS_SESSION_POLICY to keep the role's permissions whole)",
+    );
   }
   const duration = request.durationSeconds ?? 3600;
   if (!Number.isInteger(duration) || duration < 900 || duration > 3600) problems.push(`durationSeconds: ${duration} must be an integer from 900 to 3600`);
@@ -217,7 +223,8 @@ export async function startEpisodeSession(request: EpisodeSessionRequest, deps: 
     problems.push((e as Error).message);
   }
   const policyText = policy ? JSON.stringify(policy) : '';
-  if (policyText.length > SESSION_POLICY_MAX_CHARS) problems.push(`sessionPolicy: ${policyText.length} characters, over IAM's ${SESSION_POLICY_MAX_CHARS} for an inline session policy`);
+  if (policyText.length > SESSION_POLICY_MAX_CHARS)
+    problems.push(`sessionPolicy: ${policyText.length} characters, over IAM's ${SESSION_POLICY_MAX_CHARS} for an inline session policy`);
   if (problems.length > 0) throw new Error(`startEpisodeSession:\n- ${problems.join('\n- ')}`);
 
   const sourceIdentity = episodeSourceIdentity(request.episodeId);

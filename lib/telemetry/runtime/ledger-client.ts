@@ -20,13 +20,21 @@ export interface LedgerDynamoDb {
   putItem(input: { TableName: string; Item: Record<string, AttributeValue> }): Promise<unknown>;
   /** DynamoDB UpdateItem. */
   updateItem(input: {
-    TableName: string; Key: Record<string, AttributeValue>; UpdateExpression: string;
-    ConditionExpression?: string; ExpressionAttributeValues: Record<string, AttributeValue>;
+    TableName: string;
+    Key: Record<string, AttributeValue>;
+    UpdateExpression: string;
+    ConditionExpression?: string;
+    ExpressionAttributeValues: Record<string, AttributeValue>;
   }): Promise<unknown>;
   /** DynamoDB Query. */
   query(input: {
-    TableName: string; KeyConditionExpression: string; ExpressionAttributeNames?: Record<string, string>;
-    ExpressionAttributeValues: Record<string, AttributeValue>; ScanIndexForward: boolean; Limit: number; ConsistentRead?: boolean;
+    TableName: string;
+    KeyConditionExpression: string;
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues: Record<string, AttributeValue>;
+    ScanIndexForward: boolean;
+    Limit: number;
+    ConsistentRead?: boolean;
   }): Promise<{ Items?: Record<string, AttributeValue>[] }>;
 }
 
@@ -119,9 +127,16 @@ export async function recordEpisodeStart(db: LedgerDynamoDb, tableName: string, 
 }
 
 /** Marks the episode as ended on each subject (the items written by {@link recordEpisodeStart}). */
-export async function recordEpisodeEnd(db: LedgerDynamoDb, tableName: string, ended: {
-  readonly episodeId: string; readonly subjects: readonly Subject[]; readonly startedAt: Date; readonly endedAt?: Date;
-}): Promise<void> {
+export async function recordEpisodeEnd(
+  db: LedgerDynamoDb,
+  tableName: string,
+  ended: {
+    readonly episodeId: string;
+    readonly subjects: readonly Subject[];
+    readonly startedAt: Date;
+    readonly endedAt?: Date;
+  },
+): Promise<void> {
   const end = (ended.endedAt ?? new Date()).getTime();
   for (const s of ended.subjects) {
     await db.updateItem({
@@ -154,8 +169,13 @@ export async function findActiveEpisode(db: LedgerDynamoDb, tableName: string, s
   const sourceIdentity = str('sessionSourceIdentity');
   const sessionExpiresAt = num('sessionExpiresAt');
   return {
-    environment: str('environment') ?? '', episodeId: str('episodeId') ?? '', runId: str('runId') ?? '',
-    subject: subjectKey(subject), startedAt: num('startedAt') ?? 0, endedAt, roleArn: str('roleArn'),
+    environment: str('environment') ?? '',
+    episodeId: str('episodeId') ?? '',
+    runId: str('runId') ?? '',
+    subject: subjectKey(subject),
+    startedAt: num('startedAt') ?? 0,
+    endedAt,
+    roleArn: str('roleArn'),
     ...(assumedRoleId && sourceIdentity && sessionExpiresAt !== undefined ? { session: { assumedRoleId, sourceIdentity, expiresAt: sessionExpiresAt } } : {}),
   };
 }

@@ -95,7 +95,7 @@ export function inCidrs(ip: string | undefined, cidrs: readonly string[]): boole
     const prefix = Number(len);
     if (n === undefined || !(prefix >= 0 && prefix <= 32)) return false;
     const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-    return ((addr & mask) >>> 0) === ((n & mask) >>> 0);
+    return (addr & mask) >>> 0 === (n & mask) >>> 0;
   });
 }
 
@@ -187,8 +187,12 @@ export function signalFromResolverQuery(record: ResolverQueryLogRecord): Violati
     time: record.query_timestamp,
     subjects,
     evidence: {
-      query_name: record.query_name, query_type: record.query_type, srcaddr: record.srcaddr, vpc_id: record.vpc_id,
-      instance: record.srcids?.instance, firewall_rule_group_id: record.firewall_rule_group_id,
+      query_name: record.query_name,
+      query_type: record.query_type,
+      srcaddr: record.srcaddr,
+      vpc_id: record.vpc_id,
+      instance: record.srcids?.instance,
+      firewall_rule_group_id: record.firewall_rule_group_id,
       firewall_domain_list_id: record.firewall_domain_list_id,
     },
   };
@@ -218,7 +222,14 @@ export const GUARDDUTY_FINDING_TYPE_PATTERNS: readonly string[] = Object.freeze(
 
 /** Matches an EventBridge-style wildcard (`*` = any run of characters), case-sensitive as EventBridge is. */
 export function wildcardMatch(pattern: string, value: string): boolean {
-  const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+  );
   return re.test(value);
 }
 
@@ -266,19 +277,39 @@ export function signalFromGuardDuty(event: { detail?: unknown } | Record<string,
     subjects,
     principal: instance?.iamInstanceProfile?.arn ?? (key?.userName ? `${key.userType ?? 'principal'}:${key.userName}` : undefined),
     evidence: {
-      findingId: f.id, findingArn: f.arn, type, severity: f.severity, title: f.title, description: f.description,
-      actionType: f.service?.action?.actionType, domain: f.service?.action?.dnsRequestAction?.domain,
-      count: f.service?.count, sample: typeof f.service?.additionalInfo?.value === 'string' && f.service.additionalInfo.value.includes('"sample":true') ? true : undefined,
+      findingId: f.id,
+      findingArn: f.arn,
+      type,
+      severity: f.severity,
+      title: f.title,
+      description: f.description,
+      actionType: f.service?.action?.actionType,
+      domain: f.service?.action?.dnsRequestAction?.domain,
+      count: f.service?.count,
+      sample: typeof f.service?.additionalInfo?.value === 'string' && f.service.additionalInfo.value.includes('"sample":true') ? true : undefined,
     },
   };
 }
 
 // ---------- CloudTrail ----------
 
-export const DENIED_ERROR_CODES: readonly string[] = Object.freeze(['AccessDenied', 'Client.UnauthorizedOperation', 'UnauthorizedOperation', 'AccessDeniedException']);
+export const DENIED_ERROR_CODES: readonly string[] = Object.freeze([
+  'AccessDenied',
+  'Client.UnauthorizedOperation',
+  'UnauthorizedOperation',
+  'AccessDeniedException',
+]);
 
 /** API call prefixes whose denial is itself alarming (blinding monitors, identity, money): HIGH instead of MEDIUM. */
-const ALARMING_SOURCES = ['iam.amazonaws.com', 'organizations.amazonaws.com', 'cloudtrail.amazonaws.com', 'guardduty.amazonaws.com', 'events.amazonaws.com', 'budgets.amazonaws.com', 'servicequotas.amazonaws.com'];
+const ALARMING_SOURCES = [
+  'iam.amazonaws.com',
+  'organizations.amazonaws.com',
+  'cloudtrail.amazonaws.com',
+  'guardduty.amazonaws.com',
+  'events.amazonaws.com',
+  'budgets.amazonaws.com',
+  'servicequotas.amazonaws.com',
+];
 
 /**
  * A denied API call by an assumed role (a CloudTrail record, or the EventBridge `AWS API Call via
@@ -300,8 +331,10 @@ export function signalFromCloudTrail(input: Record<string, any>, agentRoleArns?:
   const service = String(r.eventSource ?? '').replace(/\.amazonaws\.com$/, '');
   // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
   // (AWS STS source identity). `userIdentity.onBehalfOf` names IAM Identity Center users, not STS sessions.
-  const sourceIdentity = typeof identity.sessionContext?.sourceIdentity === 'string' && identity.sessionContext.sourceIdentity !== ''
-    ? identity.sessionContext.sourceIdentity as string : undefined;
+  const sourceIdentity =
+    typeof identity.sessionContext?.sourceIdentity === 'string' && identity.sessionContext.sourceIdentity !== ''
+      ? (identity.sessionContext.sourceIdentity as string)
+      : undefined;
   return {
     source: 'cloudtrail',
     category: 'denied-api-call',
@@ -312,8 +345,14 @@ export function signalFromCloudTrail(input: Record<string, any>, agentRoleArns?:
     principal: sessionArn,
     ...(sourceIdentity ? { sourceIdentity } : {}),
     evidence: {
-      eventID: r.eventID, eventName: r.eventName, eventSource: r.eventSource, errorCode: r.errorCode,
-      roleArn, sourceIPAddress: r.sourceIPAddress, awsRegion: r.awsRegion, recipientAccountId: r.recipientAccountId,
+      eventID: r.eventID,
+      eventName: r.eventName,
+      eventSource: r.eventSource,
+      errorCode: r.errorCode,
+      roleArn,
+      sourceIPAddress: r.sourceIPAddress,
+      awsRegion: r.awsRegion,
+      recipientAccountId: r.recipientAccountId,
       ...(sourceIdentity ? { sourceIdentity } : {}),
     },
   };

@@ -9,7 +9,8 @@ import { COMPUTE_FORMS, LINKED_COMPUTE_FORMS, NOT_COMPUTE_IN_VPC } from '../../.
  * with a role-like and a network-placement property must be analysed or listed with its reason.
  */
 const ROLE_LIKE = /(Role|RoleArn|RoleName|InstanceProfile|InstanceProfileArn|InstanceProfileName)$/;
-const NETWORK_LIKE = /(Subnet|Subnets|SubnetId|SubnetIds|SubnetArns|VpcConfig|VpcConfiguration|NetworkConfiguration|VPCZoneIdentifier|VpcSettings|VpcOptions)$/i;
+const NETWORK_LIKE =
+  /(Subnet|Subnets|SubnetId|SubnetIds|SubnetArns|VpcConfig|VpcConfiguration|NetworkConfiguration|VPCZoneIdentifier|VpcSettings|VpcOptions)$/i;
 
 const CDK_ROOT = path.dirname(require.resolve('aws-cdk-lib/package.json'));
 
@@ -71,13 +72,21 @@ describe('compute forms: every CloudFormation type with a role and a network pla
 
   test('the walk finds the known forms (Lambda, EMR, MWAA, SageMaker domain, Scheduler, Events)', () => {
     expect(candidates.length).toBeGreaterThan(80);
-    for (const t of ['AWS::Lambda::Function', 'AWS::EMR::Cluster', 'AWS::MWAA::Environment', 'AWS::SageMaker::Domain', 'AWS::Scheduler::Schedule', 'AWS::Events::Rule']) {
+    for (const t of [
+      'AWS::Lambda::Function',
+      'AWS::EMR::Cluster',
+      'AWS::MWAA::Environment',
+      'AWS::SageMaker::Domain',
+      'AWS::Scheduler::Schedule',
+      'AWS::Events::Rule',
+    ]) {
       expect(candidates.map((c) => c.type)).toContain(t);
     }
   });
 
   test('each is analysed (COMPUTE_FORMS, LINKED_COMPUTE_FORMS) or listed in NOT_COMPUTE_IN_VPC with a reason', () => {
-    const missing = candidates.filter((c) => !COMPUTE_FORMS[c.type] && !LINKED_COMPUTE_FORMS[c.type] && !NOT_COMPUTE_IN_VPC[c.type])
+    const missing = candidates
+      .filter((c) => !COMPUTE_FORMS[c.type] && !LINKED_COMPUTE_FORMS[c.type] && !NOT_COMPUTE_IN_VPC[c.type])
       .map((c) => `${c.type} (roles ${c.roles.join(', ')}; network ${c.network.join(', ')})`);
     expect(missing).toEqual([]);
   });
@@ -90,7 +99,7 @@ describe('compute forms: every CloudFormation type with a role and a network pla
     for (const reason of [...Object.values(LINKED_COMPUTE_FORMS), ...Object.values(NOT_COMPUTE_IN_VPC)]) expect(reason.length).toBeGreaterThan(15);
   });
 
-  test('every analysed role, profile and subnet path exists in the type\'s properties', () => {
+  test("every analysed role, profile and subnet path exists in the type's properties", () => {
     const wrong: string[] = [];
     for (const [type, form] of Object.entries(COMPUTE_FORMS)) {
       const paths = new Set(propertyPaths(assembly.types, `aws-cdk-lib.${byType.get(type)}`).map((p) => p.toLowerCase()));

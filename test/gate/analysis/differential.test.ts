@@ -152,7 +152,8 @@ function modelOf(c: Case): TemplateModel {
     },
   };
   if (c.boundary) resources.Boundary = { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: c.boundary } };
-  if (c.scp) resources.Scp = { Type: 'AWS::Organizations::Policy', Properties: { Name: 'scp', Type: 'SERVICE_CONTROL_POLICY', Content: c.scp, TargetIds: ['r-1'] } };
+  if (c.scp)
+    resources.Scp = { Type: 'AWS::Organizations::Policy', Properties: { Name: 'scp', Type: 'SERVICE_CONTROL_POLICY', Content: c.scp, TargetIds: ['r-1'] } };
   return TemplateModel.fromTemplates([{ stackName: 'Diff', template: { Resources: resources } }]);
 }
 

@@ -47,7 +47,9 @@ describe('may-allow semantics', () => {
   });
 
   test('an Allow applies to any resource unless NotResource "*" excludes all', () => {
-    expect(analyse(inline({ Effect: 'Allow', Action: 's3:PutBucketPolicy', Resource: 'arn:aws:s3:::one-bucket' })).mayAllow('s3:PutBucketPolicy').allowed).toBe(true);
+    expect(analyse(inline({ Effect: 'Allow', Action: 's3:PutBucketPolicy', Resource: 'arn:aws:s3:::one-bucket' })).mayAllow('s3:PutBucketPolicy').allowed).toBe(
+      true,
+    );
     expect(analyse(inline({ Effect: 'Allow', Action: 's3:*', NotResource: 'arn:aws:s3:::x' })).mayAllow('s3:PutBucketPolicy').allowed).toBe(true);
     expect(analyse(inline({ Effect: 'Allow', Action: 's3:*', NotResource: '*' })).mayAllow('s3:PutBucketPolicy').allowed).toBe(false);
   });
@@ -72,17 +74,24 @@ describe('may-allow semantics', () => {
 
   test('a conditional Deny does not protect', () => {
     const p = analyse(
-      inline({ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'ec2:CreateVpc', Resource: '*', Condition: { Bool: { 'aws:ViaAWSService': 'false' } } }),
+      inline(
+        { Effect: 'Allow', Action: '*', Resource: '*' },
+        { Effect: 'Deny', Action: 'ec2:CreateVpc', Resource: '*', Condition: { Bool: { 'aws:ViaAWSService': 'false' } } },
+      ),
     );
     expect(p.mayAllow('ec2:CreateVpc').allowed).toBe(true);
   });
 
   test('a Deny on a narrowed resource, or with NotResource, does not protect', () => {
     expect(
-      analyse(inline({ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'ec2:CreateVpc', Resource: 'arn:aws:ec2:*:*:vpc/*' })).mayAllow('ec2:CreateVpc').allowed,
+      analyse(inline({ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'ec2:CreateVpc', Resource: 'arn:aws:ec2:*:*:vpc/*' })).mayAllow(
+        'ec2:CreateVpc',
+      ).allowed,
     ).toBe(true);
     expect(
-      analyse(inline({ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'ec2:CreateVpc', NotResource: 'arn:aws:s3:::x' })).mayAllow('ec2:CreateVpc').allowed,
+      analyse(inline({ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'ec2:CreateVpc', NotResource: 'arn:aws:s3:::x' })).mayAllow(
+        'ec2:CreateVpc',
+      ).allowed,
     ).toBe(true);
   });
 
@@ -104,7 +113,9 @@ describe('may-allow semantics', () => {
   });
 
   test('a policy document given as a JSON string is read', () => {
-    const p = analyse({ Policies: [{ PolicyName: 'J', PolicyDocument: JSON.stringify(doc({ Effect: 'Allow', Action: 'budgets:ModifyBudget', Resource: '*' })) }] });
+    const p = analyse({
+      Policies: [{ PolicyName: 'J', PolicyDocument: JSON.stringify(doc({ Effect: 'Allow', Action: 'budgets:ModifyBudget', Resource: '*' })) }],
+    });
     expect(p.mayAllow('budgets:ModifyBudget').allowed).toBe(true);
   });
 
@@ -129,7 +140,12 @@ describe('may-allow semantics', () => {
 
     const denyInBoundary = analyse(
       { ...inline({ Effect: 'Allow', Action: '*', Resource: '*' }), PermissionsBoundary: { Ref: 'Boundary' } },
-      { Boundary: boundaryPolicy([{ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'iam:*', Resource: '*' }]) },
+      {
+        Boundary: boundaryPolicy([
+          { Effect: 'Allow', Action: '*', Resource: '*' },
+          { Effect: 'Deny', Action: 'iam:*', Resource: '*' },
+        ]),
+      },
     );
     expect(denyInBoundary.mayAllow('iam:PassRole').deniedBy).toMatchObject({ resource: 'Boundary', statementIndex: 1 });
   });
@@ -153,7 +169,10 @@ describe('may-allow semantics', () => {
   });
 
   test("the app's SCP: only unconditional Deny on Resource * counts, for every principal", () => {
-    const scp = (statements: unknown[]) => ({ Type: 'AWS::Organizations::Policy', Properties: { Name: 'Guard', Type: 'SERVICE_CONTROL_POLICY', TargetIds: ['ou-abcd-12345678'], Content: doc(...statements) } });
+    const scp = (statements: unknown[]) => ({
+      Type: 'AWS::Organizations::Policy',
+      Properties: { Name: 'Guard', Type: 'SERVICE_CONTROL_POLICY', TargetIds: ['ou-abcd-12345678'], Content: doc(...statements) },
+    });
     const p = analyse(inline({ Effect: 'Allow', Action: '*', Resource: '*' }), {
       Scp: scp([
         { Effect: 'Allow', Action: '*', Resource: '*' },
@@ -172,7 +191,10 @@ describe('may-allow semantics', () => {
 
   test('an SCP attached to nothing (no TargetIds) protects nobody', () => {
     const p = analyse(inline({ Effect: 'Allow', Action: '*', Resource: '*' }), {
-      Staged: { Type: 'AWS::Organizations::Policy', Properties: { Name: 'DenyAll', Type: 'SERVICE_CONTROL_POLICY', Content: doc({ Effect: 'Deny', Action: '*', Resource: '*' }) } },
+      Staged: {
+        Type: 'AWS::Organizations::Policy',
+        Properties: { Name: 'DenyAll', Type: 'SERVICE_CONTROL_POLICY', Content: doc({ Effect: 'Deny', Action: '*', Resource: '*' }) },
+      },
     });
     expect(p.mayAllow('servicequotas:RequestServiceQuotaIncrease').allowed).toBe(true);
   });
@@ -215,7 +237,9 @@ describe('policy attachment forms', () => {
     const p = analyse({ ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AdministratorAccess']] }] });
     const r = p.mayAllow('servicequotas:RequestServiceQuotaIncrease');
     expect(r.allowed).toBe(true);
-    expect(r.grants).toEqual([expect.objectContaining({ source: 'aws-managed', policyName: 'AdministratorAccess', managedPolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' })]);
+    expect(r.grants).toEqual([
+      expect.objectContaining({ source: 'aws-managed', policyName: 'AdministratorAccess', managedPolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }),
+    ]);
     expect(r.unverifiable).toEqual([]);
   });
 
@@ -238,19 +262,27 @@ describe('policy attachment forms', () => {
   });
 
   test('a policy attached to a role the gate cannot identify counts for every role', () => {
-    const p = analyse({}, { Pol: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'x', Roles: [{ 'Fn::ImportValue': 'SomeRole' }], PolicyDocument: allow('ec2:CreateVpc') } } });
+    const p = analyse(
+      {},
+      {
+        Pol: { Type: 'AWS::IAM::Policy', Properties: { PolicyName: 'x', Roles: [{ 'Fn::ImportValue': 'SomeRole' }], PolicyDocument: allow('ec2:CreateVpc') } },
+      },
+    );
     expect(p.mayAllow('ec2:CreateVpc').allowed).toBe(true);
   });
 
   test('trust principals, tags, patterns and action batches', () => {
-    const p = analyse({
-      ...inline({ Effect: 'Allow', Action: ['ec2:CreateVpc', 's3:Get*'], Resource: '*' }),
-      AssumeRolePolicyDocument: doc(
-        { Effect: 'Allow', Principal: { Service: ['sagemaker.amazonaws.com'], AWS: { 'Fn::GetAtt': ['Other', 'Arn'] } }, Action: 'sts:AssumeRole' },
-        { Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity' },
-      ),
-      Tags: [{ Key: 'black-hole:agent-role', Value: 'true' }],
-    }, { Other: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: TRUST } } });
+    const p = analyse(
+      {
+        ...inline({ Effect: 'Allow', Action: ['ec2:CreateVpc', 's3:Get*'], Resource: '*' }),
+        AssumeRolePolicyDocument: doc(
+          { Effect: 'Allow', Principal: { Service: ['sagemaker.amazonaws.com'], AWS: { 'Fn::GetAtt': ['Other', 'Arn'] } }, Action: 'sts:AssumeRole' },
+          { Effect: 'Allow', Principal: { Federated: 'cognito-identity.amazonaws.com' }, Action: 'sts:AssumeRoleWithWebIdentity' },
+        ),
+        Tags: [{ Key: 'black-hole:agent-role', Value: 'true' }],
+      },
+      { Other: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: TRUST } } },
+    );
     expect(p.trust).toEqual({
       services: ['sagemaker.amazonaws.com'],
       aws: [{ text: '${Other.Arn}', ref: { stack: 'S', logicalId: 'Other', attribute: 'Arn' } }],
@@ -270,7 +302,18 @@ describe('policy attachment forms', () => {
         stackName: 'S',
         template: {
           Resources: {
-            A: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: TRUST, Policies: [{ PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:PassRole', Resource: [{ 'Fn::GetAtt': ['B', 'Arn'] }, 'arn:aws:iam::*:role/train-*'] }) }] } },
+            A: {
+              Type: 'AWS::IAM::Role',
+              Properties: {
+                AssumeRolePolicyDocument: TRUST,
+                Policies: [
+                  {
+                    PolicyName: 'p',
+                    PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:PassRole', Resource: [{ 'Fn::GetAtt': ['B', 'Arn'] }, 'arn:aws:iam::*:role/train-*'] }),
+                  },
+                ],
+              },
+            },
             B: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: TRUST } },
             C: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: TRUST, RoleName: 'train-gpu' } },
             D: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: TRUST, RoleName: 'admin' } },
@@ -293,10 +336,13 @@ describe('grantedActions: every action the identity policies grant, whatever the
   const boundary = (...statements: unknown[]) => ({ B: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: doc(...statements) } } });
 
   test('patterns expand against the AWS catalog; identity Denies remove; the boundary only sets `effective`', () => {
-    const p = analyse({ ...inline(
-      { Effect: 'Allow', Action: ['sqs:*', 'logs:PutMetricFilter'], Resource: '*' },
-      { Effect: 'Deny', Action: 'sqs:SendMessage', Resource: '*' },
-    ), PermissionsBoundary: { Ref: 'B' } }, boundary({ Effect: 'Allow', Action: 'sqs:ReceiveMessage', Resource: '*' }));
+    const p = analyse(
+      {
+        ...inline({ Effect: 'Allow', Action: ['sqs:*', 'logs:PutMetricFilter'], Resource: '*' }, { Effect: 'Deny', Action: 'sqs:SendMessage', Resource: '*' }),
+        PermissionsBoundary: { Ref: 'B' },
+      },
+      boundary({ Effect: 'Allow', Action: 'sqs:ReceiveMessage', Resource: '*' }),
+    );
     const granted = new Map(p.grantedActions().map((g) => [g.action, g]));
     expect(granted.get('sqs:ReceiveMessage')?.effective).toBe(true);
     expect(granted.get('logs:PutMetricFilter')?.effective).toBe(false);
@@ -307,16 +353,29 @@ describe('grantedActions: every action the identity policies grant, whatever the
   });
 
   test('NotAction grants everything else; actions unknown to the installed catalog are kept (fail closed)', () => {
-    const all = analyse(inline({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' })).grantedActions().map((g) => g.action);
+    const all = analyse(inline({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }))
+      .grantedActions()
+      .map((g) => g.action);
     expect(all.length).toBeGreaterThan(15000);
     expect(all).toContain('ses:SendEmail');
     expect(all.some((a) => a.startsWith('iam:'))).toBe(false);
-    expect(analyse(inline({ Effect: 'Allow', Action: 'ses:SendQuantumMail', Resource: '*' })).grantedActions().map((g) => g.action)).toEqual(['ses:SendQuantumMail']);
+    expect(
+      analyse(inline({ Effect: 'Allow', Action: 'ses:SendQuantumMail', Resource: '*' }))
+        .grantedActions()
+        .map((g) => g.action),
+    ).toEqual(['ses:SendQuantumMail']);
   });
 
   test('a boundary named in the form aws-cdk-lib renders for fromManagedPolicyName resolves to the template policy', () => {
-    const p = analyse({ PermissionsBoundary: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':policy/agent-boundary']] } },
-      { B: { Type: 'AWS::IAM::ManagedPolicy', Properties: { ManagedPolicyName: 'agent-boundary', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) } } });
+    const p = analyse(
+      { PermissionsBoundary: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':policy/agent-boundary']] } },
+      {
+        B: {
+          Type: 'AWS::IAM::ManagedPolicy',
+          Properties: { ManagedPolicyName: 'agent-boundary', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }) },
+        },
+      },
+    );
     expect(p.boundary).toEqual({ kind: 'template', stack: 'S', logicalId: 'B' });
   });
 });

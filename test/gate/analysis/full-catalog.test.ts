@@ -16,9 +16,33 @@ const ACCOUNT = '111111111111';
 
 /** Patterns of every shape the index must handle: literal and wildcard services, no colon, odd case, unknown services. */
 const SERVICE_PATTERNS = [
-  's3:*', 's3:Get*', 'S3:getobject', 's3:GetObject', 'ec2:Describe*', 'ec2:*Vpc*', 'EC2:create*', 'iam:PassRole', 'iam:?assRole', 'iam:Put*',
-  'logs:CreateLogStream', 'logs:*', 'sts:AssumeRole', 'kms:Decrypt', 'kms:*', 'lambda:Invoke?unction', 'servicequotas:*', 'budgets:Modify*',
-  'cloudtrail:StopLogging', 'unknownsvc:DoThing', 'ssm:StartSession', 'organizations:*', 'sagemaker:Create*', 'dynamodb:PutItem', 'iam', 'iam:', ':GetObject',
+  's3:*',
+  's3:Get*',
+  'S3:getobject',
+  's3:GetObject',
+  'ec2:Describe*',
+  'ec2:*Vpc*',
+  'EC2:create*',
+  'iam:PassRole',
+  'iam:?assRole',
+  'iam:Put*',
+  'logs:CreateLogStream',
+  'logs:*',
+  'sts:AssumeRole',
+  'kms:Decrypt',
+  'kms:*',
+  'lambda:Invoke?unction',
+  'servicequotas:*',
+  'budgets:Modify*',
+  'cloudtrail:StopLogging',
+  'unknownsvc:DoThing',
+  'ssm:StartSession',
+  'organizations:*',
+  'sagemaker:Create*',
+  'dynamodb:PutItem',
+  'iam',
+  'iam:',
+  ':GetObject',
 ];
 /** Patterns that may match actions of any service (wildcards before the colon, no colon). */
 const ANY_SERVICE_PATTERNS = ['*', '*:Get*', 's3*', '?3:GetObject', '*Object', 'ec2*'];
@@ -53,7 +77,8 @@ const statement = (effects: string[]) =>
       return s.ifOnly === 0 ? { 'Fn::If': ['InUsEast1', st, { Ref: 'AWS::NoValue' }] } : st;
     });
 
-const policy = (effects: string[], max: number) => fc.array(statement(effects), { minLength: 1, maxLength: max }).map((Statement) => ({ Version: '2012-10-17', Statement }));
+const policy = (effects: string[], max: number) =>
+  fc.array(statement(effects), { minLength: 1, maxLength: max }).map((Statement) => ({ Version: '2012-10-17', Statement }));
 
 const MANAGED_ARNS = [
   'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
@@ -84,7 +109,12 @@ function principalOf(s: Scenario): { p: PrincipalPermissions; scp: readonly Comp
     Other: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [] } } },
     ...(s.boundary ? { Boundary: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: s.boundary } } } : {}),
     ...(s.scp
-      ? { Scp: { Type: 'AWS::Organizations::Policy', Properties: { Name: 'scp', Type: 'SERVICE_CONTROL_POLICY', TargetIds: ['r-1'], Content: { Version: '2012-10-17', Statement: s.scp } } } }
+      ? {
+          Scp: {
+            Type: 'AWS::Organizations::Policy',
+            Properties: { Name: 'scp', Type: 'SERVICE_CONTROL_POLICY', TargetIds: ['r-1'], Content: { Version: '2012-10-17', Statement: s.scp } },
+          },
+        }
       : {}),
   };
   const model = TemplateModel.fromTemplates([
@@ -158,7 +188,9 @@ function referenceAllowed(p: PrincipalPermissions, scp: readonly CompiledStateme
 function referenceGranted(p: PrincipalPermissions, scp: readonly CompiledStatement[]): { action: string; grants: StatementRef[]; effective: boolean }[] {
   const allows = p.identityStatements.filter((s) => s.mayBeAllow && s.mayApplyTo(undefined));
   const candidates = new Map<string, string>();
-  const add = (a: string) => { if (!candidates.has(a.toLowerCase())) candidates.set(a.toLowerCase(), a); };
+  const add = (a: string) => {
+    if (!candidates.has(a.toLowerCase())) candidates.set(a.toLowerCase(), a);
+  };
   if (allows.some((s) => s.notActions || s.actionUnknown)) expandActionPattern('*').forEach(add);
   for (const s of allows) {
     for (const pattern of s.actions ?? []) {
@@ -179,7 +211,16 @@ function referenceGranted(p: PrincipalPermissions, scp: readonly CompiledStateme
 
 /** An independent reading of Action/NotAction: IAM's case-insensitive `*`/`?` glob over the whole action. */
 function referenceMatches(s: CompiledStatement, action: string): boolean {
-  const globs = (s.actions ?? s.notActions ?? []).map((p) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'is'));
+  const globs = (s.actions ?? s.notActions ?? []).map(
+    (p) =>
+      new RegExp(
+        `^${p
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+        'is',
+      ),
+  );
   const hit = globs.some((re) => re.test(action));
   return s.notActions ? !hit : hit || s.actionUnknown;
 }
@@ -255,10 +296,15 @@ describe('full-catalog effective permissions: optimized = reference', () => {
 
   test('a role of several services: only the granted services, the Deny and the boundary applied', () => {
     const { p } = principalOf({
-      identity: [{ Version: '2012-10-17', Statement: [
-        { Effect: 'Allow', Action: ['s3:Get*', 'ec2:DescribeVpcs', 'iam:PassRole'], Resource: '*' },
-        { Effect: 'Deny', Action: 's3:GetObject*', Resource: '*' },
-      ] }],
+      identity: [
+        {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: ['s3:Get*', 'ec2:DescribeVpcs', 'iam:PassRole'], Resource: '*' },
+            { Effect: 'Deny', Action: 's3:GetObject*', Resource: '*' },
+          ],
+        },
+      ],
       managed: [],
       boundary: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*', 'ec2:*'], Resource: '*' }] },
       scp: undefined,

@@ -6,9 +6,15 @@ import { AgentRoleOnRuntimePath } from '../../../lib/gate/rules/AgentRoleOnRunti
 const ENV = 'black-hole:environment';
 const doc = (...Statement: unknown[]) => ({ Version: '2012-10-17', Statement });
 const trustService = (service: string) => doc({ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' });
-const trustAccount = doc({ Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }, Action: 'sts:AssumeRole' });
+const trustAccount = doc({
+  Effect: 'Allow',
+  Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } },
+  Action: 'sts:AssumeRole',
+});
 const role = (trust: unknown, extra: Record<string, unknown> = {}) => ({ Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: trust, ...extra } });
-const allow = (action: string, resource: unknown = '*') => ({ Policies: [{ PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: action, Resource: resource }) }] });
+const allow = (action: string, resource: unknown = '*') => ({
+  Policies: [{ PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: action, Resource: resource }) }],
+});
 
 /** An environment VPC with one subnet, plus an unrelated VPC/subnet. */
 const NETWORK = {
@@ -27,7 +33,13 @@ const ids = (r: IdentityReachability) => r.principals.map((p) => p.logicalId).so
 describe('identity reachability', () => {
   test('tagged agent role; 2-hop assume chain; an unrelated admin role elsewhere is not reachable', () => {
     const r = reach({
-      Agent: role(trustService('ec2.amazonaws.com'), { ...allow('sts:AssumeRole', { 'Fn::GetAtt': ['Hop1', 'Arn'] }), Tags: [{ Key: 'black-hole:agent-role', Value: 'true' }, { Key: ENV, Value: 'bh1' }] }),
+      Agent: role(trustService('ec2.amazonaws.com'), {
+        ...allow('sts:AssumeRole', { 'Fn::GetAtt': ['Hop1', 'Arn'] }),
+        Tags: [
+          { Key: 'black-hole:agent-role', Value: 'true' },
+          { Key: ENV, Value: 'bh1' },
+        ],
+      }),
       Hop1: role(trustAccount, allow('sts:AssumeRole', { 'Fn::GetAtt': ['Hop2', 'Arn'] })),
       Hop2: role(trustAccount, allow('ec2:*')),
       Admin: role(trustAccount, { ManagedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] }),
@@ -63,12 +75,17 @@ describe('identity reachability', () => {
 
   test('PassRole: a role the principal may pass and that trusts a service is reachable', () => {
     const r = reach({
-      Agent: role(trustService('ec2.amazonaws.com'), { ...allow('iam:PassRole', { 'Fn::GetAtt': ['Worker', 'Arn'] }), Tags: [{ Key: 'black-hole:agent-role', Value: 'true' }] }),
+      Agent: role(trustService('ec2.amazonaws.com'), {
+        ...allow('iam:PassRole', { 'Fn::GetAtt': ['Worker', 'Arn'] }),
+        Tags: [{ Key: 'black-hole:agent-role', Value: 'true' }],
+      }),
       Worker: role(trustService('lambda.amazonaws.com')),
       NotPassed: role(trustService('lambda.amazonaws.com')),
     });
     expect(ids(r)).toEqual(['Agent', 'Worker']);
-    expect(r.get('S', 'Worker')!.reasons).toEqual([{ kind: 'passable', from: { stack: 'S', logicalId: 'Agent' }, grants: [expect.objectContaining({ resource: 'Agent' })] }]);
+    expect(r.get('S', 'Worker')!.reasons).toEqual([
+      { kind: 'passable', from: { stack: 'S', logicalId: 'Agent' }, grants: [expect.objectContaining({ resource: 'Agent' })] },
+    ]);
   });
 
   test('compute only: launch template instance profile used by an instance in an environment subnet', () => {
@@ -98,27 +115,54 @@ describe('identity reachability', () => {
       AsgRole: role(trustService('ec2.amazonaws.com')),
       AsgProfile: { Type: 'AWS::IAM::InstanceProfile', Properties: { InstanceProfileName: 'asg-profile', Roles: [{ Ref: 'AsgRole' }] } },
       Lt: { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { IamInstanceProfile: { Name: 'asg-profile' } } } },
-      Asg: { Type: 'AWS::AutoScaling::AutoScalingGroup', Properties: { MinSize: '0', MaxSize: '1', VPCZoneIdentifier: [{ Ref: 'Subnet' }], LaunchTemplate: { LaunchTemplateId: { Ref: 'Lt' }, Version: { 'Fn::GetAtt': ['Lt', 'LatestVersionNumber'] } } } },
+      Asg: {
+        Type: 'AWS::AutoScaling::AutoScalingGroup',
+        Properties: {
+          MinSize: '0',
+          MaxSize: '1',
+          VPCZoneIdentifier: [{ Ref: 'Subnet' }],
+          LaunchTemplate: { LaunchTemplateId: { Ref: 'Lt' }, Version: { 'Fn::GetAtt': ['Lt', 'LatestVersionNumber'] } },
+        },
+      },
       LcRole: role(trustService('ec2.amazonaws.com')),
       LcProfile: { Type: 'AWS::IAM::InstanceProfile', Properties: { Roles: [{ Ref: 'LcRole' }] } },
-      Lc: { Type: 'AWS::AutoScaling::LaunchConfiguration', Properties: { ImageId: 'ami-1', InstanceType: 'g6.xlarge', IamInstanceProfile: { Ref: 'LcProfile' } } },
-      Asg2: { Type: 'AWS::AutoScaling::AutoScalingGroup', Properties: { MinSize: '0', MaxSize: '1', VPCZoneIdentifier: [{ Ref: 'Subnet' }], LaunchConfigurationName: { Ref: 'Lc' } } },
+      Lc: {
+        Type: 'AWS::AutoScaling::LaunchConfiguration',
+        Properties: { ImageId: 'ami-1', InstanceType: 'g6.xlarge', IamInstanceProfile: { Ref: 'LcProfile' } },
+      },
+      Asg2: {
+        Type: 'AWS::AutoScaling::AutoScalingGroup',
+        Properties: { MinSize: '0', MaxSize: '1', VPCZoneIdentifier: [{ Ref: 'Subnet' }], LaunchConfigurationName: { Ref: 'Lc' } },
+      },
     });
     expect(ids(r)).toEqual(['AsgRole', 'LcRole']);
-    expect(r.get('S', 'AsgRole')!.reasons[0]).toMatchObject({ kind: 'compute', via: 'instance profile S/AsgProfile used by AWS::AutoScaling::AutoScalingGroup S/Asg', subnet: 'S/Subnet' });
+    expect(r.get('S', 'AsgRole')!.reasons[0]).toMatchObject({
+      kind: 'compute',
+      via: 'instance profile S/AsgProfile used by AWS::AutoScaling::AutoScalingGroup S/Asg',
+      subnet: 'S/Subnet',
+    });
   });
 
   test('Lambda in an environment subnet, SageMaker notebook, ECS service, tagged SageMaker role; Lambda elsewhere is not', () => {
     const r = reach({
       FnRole: role(trustService('lambda.amazonaws.com')),
-      Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] }, VpcConfig: { SubnetIds: [{ Ref: 'Subnet' }], SecurityGroupIds: [] } } },
+      Fn: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] }, VpcConfig: { SubnetIds: [{ Ref: 'Subnet' }], SecurityGroupIds: [] } },
+      },
       OutFnRole: role(trustService('lambda.amazonaws.com')),
       OutFn: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['OutFnRole', 'Arn'] } } },
       NbRole: role(trustService('sagemaker.amazonaws.com')),
-      Nb: { Type: 'AWS::SageMaker::NotebookInstance', Properties: { InstanceType: 'ml.t3.medium', RoleArn: { 'Fn::GetAtt': ['NbRole', 'Arn'] }, SubnetId: { Ref: 'Subnet' } } },
+      Nb: {
+        Type: 'AWS::SageMaker::NotebookInstance',
+        Properties: { InstanceType: 'ml.t3.medium', RoleArn: { 'Fn::GetAtt': ['NbRole', 'Arn'] }, SubnetId: { Ref: 'Subnet' } },
+      },
       TaskRole: role(trustService('ecs-tasks.amazonaws.com')),
       Td: { Type: 'AWS::ECS::TaskDefinition', Properties: { TaskRoleArn: { 'Fn::GetAtt': ['TaskRole', 'Arn'] } } },
-      Svc: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: { Ref: 'Td' }, NetworkConfiguration: { AwsvpcConfiguration: { Subnets: [{ Ref: 'Subnet' }] } } } },
+      Svc: {
+        Type: 'AWS::ECS::Service',
+        Properties: { TaskDefinition: { Ref: 'Td' }, NetworkConfiguration: { AwsvpcConfiguration: { Subnets: [{ Ref: 'Subnet' }] } } },
+      },
       TrainRole: role(trustService('sagemaker.amazonaws.com'), { Tags: [{ Key: ENV, Value: 'bh1' }] }),
     });
     expect(ids(r)).toEqual(['FnRole', 'NbRole', 'TaskRole', 'TrainRole']);
@@ -137,7 +181,14 @@ describe('identity reachability', () => {
   test('compute with unknown placement counts when tagged with an environment; unresolvable roles are listed', () => {
     const r = reach({
       TaggedRole: role(trustService('lambda.amazonaws.com')),
-      Tagged: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['TaggedRole', 'Arn'] }, VpcConfig: { SubnetIds: [{ 'Fn::ImportValue': 'x' }] }, Tags: [{ Key: ENV, Value: 'bh2' }] } },
+      Tagged: {
+        Type: 'AWS::Lambda::Function',
+        Properties: {
+          Role: { 'Fn::GetAtt': ['TaggedRole', 'Arn'] },
+          VpcConfig: { SubnetIds: [{ 'Fn::ImportValue': 'x' }] },
+          Tags: [{ Key: ENV, Value: 'bh2' }],
+        },
+      },
       Imported: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::ImportValue': 'SomeRoleArn' }, VpcConfig: { SubnetIds: [{ Ref: 'Subnet' }] } } },
     });
     expect(ids(r)).toEqual(['TaggedRole']);
@@ -158,9 +209,18 @@ describe('identity reachability', () => {
           Resources: {
             InstRole: role(trustService('ec2.amazonaws.com')),
             InstProfile: { Type: 'AWS::IAM::InstanceProfile', Properties: { Roles: [{ Ref: 'InstRole' }] } },
-            Ce: { Type: 'AWS::Batch::ComputeEnvironment', Properties: { Type: 'MANAGED', ComputeResources: { Subnets: [{ 'Fn::ImportValue': 'Net:Subnet' }], InstanceRole: { 'Fn::GetAtt': ['InstProfile', 'Arn'] } } } },
+            Ce: {
+              Type: 'AWS::Batch::ComputeEnvironment',
+              Properties: {
+                Type: 'MANAGED',
+                ComputeResources: { Subnets: [{ 'Fn::ImportValue': 'Net:Subnet' }], InstanceRole: { 'Fn::GetAtt': ['InstProfile', 'Arn'] } },
+              },
+            },
             JobRole: role(trustService('ecs-tasks.amazonaws.com')),
-            Jd: { Type: 'AWS::Batch::JobDefinition', Properties: { Type: 'container', ContainerProperties: { JobRoleArn: { 'Fn::GetAtt': ['JobRole', 'Arn'] } } } },
+            Jd: {
+              Type: 'AWS::Batch::JobDefinition',
+              Properties: { Type: 'container', ContainerProperties: { JobRoleArn: { 'Fn::GetAtt': ['JobRole', 'Arn'] } } },
+            },
           },
         },
       },
@@ -176,8 +236,19 @@ describe('identity reachability', () => {
       resources[`Vpc${e}`] = { Type: 'AWS::EC2::VPC', Properties: { Tags: [{ Key: ENV, Value: `env${e}` }] } };
       resources[`Subnet${e}`] = { Type: 'AWS::EC2::Subnet', Properties: { VpcId: { Ref: `Vpc${e}` } } };
       resources[`Agent${e}`] = role(trustService('ec2.amazonaws.com'), {
-        Policies: [{ PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: ['iam:PassRole', 'sts:AssumeRole'], Resource: { 'Fn::GetAtt': [`Worker${e}`, 'Arn'] } }, { Effect: 'Allow', Action: ['s3:Get*', 'ec2:Describe*'], Resource: '*' }) }],
-        Tags: [{ Key: 'black-hole:agent-role', Value: 'true' }, { Key: ENV, Value: `env${e}` }],
+        Policies: [
+          {
+            PolicyName: 'p',
+            PolicyDocument: doc(
+              { Effect: 'Allow', Action: ['iam:PassRole', 'sts:AssumeRole'], Resource: { 'Fn::GetAtt': [`Worker${e}`, 'Arn'] } },
+              { Effect: 'Allow', Action: ['s3:Get*', 'ec2:Describe*'], Resource: '*' },
+            ),
+          },
+        ],
+        Tags: [
+          { Key: 'black-hole:agent-role', Value: 'true' },
+          { Key: ENV, Value: `env${e}` },
+        ],
       });
       resources[`Worker${e}`] = role(trustAccount, { ...allow('s3:*') });
       resources[`Inst${e}`] = role(trustService('ec2.amazonaws.com'), allow('cloudwatch:PutMetricData'));
@@ -187,11 +258,23 @@ describe('identity reachability', () => {
     const start = Date.now();
     const model = TemplateModel.fromTemplates([{ stackName: 'Big', template: { Resources: resources } }]);
     const r = IdentityReachability.of(model);
-    const catalog = ['ec2:CreateInternetGateway', 'iam:PassRole', 'servicequotas:RequestServiceQuotaIncrease', 'budgets:ModifyBudget', 'ssm:StartSession', 's3:PutBucketPolicy'];
+    const catalog = [
+      'ec2:CreateInternetGateway',
+      'iam:PassRole',
+      'servicequotas:RequestServiceQuotaIncrease',
+      'budgets:ModifyBudget',
+      'ssm:StartSession',
+      's3:PutBucketPolicy',
+    ];
     for (const p of r.principals) p.permissions.allowedActions(catalog);
     const elapsed = Date.now() - start;
     expect(r.principals).toHaveLength(300);
-    expect(r.get('Big', 'Worker7')!.reasons.map((x) => x.kind).sort()).toEqual(['assumable']);
+    expect(
+      r
+        .get('Big', 'Worker7')!
+        .reasons.map((x) => x.kind)
+        .sort(),
+    ).toEqual(['assumable']);
     expect(elapsed).toBeLessThan(2000);
   });
 });
@@ -199,8 +282,8 @@ describe('identity reachability', () => {
 describe('SageMaker execution roles passable only for network-isolated jobs', () => {
   const execRole = () => role(trustService('sagemaker.amazonaws.com'), { Path: RUNTIME_ROLE_PATH, Tags: [{ Key: ENV, Value: 'bh1' }] });
   const isolated = {
-    'Bool': { 'sagemaker:NetworkIsolation': 'true' },
-    'Null': { 'sagemaker:VpcSubnets': 'false' },
+    Bool: { 'sagemaker:NetworkIsolation': 'true' },
+    Null: { 'sagemaker:VpcSubnets': 'false' },
     'ForAllValues:StringEquals': { 'sagemaker:VpcSubnets': [{ Ref: 'Subnet' }] },
   };
   const launcher = (condition: unknown, extra: unknown[] = []) => ({
@@ -212,7 +295,12 @@ describe('SageMaker execution roles passable only for network-isolated jobs', ()
         PolicyDocument: doc(
           { Effect: 'Allow', Action: 'sagemaker:CreateTrainingJob', Resource: '*', ...(condition ? { Condition: condition } : {}) },
           { Effect: 'Allow', Action: ['sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags'], Resource: '*' },
-          { Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': ['Exec', 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } } },
+          {
+            Effect: 'Allow',
+            Action: 'iam:PassRole',
+            Resource: { 'Fn::GetAtt': ['Exec', 'Arn'] },
+            Condition: { StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } },
+          },
           ...extra,
         ),
       },
@@ -243,16 +331,30 @@ describe('SageMaker execution roles passable only for network-isolated jobs', ()
 
   test('stays agent-reachable when nobody in the app passes it, when it also trusts EC2, or when compute uses it', () => {
     expect(reach({ Exec: execRole() }).get('S', 'Exec')).toBeDefined();
-    const both = role(doc({ Effect: 'Allow', Principal: { Service: ['sagemaker.amazonaws.com', 'ec2.amazonaws.com'] }, Action: 'sts:AssumeRole' }), { Tags: [{ Key: ENV, Value: 'bh1' }] });
+    const both = role(doc({ Effect: 'Allow', Principal: { Service: ['sagemaker.amazonaws.com', 'ec2.amazonaws.com'] }, Action: 'sts:AssumeRole' }), {
+      Tags: [{ Key: ENV, Value: 'bh1' }],
+    });
     expect(reach({ Exec: both, ...launcher(isolated) }).get('S', 'Exec')).toBeDefined();
-    const model = { Exec: execRole(), ...launcher(isolated), Model: { Type: 'AWS::SageMaker::Model', Properties: { ExecutionRoleArn: { 'Fn::GetAtt': ['Exec', 'Arn'] } } } };
+    const model = {
+      Exec: execRole(),
+      ...launcher(isolated),
+      Model: { Type: 'AWS::SageMaker::Model', Properties: { ExecutionRoleArn: { 'Fn::GetAtt': ['Exec', 'Arn'] } } },
+    };
     expect(reach(model).get('S', 'Exec')).toBeDefined();
-    const space = { Exec: execRole(), ...launcher(isolated), Space: { Type: 'AWS::SageMaker::Space', Properties: { SpaceSettings: { ExecutionRole: { 'Fn::GetAtt': ['Exec', 'Arn'] } } } } };
+    const space = {
+      Exec: execRole(),
+      ...launcher(isolated),
+      Space: { Type: 'AWS::SageMaker::Space', Properties: { SpaceSettings: { ExecutionRole: { 'Fn::GetAtt': ['Exec', 'Arn'] } } } },
+    };
     expect(reach(space).get('S', 'Exec')).toBeDefined();
   });
 
   test('stays agent-reachable when a second role may pass it without the condition, or the app has IAM users', () => {
-    const second = { Other: role(trustAccount, { Policies: [{ PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: ['iam:PassRole', 'sagemaker:CreateTrainingJob'], Resource: '*' }) }] }) };
+    const second = {
+      Other: role(trustAccount, {
+        Policies: [{ PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: ['iam:PassRole', 'sagemaker:CreateTrainingJob'], Resource: '*' }) }],
+      }),
+    };
     expect(reach({ Exec: execRole(), ...launcher(isolated), ...second }).get('S', 'Exec')).toBeDefined();
     expect(reach({ Exec: execRole(), ...launcher(isolated), User: { Type: 'AWS::IAM::User', Properties: {} } }).get('S', 'Exec')).toBeDefined();
   });
@@ -261,7 +363,10 @@ describe('SageMaker execution roles passable only for network-isolated jobs', ()
     const r = reach({
       Exec: execRole(),
       ...launcher(isolated),
-      Agent: role(trustService('ec2.amazonaws.com'), { ...allow('iam:PassRole', { 'Fn::GetAtt': ['Exec', 'Arn'] }), Tags: [{ Key: 'black-hole:agent-role', Value: 'true' }] }),
+      Agent: role(trustService('ec2.amazonaws.com'), {
+        ...allow('iam:PassRole', { 'Fn::GetAtt': ['Exec', 'Arn'] }),
+        Tags: [{ Key: 'black-hole:agent-role', Value: 'true' }],
+      }),
     });
     expect(r.get('S', 'Exec')!.reasons[0]).toMatchObject({ kind: 'passable' });
     expect(r.isolatedExecutionRoles).toEqual([]);
@@ -270,16 +375,29 @@ describe('SageMaker execution roles passable only for network-isolated jobs', ()
 });
 
 describe('agent-reachable roles on the runtime path (BlackHole-IAM9)', () => {
-  const agentTags = { Tags: [{ Key: 'black-hole:agent-role', Value: 'true' }, { Key: ENV, Value: 'bh1' }] };
+  const agentTags = {
+    Tags: [
+      { Key: 'black-hole:agent-role', Value: 'true' },
+      { Key: ENV, Value: 'bh1' },
+    ],
+  };
   test('an agent role on the runtime path is an error; an unresolvable path counts; the default path does not', () => {
-    const model = TemplateModel.fromTemplates([{ stackName: 'S', template: { Parameters: { P: { Type: 'String' } }, Resources: {
-      ...NETWORK,
-      OnPath: role(trustService('ec2.amazonaws.com'), { ...agentTags, Path: RUNTIME_ROLE_PATH }),
-      Unresolvable: role(trustService('ec2.amazonaws.com'), { ...agentTags, Path: { 'Fn::ImportValue': 'path' } }),
-      Plain: role(trustService('ec2.amazonaws.com'), agentTags),
-      OtherPath: role(trustService('ec2.amazonaws.com'), { ...agentTags, Path: '/agents/' }),
-      RuntimeNotReachable: role(trustService('lambda.amazonaws.com'), { Path: RUNTIME_ROLE_PATH }),
-    } } }]);
+    const model = TemplateModel.fromTemplates([
+      {
+        stackName: 'S',
+        template: {
+          Parameters: { P: { Type: 'String' } },
+          Resources: {
+            ...NETWORK,
+            OnPath: role(trustService('ec2.amazonaws.com'), { ...agentTags, Path: RUNTIME_ROLE_PATH }),
+            Unresolvable: role(trustService('ec2.amazonaws.com'), { ...agentTags, Path: { 'Fn::ImportValue': 'path' } }),
+            Plain: role(trustService('ec2.amazonaws.com'), agentTags),
+            OtherPath: role(trustService('ec2.amazonaws.com'), { ...agentTags, Path: '/agents/' }),
+            RuntimeNotReachable: role(trustService('lambda.amazonaws.com'), { Path: RUNTIME_ROLE_PATH }),
+          },
+        },
+      },
+    ]);
     const r = IdentityReachability.of(model);
     expect(r.get('S', 'OnPath')!.runtimePath).toBe('certain');
     expect(r.get('S', 'Unresolvable')!.runtimePath).toBe('possible');

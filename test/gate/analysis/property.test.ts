@@ -25,32 +25,60 @@ const request = fc.constantFrom<[string, string]>(
 
 /** Action patterns as an attacker (or a careless author) writes them. */
 const actionPattern = fc.oneof(
-  fc.constantFrom('*', 'ec2:*', 'ec2:Create*', 'iam:*', 'iam:?assRole', 'iam:Put*', 's3:*', 's3:Get*', 'servicequotas:*', 'ssm:Start*', 'cloudtrail:*', 'ec2:Describe*', 'sts:GetCallerIdentity'),
-  fc.constantFrom('ec2:CreateInternetGateway', 'iam:PassRole', 's3:PutBucketPolicy', 'ssm:StartSession').chain((a) =>
-    fc.constantFrom(a, a.toLowerCase(), a.toUpperCase(), a.replace(/[a-z]$/, '?'))),
+  fc.constantFrom(
+    '*',
+    'ec2:*',
+    'ec2:Create*',
+    'iam:*',
+    'iam:?assRole',
+    'iam:Put*',
+    's3:*',
+    's3:Get*',
+    'servicequotas:*',
+    'ssm:Start*',
+    'cloudtrail:*',
+    'ec2:Describe*',
+    'sts:GetCallerIdentity',
+  ),
+  fc
+    .constantFrom('ec2:CreateInternetGateway', 'iam:PassRole', 's3:PutBucketPolicy', 'ssm:StartSession')
+    .chain((a) => fc.constantFrom(a, a.toLowerCase(), a.toUpperCase(), a.replace(/[a-z]$/, '?'))),
 );
 
-const resourcePattern = fc.constantFrom('*', 'arn:aws:s3:::datasets/*', `arn:aws:iam::${ACCOUNT}:role/*`, 'arn:aws:ec2:*:*:*', 'arn:aws:s3:::other/*', 'arn:aws:*:*:*:*');
+const resourcePattern = fc.constantFrom(
+  '*',
+  'arn:aws:s3:::datasets/*',
+  `arn:aws:iam::${ACCOUNT}:role/*`,
+  'arn:aws:ec2:*:*:*',
+  'arn:aws:s3:::other/*',
+  'arn:aws:*:*:*:*',
+);
 
-const condition = fc.option(fc.constantFrom(
-  { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } },
-  { Bool: { 'aws:SecureTransport': 'true' } },
-  { StringLike: { 'aws:PrincipalTag/team': 'ml-*' } },
-), { nil: undefined });
+const condition = fc.option(
+  fc.constantFrom(
+    { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } },
+    { Bool: { 'aws:SecureTransport': 'true' } },
+    { StringLike: { 'aws:PrincipalTag/team': 'ml-*' } },
+  ),
+  { nil: undefined },
+);
 
-const statement = (effects: ('Allow' | 'Deny')[]) => fc.record({
-  effect: fc.constantFrom(...effects),
-  not: fc.boolean(),
-  actions: fc.array(actionPattern, { minLength: 1, maxLength: 3 }),
-  notResource: fc.boolean(),
-  resources: fc.array(resourcePattern, { minLength: 1, maxLength: 2 }),
-  condition,
-}).map((s) => ({
-  Effect: s.effect,
-  [s.not && s.actions.length > 0 ? 'NotAction' : 'Action']: s.actions,
-  [s.notResource ? 'NotResource' : 'Resource']: s.resources,
-  ...(s.condition ? { Condition: s.condition } : {}),
-}));
+const statement = (effects: ('Allow' | 'Deny')[]) =>
+  fc
+    .record({
+      effect: fc.constantFrom(...effects),
+      not: fc.boolean(),
+      actions: fc.array(actionPattern, { minLength: 1, maxLength: 3 }),
+      notResource: fc.boolean(),
+      resources: fc.array(resourcePattern, { minLength: 1, maxLength: 2 }),
+      condition,
+    })
+    .map((s) => ({
+      Effect: s.effect,
+      [s.not && s.actions.length > 0 ? 'NotAction' : 'Action']: s.actions,
+      [s.notResource ? 'NotResource' : 'Resource']: s.resources,
+      ...(s.condition ? { Condition: s.condition } : {}),
+    }));
 
 const policy = (effects: ('Allow' | 'Deny')[], max: number) =>
   fc.array(statement(effects), { minLength: 1, maxLength: max }).map((Statement) => ({ Version: '2012-10-17', Statement }));
@@ -78,23 +106,28 @@ test('whenever iam-simulate allows a request, the analysis says may-allow (fast-
           },
         },
         ...(s.boundary ? { Boundary: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: s.boundary } } } : {}),
-        ...(scp ? { Scp: { Type: 'AWS::Organizations::Policy', Properties: { Name: 'scp', Type: 'SERVICE_CONTROL_POLICY', TargetIds: ['r-1'], Content: scp } } } : {}),
+        ...(scp
+          ? { Scp: { Type: 'AWS::Organizations::Policy', Properties: { Name: 'scp', Type: 'SERVICE_CONTROL_POLICY', TargetIds: ['r-1'], Content: scp } } }
+          : {}),
       };
       const model = TemplateModel.fromTemplates([{ stackName: 'P', template: { Resources: resources } }]);
       const principal = PermissionAnalysis.of(model).principal('P', 'Agent')!;
       const [action, resource] = s.request;
-      const result = await runSimulation({
-        request: {
-          principal: `arn:aws:iam::${ACCOUNT}:role/agent`,
-          action,
-          resource: { resource, accountId: ACCOUNT },
-          contextVariables: { 'aws:RequestedRegion': s.context.region, 'aws:SecureTransport': s.context.tls, 'aws:PrincipalTag/team': s.context.team },
+      const result = await runSimulation(
+        {
+          request: {
+            principal: `arn:aws:iam::${ACCOUNT}:role/agent`,
+            action,
+            resource: { resource, accountId: ACCOUNT },
+            contextVariables: { 'aws:RequestedRegion': s.context.region, 'aws:SecureTransport': s.context.tls, 'aws:PrincipalTag/team': s.context.team },
+          },
+          identityPolicies: s.identity.map((p, i) => ({ name: `p${i}`, policy: p })),
+          serviceControlPolicies: scp ? [{ orgIdentifier: 'r-1', policies: [{ name: 'scp', policy: scp }] }] : [],
+          resourceControlPolicies: [],
+          ...(s.boundary ? { permissionBoundaryPolicies: [{ name: 'boundary', policy: s.boundary }] } : {}),
         },
-        identityPolicies: s.identity.map((p, i) => ({ name: `p${i}`, policy: p })),
-        serviceControlPolicies: scp ? [{ orgIdentifier: 'r-1', policies: [{ name: 'scp', policy: scp }] }] : [],
-        resourceControlPolicies: [],
-        ...(s.boundary ? { permissionBoundaryPolicies: [{ name: 'boundary', policy: s.boundary }] } : {}),
-      }, {});
+        {},
+      );
       if (result.resultType === 'error' || result.overallResult !== 'Allowed') return true;
       allowed++;
       return principal.mayAllow(action).allowed && principal.mayAllow(action, { glob: resource }).allowed;

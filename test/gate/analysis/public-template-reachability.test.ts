@@ -34,11 +34,14 @@ describe('secure MLOps Studio template tagged as an environment', () => {
     ]);
     const { code, stdout } = runCli(['audit', file, '--format', 'json']);
     const gate2 = JSON.parse(stdout).findings.filter((f: any) => f.ruleId === 'BlackHole-GATE2');
-    expect(gate2.map((f: any) => [f.resource, f.severity])).toEqual([['SageMakerStudioDomain', 'error'], ['SageMakerUserProfile', 'error']]);
+    expect(gate2.map((f: any) => [f.resource, f.severity])).toEqual([
+      ['SageMakerStudioDomain', 'error'],
+      ['SageMakerUserProfile', 'error'],
+    ]);
     expect(code).toBe(1);
   });
 
-  test('untagged (not an environment of the app) it is not the gate\'s business', () => {
+  test("untagged (not an environment of the app) it is not the gate's business", () => {
     const { stdout } = runCli(['audit', FILE, '--format', 'json']);
     expect(JSON.parse(stdout).findings.filter((f: any) => f.ruleId === 'BlackHole-GATE2')).toEqual([]);
   });

@@ -44,9 +44,16 @@ describe('TemplateModel.load: bad input is a GateInputError with file and one-li
   });
 
   test('YAML with short-form tags is read', () => {
-    const file = write('t.yml', 'Resources:\n  T:\n    Type: AWS::SNS::Topic\n  S:\n    Type: AWS::SNS::Subscription\n    Properties:\n      TopicArn: !Ref T\n      Endpoint: !GetAtt T.TopicName\n      Protocol: !Sub "${AWS::Region}"\n');
+    const file = write(
+      't.yml',
+      'Resources:\n  T:\n    Type: AWS::SNS::Topic\n  S:\n    Type: AWS::SNS::Subscription\n    Properties:\n      TopicArn: !Ref T\n      Endpoint: !GetAtt T.TopicName\n      Protocol: !Sub "${AWS::Region}"\n',
+    );
     const stack = TemplateModel.load([file]).stacks[0];
-    expect(stack.resource('S')?.properties).toEqual({ TopicArn: { Ref: 'T' }, Endpoint: { 'Fn::GetAtt': ['T', 'TopicName'] }, Protocol: { 'Fn::Sub': '${AWS::Region}' } });
+    expect(stack.resource('S')?.properties).toEqual({
+      TopicArn: { Ref: 'T' },
+      Endpoint: { 'Fn::GetAtt': ['T', 'TopicName'] },
+      Protocol: { 'Fn::Sub': '${AWS::Region}' },
+    });
   });
 
   test('JSON content in a .yaml file is read', () => {
@@ -80,7 +87,12 @@ describe('TemplateModel.load: cdk.out with stages, and resource facts', () => {
 
   test('stacks of the app and of nested assemblies (stages) are loaded', () => {
     const m = TemplateModel.load([outdir]);
-    expect(m.stacks.map((s) => s.displayName).filter((n) => !n.startsWith('Net/')).sort()).toEqual(['Net', 'Prod/Agents']);
+    expect(
+      m.stacks
+        .map((s) => s.displayName)
+        .filter((n) => !n.startsWith('Net/'))
+        .sort(),
+    ).toEqual(['Net', 'Prod/Agents']);
     const agents = m.stack('Prod-Agents')!;
     expect(agents.templatePath).toMatch(/ProdAgents.*\.template\.json$/);
     const role = agents.resourcesOfType('AWS::IAM::Role')[0];

@@ -31,7 +31,13 @@ describe('value resolution', () => {
     expect(r('x')).toEqual({ kind: 'literal', value: 'x' });
     expect(r(3)).toEqual({ kind: 'literal', value: 3 });
     expect(r(true)).toEqual({ kind: 'literal', value: true });
-    expect(r(['a', 1])).toEqual({ kind: 'array', items: [{ kind: 'literal', value: 'a' }, { kind: 'literal', value: 1 }] });
+    expect(r(['a', 1])).toEqual({
+      kind: 'array',
+      items: [
+        { kind: 'literal', value: 'a' },
+        { kind: 'literal', value: 1 },
+      ],
+    });
     expect(r({ A: 'b' })).toEqual({ kind: 'object', entries: { A: { kind: 'literal', value: 'b' } } });
   });
 
@@ -144,8 +150,14 @@ describe('value resolution', () => {
     expect(() => r(cyclic)).not.toThrow();
     // Two stacks importing each other's exports.
     const loop = TemplateModel.fromTemplates([
-      { stackName: 'A', template: { Resources: { X: { Type: 'AWS::SNS::Topic' } }, Outputs: { O: { Value: { 'Fn::ImportValue': 'b' }, Export: { Name: 'a' } } } } },
-      { stackName: 'B', template: { Resources: { X: { Type: 'AWS::SNS::Topic' } }, Outputs: { O: { Value: { 'Fn::ImportValue': 'a' }, Export: { Name: 'b' } } } } },
+      {
+        stackName: 'A',
+        template: { Resources: { X: { Type: 'AWS::SNS::Topic' } }, Outputs: { O: { Value: { 'Fn::ImportValue': 'b' }, Export: { Name: 'a' } } } },
+      },
+      {
+        stackName: 'B',
+        template: { Resources: { X: { Type: 'AWS::SNS::Topic' } }, Outputs: { O: { Value: { 'Fn::ImportValue': 'a' }, Export: { Name: 'b' } } } },
+      },
     ]);
     expect(loop.resolve('A', { 'Fn::ImportValue': 'a' }).kind).toBe('unknown');
   });

@@ -16,7 +16,7 @@ const parts = (template: unknown) => TemplateModel.fromTemplates([{ stackName: '
 const bucket = { B: { Type: 'AWS::S3::Bucket' } };
 
 describe('unverifiable template parts (BlackHole-GATE1)', () => {
-  test('the corpus environment passes: BlackHoleVpc\'s AwsCustomResource only describes prefix lists', () => {
+  test("the corpus environment passes: BlackHoleVpc's AwsCustomResource only describes prefix lists", () => {
     const t = templateOf(buildEnvironment().stack);
     expect(Object.values(t.Resources).some((r: any) => r.Type === 'Custom::AWS')).toBe(true);
     expect(parts(t)).toEqual([]);
@@ -26,14 +26,65 @@ describe('unverifiable template parts (BlackHole-GATE1)', () => {
   test.each([
     ['a SAM transform', { Transform: 'AWS::Serverless-2016-10-31', Resources: bucket }, /transform: template S declares Transform AWS::Serverless-2016-10-31/],
     ['several transforms', { Transform: ['AWS::LanguageExtensions', 'MyMacro'], Resources: bucket }, /AWS::LanguageExtensions, MyMacro/],
-    ['Fn::Transform (AWS::Include) in a resource', { Resources: { B: { Type: 'AWS::S3::Bucket', Properties: { 'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://x/y.yaml' } } } } } }, /uses Fn::Transform/],
-    ['a nested stack from an external TemplateURL', { Resources: { N: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'https://s3.amazonaws.com/someone/else.json' } } } }, /nested stack N deploys https:\/\/s3.amazonaws.com\/someone\/else.json/],
-    ['a StackSet with an inline TemplateBody', { Resources: { SS: { Type: 'AWS::CloudFormation::StackSet', Properties: { StackSetName: 's', PermissionModel: 'SELF_MANAGED', TemplateBody: '{"Resources":{}}' } } } }, /StackSet SS deploys an inline TemplateBody/],
-    ['an SDK call that changes something', { Resources: { C: { Type: 'Custom::AWS', Properties: { ServiceToken: 'x', Create: '{"service":"EC2","action":"authorizeSecurityGroupEgress","parameters":{}}' } } } }, /calls EC2.authorizeSecurityGroupEgress on Create/],
-    ['a read-only call as another role', { Resources: { C: { Type: 'Custom::AWS', Properties: { ServiceToken: 'x', Create: '{"service":"EC2","action":"describeManagedPrefixLists","assumedRoleArn":"arn:aws:iam::1:role/r"}' } } } }, /as another role/],
-    ['a read-only call not on the list', { Resources: { C: { Type: 'Custom::MyLookup', Properties: { ServiceToken: 'x', Create: '{"service":"SSM","action":"getParameter"}' } } } }, /SSM.getParameter/],
-    ['an unreadable SDK call', { Resources: { C: { Type: 'Custom::AWS', Properties: { ServiceToken: 'x', Update: { Ref: 'AWS::StackName' } } } } }, /cannot read/],
-    ['a custom resource handled outside the app', { Resources: { C: { Type: 'AWS::CloudFormation::CustomResource', Properties: { ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:elsewhere' } } } }, /handled by arn:aws:lambda:us-east-1:111111111111:function:elsewhere, a provider outside the app/],
+    [
+      'Fn::Transform (AWS::Include) in a resource',
+      { Resources: { B: { Type: 'AWS::S3::Bucket', Properties: { 'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://x/y.yaml' } } } } } },
+      /uses Fn::Transform/,
+    ],
+    [
+      'a nested stack from an external TemplateURL',
+      { Resources: { N: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'https://s3.amazonaws.com/someone/else.json' } } } },
+      /nested stack N deploys https:\/\/s3.amazonaws.com\/someone\/else.json/,
+    ],
+    [
+      'a StackSet with an inline TemplateBody',
+      {
+        Resources: {
+          SS: { Type: 'AWS::CloudFormation::StackSet', Properties: { StackSetName: 's', PermissionModel: 'SELF_MANAGED', TemplateBody: '{"Resources":{}}' } },
+        },
+      },
+      /StackSet SS deploys an inline TemplateBody/,
+    ],
+    [
+      'an SDK call that changes something',
+      {
+        Resources: {
+          C: { Type: 'Custom::AWS', Properties: { ServiceToken: 'x', Create: '{"service":"EC2","action":"authorizeSecurityGroupEgress","parameters":{}}' } },
+        },
+      },
+      /calls EC2.authorizeSecurityGroupEgress on Create/,
+    ],
+    [
+      'a read-only call as another role',
+      {
+        Resources: {
+          C: {
+            Type: 'Custom::AWS',
+            Properties: { ServiceToken: 'x', Create: '{"service":"EC2","action":"describeManagedPrefixLists","assumedRoleArn":"arn:aws:iam::1:role/r"}' },
+          },
+        },
+      },
+      /as another role/,
+    ],
+    [
+      'a read-only call not on the list',
+      { Resources: { C: { Type: 'Custom::MyLookup', Properties: { ServiceToken: 'x', Create: '{"service":"SSM","action":"getParameter"}' } } } },
+      /SSM.getParameter/,
+    ],
+    [
+      'an unreadable SDK call',
+      { Resources: { C: { Type: 'Custom::AWS', Properties: { ServiceToken: 'x', Update: { Ref: 'AWS::StackName' } } } } },
+      /cannot read/,
+    ],
+    [
+      'a custom resource handled outside the app',
+      {
+        Resources: {
+          C: { Type: 'AWS::CloudFormation::CustomResource', Properties: { ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:elsewhere' } },
+        },
+      },
+      /handled by arn:aws:lambda:us-east-1:111111111111:function:elsewhere, a provider outside the app/,
+    ],
     ['a module', { Resources: { M: { Type: 'MyOrg::Network::Vpc::MODULE', Properties: {} } } }, /CloudFormation module/],
     ['a third-party resource type', { Resources: { X: { Type: 'Vendor::Agent::Installer', Properties: {} } } }, /third-party or private resource type/],
   ])('%s is a finding', (_, template, detail) => {
@@ -44,11 +95,21 @@ describe('unverifiable template parts (BlackHole-GATE1)', () => {
   });
 
   test('custom resources backed by a function of the app and v3 spellings of the allowed call pass', () => {
-    expect(parts({ Resources: {
-      Fn: { Type: 'AWS::Lambda::Function', Properties: {} },
-      C: { Type: 'Custom::Thing', Properties: { ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] } } },
-      D: { Type: 'Custom::AWS', Properties: { ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Create: '{"service":"@aws-sdk/client-ec2","action":"DescribeManagedPrefixListsCommand"}' } },
-    } })).toEqual([]);
+    expect(
+      parts({
+        Resources: {
+          Fn: { Type: 'AWS::Lambda::Function', Properties: {} },
+          C: { Type: 'Custom::Thing', Properties: { ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] } } },
+          D: {
+            Type: 'Custom::AWS',
+            Properties: {
+              ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] },
+              Create: '{"service":"@aws-sdk/client-ec2","action":"DescribeManagedPrefixListsCommand"}',
+            },
+          },
+        },
+      }),
+    ).toEqual([]);
   });
 
   function nestedApp(): App {
@@ -58,7 +119,7 @@ describe('unverifiable template parts (BlackHole-GATE1)', () => {
     return app;
   }
 
-  test('a CDK nested stack is seen at both doors (cdk.out for the CLI, the plugin\'s templates at synth)', () => {
+  test("a CDK nested stack is seen at both doors (cdk.out for the CLI, the plugin's templates at synth)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bh-nested-'));
     const app = new App({ outdir: dir });
     const parent = new Stack(app, 'Parent');

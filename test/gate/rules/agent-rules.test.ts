@@ -201,7 +201,6 @@ describe('BlackHole-IAM10: every grant outside the allow-list is named', () => {
     expect(f.evidence.findings).toEqual(['Action::s3:PutBrandNewFeature2031']);
     expect(f.evidence.byAccessLevel).toEqual({ Unknown: 1 });
   });
-
 });
 
 describe('a boundary referenced by name (item 10 of issue #12)', () => {
@@ -215,7 +214,9 @@ describe('a boundary referenced by name (item 10 of issue #12)', () => {
     Tags.of(role).add('black-hole:agent-role', 'true');
     role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
     const template = templateOf(stack);
-    expect(JSON.stringify(template.Resources[logicalIdOf(template, 'AWS::IAM::Role', /Rogue/)].Properties.PermissionsBoundary)).toMatch(/AWS::Partition[\s\S]*AWS::AccountId[\s\S]*policy\/team-a-agent-boundary/);
+    expect(JSON.stringify(template.Resources[logicalIdOf(template, 'AWS::IAM::Role', /Rogue/)].Properties.PermissionsBoundary)).toMatch(
+      /AWS::Partition[\s\S]*AWS::AccountId[\s\S]*policy\/team-a-agent-boundary/,
+    );
     expect(synthWithChecks(app)).toEqual({ failed: false, ruleIds: [] });
     const r = auditTemplates({ Env: template });
     expect(r.ruleIds).toEqual([]);
@@ -224,7 +225,9 @@ describe('a boundary referenced by name (item 10 of issue #12)', () => {
 
   test('a name no policy of the app has stays unverifiable', () => {
     const t = rogueTemplate(['s3:GetObject']);
-    t.Resources.Rogue.Properties.PermissionsBoundary = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':policy/someone-elses']] };
+    t.Resources.Rogue.Properties.PermissionsBoundary = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':policy/someone-elses']],
+    };
     const r = auditTemplates({ Env: t });
     expect(r.ruleIds).toEqual(expect.arrayContaining(['BlackHole-IAM7', 'BlackHole-IAM8']));
   });
@@ -239,7 +242,9 @@ describe('reachability: roles an agent can reach are agents too', () => {
       Type: 'AWS::IAM::Role',
       Properties: {
         AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': ['Rogue', 'Arn'] } }, Action: 'sts:AssumeRole' }] },
-        Policies: [{ PolicyName: 'quota', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'servicequotas:RequestServiceQuotaIncrease', Resource: '*' }] } }],
+        Policies: [
+          { PolicyName: 'quota', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'servicequotas:RequestServiceQuotaIncrease', Resource: '*' }] } },
+        ],
       },
     };
     const r = auditTemplates({ Env: t });

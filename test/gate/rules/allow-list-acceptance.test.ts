@@ -25,13 +25,33 @@ function build(): { app: App; stack: Stack; env: BlackHoleEnvironment } {
 
 /** Mutations that bypass AgentRole's own checks, as a hand-edited template or an escape hatch would. */
 const broadGrants: Array<{ name: string; apply: (role: iam.CfnRole) => void }> = [
-  { name: 'AdministratorAccess', apply: (r) => r.addPropertyOverride('ManagedPolicyArns', [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AdministratorAccess']] }]) },
-  { name: 'PowerUserAccess', apply: (r) => r.addPropertyOverride('ManagedPolicyArns', [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/PowerUserAccess']] }]) },
-  { name: 'inline Allow *', apply: (r) => r.addPropertyOverride('Policies', [{ PolicyName: 'everything', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }]) },
+  {
+    name: 'AdministratorAccess',
+    apply: (r) =>
+      r.addPropertyOverride('ManagedPolicyArns', [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AdministratorAccess']] }]),
+  },
+  {
+    name: 'PowerUserAccess',
+    apply: (r) => r.addPropertyOverride('ManagedPolicyArns', [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/PowerUserAccess']] }]),
+  },
+  {
+    name: 'inline Allow *',
+    apply: (r) =>
+      r.addPropertyOverride('Policies', [
+        { PolicyName: 'everything', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } },
+      ]),
+  },
 ];
 
 /** Capabilities nobody listed in the escape catalog, which issue #12 names. */
-const NAMED = ['logs:PutMetricFilter', 's3:PutBucketNotification', 'kms:CreateCustomKeyStore', 'ecr:CreatePullThroughCacheRule', 's3:PutEncryptionConfiguration', 's3:PutInventoryConfiguration'];
+const NAMED = [
+  'logs:PutMetricFilter',
+  's3:PutBucketNotification',
+  'kms:CreateCustomKeyStore',
+  'ecr:CreatePullThroughCacheRule',
+  's3:PutEncryptionConfiguration',
+  's3:PutInventoryConfiguration',
+];
 
 describe('a clean BlackHoleEnvironment with TrainingData.grantTrainingAccess', () => {
   // Identity rules only: other areas' rules are proven on this environment in their own tests.

@@ -9,8 +9,21 @@ import { buildEnvironment, idsOf } from '../../redteam/environment';
  * exits 0 with no finding. (The shared loader runs the same file at all three doors.)
  */
 
-interface Mutation { op: 'add' | 'set' | 'remove'; logicalId: string; resource?: any; path?: (string | number)[]; value?: unknown }
-interface NetworkCase { id: string; kind: 'escape' | 'benign'; rules: string[]; mutations: Mutation[]; escapes: number[]; source: string }
+interface Mutation {
+  op: 'add' | 'set' | 'remove';
+  logicalId: string;
+  resource?: any;
+  path?: (string | number)[];
+  value?: unknown;
+}
+interface NetworkCase {
+  id: string;
+  kind: 'escape' | 'benign';
+  rules: string[];
+  mutations: Mutation[];
+  escapes: number[];
+  source: string;
+}
 
 const file = path.join(__dirname, '../../redteam/cases/network.json');
 const cases: NetworkCase[] = JSON.parse(fs.readFileSync(file, 'utf8')).cases;
@@ -30,8 +43,14 @@ function apply(base: any, mutations: readonly Mutation[]): any {
     if (v === undefined) throw new Error(`unknown placeholder ${s}`);
     return Array.isArray(v) ? v[Number(m[2] ?? 0)] : v;
   };
-  const deep = (v: unknown): unknown => (typeof v === 'string' ? sub(v) : Array.isArray(v) ? v.map(deep)
-    : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)])) : v);
+  const deep = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? sub(v)
+      : Array.isArray(v)
+        ? v.map(deep)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)]))
+          : v;
   for (const mu of mutations) {
     const id = sub(mu.logicalId);
     if (mu.op === 'add') {
