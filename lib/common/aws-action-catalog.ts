@@ -127,7 +127,10 @@ export function actionPatternRegExp(pattern: string): RegExp {
   const key = pattern.toLowerCase();
   let re = patternCache.get(key);
   if (!re) {
-    const body = key.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const body = key
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     re = new RegExp(`^${body}$`, 's');
     patternCache.set(key, re);
   }
@@ -149,9 +152,7 @@ export function expandActionPattern(pattern: string): string[] {
   }
   const [service, name] = splitAction(pattern);
   if (service === undefined || name === undefined) return [];
-  const services = /[*?]/.test(service)
-    ? awsServicePrefixes().filter((s) => actionMatches(service, s))
-    : [service.toLowerCase()];
+  const services = /[*?]/.test(service) ? awsServicePrefixes().filter((s) => actionMatches(service, s)) : [service.toLowerCase()];
   const out: string[] = [];
   if (!/[*?]/.test(pattern)) {
     // No wildcard: the anchored pattern matches exactly its lower-case form; a set lookup first.

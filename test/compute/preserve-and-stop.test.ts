@@ -222,12 +222,10 @@ describe('AWS SDK adapter', () => {
 
   test('environment path: exact commands, every page followed, never UpdateAutoScalingGroup or TerminateInstances', async () => {
     const tagFilter = { Name: `tag:${TAG}`, Values: ['rl-1'] };
-    asg
-      .on(DescribeAutoScalingGroupsCommand, { Filters: [tagFilter], NextToken: undefined })
-      .resolves({
-        AutoScalingGroups: [{ AutoScalingGroupName: 'fleet', Instances: [{ InstanceId: 'i-1', LifecycleState: 'InService' }] } as any],
-        NextToken: 'g2',
-      });
+    asg.on(DescribeAutoScalingGroupsCommand, { Filters: [tagFilter], NextToken: undefined }).resolves({
+      AutoScalingGroups: [{ AutoScalingGroupName: 'fleet', Instances: [{ InstanceId: 'i-1', LifecycleState: 'InService' }] } as any],
+      NextToken: 'g2',
+    });
     asg
       .on(DescribeAutoScalingGroupsCommand, { Filters: [tagFilter], NextToken: 'g2' })
       .resolves({ AutoScalingGroups: [{ AutoScalingGroupName: 'fleet-b', Instances: [] } as any] });

@@ -407,16 +407,14 @@ describe('what the network rules do not flag', () => {
   test('an environment configured with an organisation id passes; an endpoint naming another organisation fails NET5', () => {
     expect(synthWithChecks(environment('o-abcdefghij').app)).toEqual({ failed: false, ruleIds: [] });
     const { app, net } = environment('o-abcdefghij');
-    net.vpc
-      .addInterfaceEndpoint('Kms', { service: ec2.InterfaceVpcEndpointAwsService.KMS, open: false })
-      .addToPolicy(
-        new iam.PolicyStatement({
-          principals: [new iam.AnyPrincipal()],
-          actions: ['*'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:PrincipalOrgID': 'o-zzzzzzzzzz', 'aws:ResourceOrgID': 'o-zzzzzzzzzz' } },
-        }),
-      );
+    net.vpc.addInterfaceEndpoint('Kms', { service: ec2.InterfaceVpcEndpointAwsService.KMS, open: false }).addToPolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: ['*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:PrincipalOrgID': 'o-zzzzzzzzzz', 'aws:ResourceOrgID': 'o-zzzzzzzzzz' } },
+      }),
+    );
     expect(synthWithChecks(app).ruleIds).toEqual(['BlackHole-NET5']);
   });
 
