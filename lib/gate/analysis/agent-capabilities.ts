@@ -3,7 +3,7 @@ import { accessLevelOf, isAgentAllowedAction } from '../../identity/agent-allow-
 import { ESCAPE_CATALOG, EscapeCategory, escapeEntriesForAction, expandedEscapeActions, type EscapeCatalogEntry } from '../../identity/escape-catalog';
 import type { TemplateModel } from '../model';
 import type { MayAllowResult, PrincipalPermissions } from './effective-permissions';
-import type { CompiledStatement, StatementRef } from './policy-document';
+import { ServiceIndex, type CompiledStatement, type StatementRef } from './policy-document';
 import { IdentityReachability, type ReachablePrincipal } from './identity-reachability';
 
 /** One escape action an agent-reachable principal may perform, with what grants it. */
@@ -118,10 +118,20 @@ function escapesOf(p: PrincipalPermissions, catalog: ReturnType<typeof catalogAc
   return p.allowedActions(catalogList).map((result) => ({ entry: index.get(result.action.toLowerCase())!, result }));
 }
 
+const gapsCache = new WeakMap<readonly CompiledStatement[], string[]>();
+
 function boundaryGaps(p: PrincipalPermissions, catalog: ReturnType<typeof catalogActions>): string[] {
   const statements = p.boundaryStatements;
   if (!statements) return catalog.map((c) => c.action);
-  return catalog.filter((c) => !statements.some((s) => s.protects(c.lower))).map((c) => c.action);
+  // Roles that share a boundary policy share its statements: computed once per boundary.
+  let gaps = gapsCache.get(statements);
+  if (!gaps) {
+    // Only statements that may protect, and of those only the ones that may concern the action's service.
+    const denies = new ServiceIndex(statements.filter((s) => s.mayProtect));
+    gaps = catalog.filter((c) => !denies.forAction(c.lower).some((s) => s.protects(c.lower))).map((c) => c.action);
+    gapsCache.set(statements, gaps);
+  }
+  return [...gaps];
 }
 
 function outsideAllowList(p: PrincipalPermissions): OutsideCapability[] {
