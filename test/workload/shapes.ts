@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BlackHoleEnvironment } from '../../lib/environment/black-hole-environment';
 import { AgentComputeService } from '../../lib/identity/agent-role';
-import { SageMakerTrainingLaunchPolicy, type SageMakerTrainingLaunchPolicyProps } from '../../lib/identity/sagemaker-launch-policy';
+import { SageMakerTrainingLaunchPolicy } from '../../lib/identity/sagemaker-launch-policy';
 import { TrainingGuardrailPolicy } from '../../lib/identity/training-guardrail-policy';
 import { ENDPOINT_PRESETS } from '../../lib/network/endpoint-services';
 
@@ -109,16 +109,17 @@ function sageMakerOnly(mode: EnvMode): SynthesizedShape {
   });
   workloadResources(stack, env, true);
   const launcher = new iam.Role(stack, 'Launcher', { assumedBy: new iam.AccountPrincipal(stack.account) });
-  // Jobs run as the environment's SageMaker execution role when it has one (the fix of issue #11's
-  // SageMaker finding); otherwise as the agent role, as examples/sagemaker-isolated-training does.
-  const executionRole = (env as unknown as { sageMakerExecutionRole?: iam.IRole }).sageMakerExecutionRole;
+  // Jobs run as the environment's SageMaker execution role, never the agent role (issue #11): a shape
+  // without one would prove nothing about the SageMaker path, so it fails here.
+  const executionRole = env.sageMakerExecutionRole;
+  if (!executionRole) throw new Error('the SageMaker shape needs BlackHoleEnvironment.sageMakerExecutionRole');
   new SageMakerTrainingLaunchPolicy(stack, 'LaunchPolicy', {
     environmentName: env.environmentName,
     subnets: env.network.isolatedSubnets,
     securityGroups: [env.network.trainingSecurityGroup],
-    ...(executionRole ? { executionRoles: [executionRole] } : { agentRoles: [env.agentRole] }),
+    executionRoles: [executionRole],
     instanceTypes: ['ml.g5.*', 'ml.p5.*'],
-  } as SageMakerTrainingLaunchPolicyProps).attachToRole(launcher);
+  }).attachToRole(launcher);
   return {
     id: 'sagemaker',
     mode,
