@@ -97,45 +97,43 @@ export function isRuntimeRole(role: RuntimeRoleTarget): boolean {
 }
 
 /**
- * Marks, at synthesis, every role defined under the scope it is applied to (except agent roles,
- * which it leaves alone) and, with `cdkSingletons`, the CDK singleton provider roles of
- * {@link CDK_SINGLETON_PROVIDER_IDS} at the root of the stack. An aspect, so that roles created
- * after the construct (a bucket notification added later creates its handler then) are covered.
- *
- * Apply it only to scopes that hold nothing but the library's runtime: every role under the scope
- * leaves the guardrail's reach.
+ * Marks, at synthesis, the roles of CDK's singleton providers ({@link CDK_SINGLETON_PROVIDER_IDS})
+ * at the root of the stack it is applied to. An aspect, because CDK creates some of them after the
+ * library's constructs (a bucket notification added later creates its handler then). Roles of the
+ * library's own constructs are marked where they are created ({@link markRuntimeRolesOf}), never by
+ * subtree at synthesis: a role someone adds later inside an environment stays under the guardrail.
  */
 export class RuntimeRolesAspect implements IAspect {
-  constructor(private readonly options: { readonly cdkSingletons?: boolean; readonly subtree?: boolean } = {}) {}
-
   public visit(node: IConstruct): void {
     if (!isCfnRole(node)) return;
-    const owner = node.node.scope;
-    if (this.options.cdkSingletons && CDK_SINGLETON_PROVIDER_IDS.includes(stackLevelAncestor(node)?.node.id ?? '')) {
-      markRuntimeRole(node);
-      return;
-    }
-    if (this.options.subtree === false) return;
-    // A CfnRole under an L2 Role: skip agent roles (AgentRole or tagged), mark the rest.
-    if ((owner && isAgentRole(owner)) || isAgentRole(node)) return;
-    markRuntimeRole(node);
+    if (CDK_SINGLETON_PROVIDER_IDS.includes(stackLevelAncestor(node)?.node.id ?? '')) markRuntimeRole(node);
   }
 }
 
 /**
- * For standalone constructs: puts every role under `scope` (not agent roles) on the runtime path
- * and, unless `cdkSingletons` is false, the CDK singleton providers of its stack as well.
+ * For standalone constructs of the library: puts every role that exists under `scope` now (not
+ * agent roles) on the runtime path and, unless `cdkSingletons` is false, the CDK singleton providers
+ * of its stack as well. Call it right after creating the construct: roles added under `scope`
+ * afterwards (your own, for instance) are not marked and stay under the guardrail.
  */
 export function markRuntimeRolesOf(scope: IConstruct, options: { readonly cdkSingletons?: boolean } = {}): void {
-  cdk()
-    .Aspects.of(scope)
-    .add(new RuntimeRolesAspect({ subtree: true }));
+  for (const node of scope.node.findAll()) {
+    if (!isCfnRole(node)) continue;
+    const owner = node.node.scope;
+    // A CfnRole under an L2 Role: skip agent roles (AgentRole or tagged), mark the rest.
+    if ((owner && isAgentRole(owner)) || isAgentRole(node)) continue;
+    markRuntimeRole(node);
+  }
   if (options.cdkSingletons ?? true) {
-    cdk()
-      .Aspects.of(cdk().Stack.of(scope))
-      .add(new RuntimeRolesAspect({ cdkSingletons: true, subtree: false }));
+    const stack = cdk().Stack.of(scope);
+    if (!singletonAspectStacks.has(stack)) {
+      singletonAspectStacks.add(stack);
+      cdk().Aspects.of(stack).add(new RuntimeRolesAspect());
+    }
   }
 }
+
+const singletonAspectStacks = new WeakSet<IConstruct>();
 
 /** The ancestor of `node` that is a direct child of its stack. */
 function stackLevelAncestor(node: IConstruct): IConstruct | undefined {

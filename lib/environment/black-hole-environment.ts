@@ -1,7 +1,6 @@
-import { Aspects, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BillingGuard, type BillingGuardProps } from '../billing/billing-guard';
-import { RuntimeRolesAspect } from '../common/runtime-roles';
+import { markRuntimeRolesOf } from '../common/runtime-roles';
 import { PropsValidator } from '../common/validation';
 import { GpuTrainingFleet, type GpuTrainingFleetProps } from '../compute/gpu-training-fleet';
 import { SageMakerTrainingTarget } from '../compute/sagemaker-training';
@@ -75,9 +74,10 @@ export interface BlackHoleEnvironmentProps {
  * Runtime path: every role the environment creates except the agent role (telemetry and billing
  * Lambdas, the budget action role, the flow-log delivery role, the SageMaker execution role) and
  * CDK's singleton provider roles of its stack (default-security-group handler, AwsCustomResource,
- * bucket notifications, log retention) are put on the IAM path `/black-hole-runtime/` at synthesis
- * (RuntimeRolesAspect), so that the organisation guardrail's default scope exempts them. Do not
- * create your own roles inside this construct's scope: they would be exempted as well.
+ * bucket notifications, log retention) are put on the IAM path `/black-hole-runtime/`, so that the
+ * organisation guardrail's default scope exempts them. Only the roles the environment creates in its
+ * constructor are marked: a role you add inside its scope later keeps the default path and stays
+ * under the guardrail (call `markRuntimeRole` on it only if it is runtime, never for an agent).
  */
 export class BlackHoleEnvironment extends Construct {
   /** Name of the environment (the `black-hole:environment` tag value of its resources). */
@@ -167,8 +167,8 @@ export class BlackHoleEnvironment extends Construct {
       this.sageMakerTarget = new SageMakerTrainingTarget(this, 'SageMakerTarget', { network: this.network, executionRole: this.sageMakerExecutionRole });
     }
 
-    // The library's runtime roles leave the guardrail SCP's reach by their path (lib/common/runtime-roles.ts).
-    Aspects.of(this).add(new RuntimeRolesAspect({ subtree: true }));
-    Aspects.of(Stack.of(this)).add(new RuntimeRolesAspect({ cdkSingletons: true, subtree: false }));
+    // The library's runtime roles leave the guardrail SCP's reach by their path (lib/common/runtime-roles.ts):
+    // the roles created above, now, and CDK's singleton providers of the stack; not roles added later.
+    markRuntimeRolesOf(this);
   }
 }

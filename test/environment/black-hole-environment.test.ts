@@ -124,3 +124,26 @@ test('episodeSessions: only the harness may assume the agent role; with a GPU fl
       }),
   ).toThrow(/episodeSessions/);
 });
+
+describe('the runtime path names the environment own roles only', () => {
+  const { stack, env } = build();
+  // Added after the environment, inside its scope: someone else's role, not the library's runtime.
+  const mine = new iam.Role(env, 'MyOwnRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const mineUnderPart = new iam.Role(env.billing, 'AnotherOwnRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const roles = Template.fromStack(stack).findResources('AWS::IAM::Role') as Record<string, any>;
+  const pathOf = (r: iam.Role) => roles[stack.getLogicalId(r.node.defaultChild as iam.CfnRole)].Properties.Path;
+
+  test('a role added inside the environment afterwards keeps the default path (the guardrail SCP still holds it)', () => {
+    expect(pathOf(mine)).toBeUndefined();
+    expect(pathOf(mineUnderPart)).toBeUndefined();
+  });
+
+  test('every role the environment created, except the agent role, is on /black-hole-runtime/', () => {
+    const agentId = stack.getLogicalId(env.agentRole.node.defaultChild as iam.CfnRole);
+    const own = new Set([stack.getLogicalId(mine.node.defaultChild as iam.CfnRole), stack.getLogicalId(mineUnderPart.node.defaultChild as iam.CfnRole)]);
+    const rest = Object.entries(roles).filter(([id]) => id !== agentId && !own.has(id));
+    expect(rest.length).toBeGreaterThanOrEqual(6);
+    expect(rest.filter(([, r]) => r.Properties.Path !== '/black-hole-runtime/').map(([id]) => id)).toEqual([]);
+    expect(roles[agentId].Properties.Path).toBeUndefined();
+  });
+});
