@@ -5,9 +5,13 @@ import { AGENT_ROLE_TAG } from './tags';
 
 // The gate (lib/gate, no CDK dependency at run time) reads the path constants from this module:
 // the CDK parts are loaded on first use only, so `black-hole audit` does not load aws-cdk-lib.
-const cdk = (): typeof import('aws-cdk-lib') => require('aws-cdk-lib');
-const iamLib = (): typeof import('aws-cdk-lib/aws-iam') => require('aws-cdk-lib/aws-iam');
-const agentRoleClass = (): typeof import('../identity/agent-role').AgentRole => require('../identity/agent-role').AgentRole;
+// Each is required once: require() resolves its path on every call, and the aspect asks for every construct.
+let cdkModule: typeof import('aws-cdk-lib') | undefined;
+let iamModule: typeof import('aws-cdk-lib/aws-iam') | undefined;
+let agentRole: typeof import('../identity/agent-role').AgentRole | undefined;
+const cdk = (): typeof import('aws-cdk-lib') => (cdkModule ??= require('aws-cdk-lib'));
+const iamLib = (): typeof import('aws-cdk-lib/aws-iam') => (iamModule ??= require('aws-cdk-lib/aws-iam'));
+const agentRoleClass = (): typeof import('../identity/agent-role').AgentRole => (agentRole ??= require('../identity/agent-role').AgentRole);
 
 const marked = new WeakSet<IConstruct>();
 
