@@ -91,6 +91,13 @@ describe('package.json', () => {
     }
   });
 
+  test("BlackHoleChecks extends cdk-nag's own NagPack: the deep import is the class cdk-nag's index exports", () => {
+    // lib/gate/nag/black-hole-checks.ts imports cdk-nag/lib/nag-pack to skip loading every pack.
+    const { BlackHoleChecks } = require('../../lib/gate/nag/black-hole-checks');
+    expect(require('cdk-nag/lib/nag-pack').NagPack).toBe(require('cdk-nag').NagPack);
+    expect(Object.getPrototypeOf(BlackHoleChecks)).toBe(require('cdk-nag').NagPack);
+  });
+
   test('AGPL-3.0 iam-simulate and iam-expand stay devDependencies (ARCHITECTURE.md)', () => {
     expect(Object.keys(pkg.dependencies)).not.toEqual(expect.arrayContaining([expect.stringMatching(/iam-simulate|iam-expand/)]));
   });
