@@ -70,7 +70,7 @@ describe('exit codes and unusable input', () => {
     [['audit'], /no input/],
     [['audit', 'x.json', '--format', 'xml'], /--format 'xml' is not one of text, json, sarif, markdown/],
     [['audit', 'x.json', '--bogus'], /unknown option '--bogus'/],
-    [['scan', 'x.json'], /unknown command 'scan'/],
+    [['scan', 'x.json'], /unknown command 'scan' \(the commands are audit, diff and cost\)/],
   ])('usage error %j: exit 2', (args, message) => {
     const r = runCli(args as string[]);
     expect(r.code).toBe(2);

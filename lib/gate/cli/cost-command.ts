@@ -1,6 +1,6 @@
-import { parseArgs as nodeParseArgs } from 'node:util';
 import { environmentCost, type CostGroup, type CostLineItem, type CostReport, type UsageAssumptions } from '../analysis/environment-cost';
 import { GateInputError, TemplateModel } from '../model';
+import { oneLine, tokenize, UsageError, type Io } from './args';
 
 export const COST_USAGE = `usage: black-hole cost <cdk.out dir | template.json|yaml ...> [--format text|json|markdown] [--region R]
        [--flow-log-gb N] [--query-log-gb N] [--dns-million-queries N] [--management-events N] [--trail-additional-copy]
@@ -11,11 +11,6 @@ Exit codes: 0 printed, 2 unusable input or usage.`;
 
 export type CostFormat = 'text' | 'json' | 'markdown';
 export const COST_FORMATS: readonly CostFormat[] = ['text', 'json', 'markdown'];
-
-interface Io {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-}
 
 const OPTIONS = {
   format: { type: 'string' },
@@ -35,8 +30,6 @@ const VOLUME_OPTIONS: Record<string, keyof UsageAssumptions> = {
   'management-events': 'managementEventsPerMonth',
 };
 
-class UsageError extends Error {}
-
 interface CostArgs {
   readonly paths: string[];
   readonly format: CostFormat;
@@ -45,38 +38,26 @@ interface CostArgs {
 }
 
 function parseCostArgs(argv: readonly string[]): CostArgs | 'help' {
-  const { tokens } = nodeParseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const tokens = tokenize(argv, OPTIONS);
+  if (tokens === 'help') return 'help';
   const paths: string[] = [];
   let format: CostFormat = 'text';
   let region: string | undefined;
   const usage: Record<string, number | boolean> = {};
   for (const token of tokens) {
-    const raw = argv[token.index];
-    if (token.kind === 'option-terminator' || (token.kind === 'positional' && raw === '-')) throw new UsageError(`unknown option '${raw}'`);
     if (token.kind === 'positional') {
       paths.push(token.value);
-      continue;
-    }
-    const known =
-      Object.prototype.hasOwnProperty.call(OPTIONS, token.name) && (token.rawName === `--${token.name}` || (token.rawName === '-h' && raw === '-h'));
-    if (!known) throw new UsageError(`unknown option '${raw}'`);
-    if (token.name === 'help' || token.name === 'trail-additional-copy') {
-      if (token.inlineValue) throw new UsageError(`unknown option '${raw}'`);
-      if (token.name === 'help') return 'help';
-      usage.trailIsAdditionalCopy = true;
-      continue;
-    }
-    const value = token.value;
-    if (value === undefined || value === '') throw new UsageError(`--${token.name} needs a value`);
-    if (token.name === 'format') {
-      if (!COST_FORMATS.includes(value as CostFormat)) throw new UsageError(`--format '${value}' is not one of ${COST_FORMATS.join(', ')}`);
-      format = value as CostFormat;
+    } else if (token.kind === 'flag') {
+      usage.trailIsAdditionalCopy = true; // --trail-additional-copy, the only flag
+    } else if (token.name === 'format') {
+      if (!COST_FORMATS.includes(token.value as CostFormat)) throw new UsageError(`--format '${token.value}' is not one of ${COST_FORMATS.join(', ')}`);
+      format = token.value as CostFormat;
     } else if (token.name === 'region') {
-      if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(value)) throw new UsageError(`--region '${value}' is not an AWS region name (e.g. eu-central-1)`);
-      region = value;
+      if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(token.value)) throw new UsageError(`--region '${token.value}' is not an AWS region name (e.g. eu-central-1)`);
+      region = token.value;
     } else {
-      const n = Number(value);
-      if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) throw new UsageError(`--${token.name} '${value}' is not a non-negative number`);
+      const n = Number(token.value);
+      if (!/^\d+(\.\d+)?$/.test(token.value) || !Number.isFinite(n)) throw new UsageError(`--${token.name} '${token.value}' is not a non-negative number`);
       usage[VOLUME_OPTIONS[token.name]] = n;
     }
   }
@@ -107,12 +88,7 @@ export function runCostCommand(argv: readonly string[], io: Io): number {
     return 0;
   } catch (e) {
     if (e instanceof GateInputError) io.stderr(`black-hole: ${e.file}: ${e.reason}\n`);
-    else
-      io.stderr(
-        `black-hole: cannot compute the cost: ${String((e as Error)?.message ?? e)
-          .split('\n')[0]
-          .slice(0, 300)}\n`,
-      );
+    else io.stderr(`black-hole: cannot compute the cost: ${oneLine((e as Error)?.message ?? e)}\n`);
     return 2;
   }
 }

@@ -1,10 +1,9 @@
-import * as fs from 'fs';
-import { parseArgs as nodeParseArgs } from 'node:util';
 import { diffGate, DIFF_MATCHING, type DiffCapability, type DiffChanges, type DiffEgressPath, type DiffFinding, type GateDiff } from '../diff';
 import { runGate } from '../engine';
 import { GateInputError, TemplateModel } from '../model';
 import { applyDesignations, type Designations } from '../model/environments';
 import { egressMermaid, isOpenPath, type EgressEdge } from '../report/reporters';
+import { oneLine, tokenize, UsageError, writeReport, type Io } from './args';
 import { DESIGNATION_OPTIONS, readDesignations, type DesignationArgs } from './config';
 
 export const DIFF_USAGE = `usage: black-hole diff <base> <head> [--format text|json|markdown] [--out FILE]
@@ -19,11 +18,6 @@ Exit codes: 0 nothing added that fails, 1 the change adds an escape capability o
 export type DiffFormat = 'text' | 'json' | 'markdown';
 export const DIFF_FORMATS: readonly DiffFormat[] = ['text', 'json', 'markdown'];
 
-interface Io {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-}
-
 const OPTIONS = {
   base: { type: 'string', multiple: true },
   head: { type: 'string', multiple: true },
@@ -32,8 +26,6 @@ const OPTIONS = {
   ...DESIGNATION_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-class UsageError extends Error {}
 
 interface DiffArgs {
   readonly base: string[];
@@ -44,7 +36,8 @@ interface DiffArgs {
 }
 
 function parseDiffArgs(argv: readonly string[]): DiffArgs | 'help' {
-  const { tokens } = nodeParseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const tokens = tokenize(argv, OPTIONS);
+  if (tokens === 'help') return 'help';
   const positionals: string[] = [];
   const base: string[] = [];
   const head: string[] = [];
@@ -54,21 +47,12 @@ function parseDiffArgs(argv: readonly string[]): DiffArgs | 'help' {
   let format: DiffFormat = 'text';
   let out: string | undefined;
   for (const token of tokens) {
-    const raw = argv[token.index];
-    if (token.kind === 'option-terminator' || (token.kind === 'positional' && raw === '-')) throw new UsageError(`unknown option '${raw}'`);
     if (token.kind === 'positional') {
       positionals.push(token.value);
       continue;
     }
-    const known =
-      Object.prototype.hasOwnProperty.call(OPTIONS, token.name) && (token.rawName === `--${token.name}` || (token.rawName === '-h' && raw === '-h'));
-    if (!known) throw new UsageError(`unknown option '${raw}'`);
-    if (token.name === 'help') {
-      if (token.inlineValue) throw new UsageError(`unknown option '${raw}'`);
-      return 'help';
-    }
+    if (token.kind === 'flag') continue;
     const value = token.value;
-    if (value === undefined || value === '') throw new UsageError(`--${token.name} needs a value`);
     switch (token.name) {
       case 'base':
         base.push(value);
@@ -130,25 +114,11 @@ export function runDiffCommand(argv: readonly string[], io: Io): number {
     environments = { base: base.result.summary.environments, head: head.result.summary.environments };
   } catch (e) {
     if (e instanceof GateInputError) io.stderr(`black-hole: ${e.file}: ${e.reason}\n`);
-    else
-      io.stderr(
-        `black-hole: cannot compare the inputs: ${String((e as Error)?.message ?? e)
-          .split('\n')[0]
-          .slice(0, 300)}\n`,
-      );
+    else io.stderr(`black-hole: cannot compare the inputs: ${oneLine((e as Error)?.message ?? e)}\n`);
     return 2;
   }
   const report = renderDiff(args.format, diff, { base: args.base, head: args.head, environments });
-  if (args.out) {
-    try {
-      fs.writeFileSync(args.out, report);
-    } catch (e) {
-      io.stderr(`black-hole: ${args.out}: cannot write the report (${(e as NodeJS.ErrnoException).code ?? 'error'})\n`);
-      return 2;
-    }
-  } else {
-    io.stdout(report);
-  }
+  if (!writeReport(args.out, report, io)) return 2;
   return diff.verdict.fails ? 1 : 0;
 }
 

@@ -1,9 +1,8 @@
-import * as fs from 'fs';
-import { parseArgs as nodeParseArgs } from 'node:util';
 import { failsGate, runGate } from '../engine';
 import { GateInputError, TemplateModel } from '../model';
 import { applyDesignations } from '../model/environments';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/reporters';
+import { oneLine, processIo, tokenize, UsageError, writeReport, type Io } from './args';
 import { DESIGNATION_OPTIONS, readDesignations, type DesignationArgs } from './config';
 import { runCostCommand } from './cost-command';
 import { runDiffCommand } from './diff-command';
@@ -19,18 +18,6 @@ optionally <stack>/ first); black-hole.config.json in the current directory (or 
 the same. --require-environment fails when no environment is tagged or designated.
 Exit codes: 0 no failing finding, 1 at least one failing finding (or no environment with
 --require-environment), 2 unusable input.`;
-
-interface Io {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-}
-
-const processIo: Io = {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-};
-
-class UsageError extends Error {}
 
 interface AuditArgs {
   readonly paths: string[];
@@ -53,63 +40,34 @@ const AUDIT_OPTIONS = {
 
 function parseAuditArgs(argv: readonly string[]): AuditArgs | 'help' {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return 'help';
-  if (argv[0] !== 'audit') throw new UsageError(`unknown command '${argv[0]}' (the command is 'audit')`);
-  const rest = argv.slice(1);
-  // strict: false so that unknown options and missing values come back as tokens, in order, and
-  // the messages (and which problem is reported first) stay the CLI's own.
-  const { tokens } = nodeParseArgs({ args: [...rest], options: AUDIT_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  if (argv[0] !== 'audit') throw new UsageError(`unknown command '${argv[0]}' (the commands are audit, diff and cost)`);
+  const tokens = tokenize(argv.slice(1), AUDIT_OPTIONS);
+  if (tokens === 'help') return 'help';
   const paths: string[] = [];
   let format: ReportFormat = 'text';
   let out: string | undefined;
-  let allowAcknowledged = false;
-  let requireEnvironment = false;
   let config: string | undefined;
   const environmentVpcs: string[] = [];
   const agentRoles: string[] = [];
   for (const token of tokens) {
-    const raw = rest[token.index];
-    // `-` and `--` are not options of this CLI (there is no stdin input): reported as before.
-    if (token.kind === 'option-terminator' || (token.kind === 'positional' && raw === '-')) throw new UsageError(`unknown option '${raw}'`);
-    if (token.kind === 'positional') {
-      paths.push(token.value);
-      continue;
-    }
-    // Only the spellings `--name`, `--name=value` and `-h` alone; short groups such as `-hx` are unknown.
-    const known =
-      Object.prototype.hasOwnProperty.call(AUDIT_OPTIONS, token.name) && (token.rawName === `--${token.name}` || (token.rawName === '-h' && raw === '-h'));
-    if (!known) throw new UsageError(`unknown option '${raw}'`);
-    if (token.name === 'help') {
-      if (token.inlineValue) throw new UsageError(`unknown option '${raw}'`);
-      return 'help';
-    }
-    if (token.name === 'allow-acknowledged' || token.name === 'require-environment') {
-      if (token.inlineValue) throw new UsageError(`unknown option '${raw}'`);
-      if (token.name === 'allow-acknowledged') allowAcknowledged = true;
-      else requireEnvironment = true;
-      continue;
-    }
-    const value = token.value;
-    if (value === undefined || value === '') throw new UsageError(`--${token.name} needs a value`);
-    if (token.name === 'format') {
-      if (!REPORT_FORMATS.includes(value as ReportFormat)) throw new UsageError(`--format '${value}' is not one of ${REPORT_FORMATS.join(', ')}`);
-      format = value as ReportFormat;
-    } else if (token.name === 'environment-vpc') {
-      environmentVpcs.push(value);
-    } else if (token.name === 'agent-role') {
-      agentRoles.push(value);
-    } else if (token.name === 'config') {
-      config = value;
-    } else {
-      out = value;
-    }
+    if (token.kind === 'positional') paths.push(token.value);
+    else if (token.kind === 'flag') continue;
+    else if (token.name === 'format') {
+      if (!REPORT_FORMATS.includes(token.value as ReportFormat)) throw new UsageError(`--format '${token.value}' is not one of ${REPORT_FORMATS.join(', ')}`);
+      format = token.value as ReportFormat;
+    } else if (token.name === 'environment-vpc') environmentVpcs.push(token.value);
+    else if (token.name === 'agent-role') agentRoles.push(token.value);
+    else if (token.name === 'config') config = token.value;
+    else out = token.value;
   }
   if (paths.length === 0) throw new UsageError('no input: give a cdk.out directory or template files');
+  const flags = new Set(tokens.flatMap((t) => (t.kind === 'flag' ? [t.name] : [])));
   return {
     paths,
     format,
     out,
-    allowAcknowledged,
-    requireEnvironment,
+    allowAcknowledged: flags.has('allow-acknowledged'),
+    requireEnvironment: flags.has('require-environment'),
     designations: { environmentVpcs, agentRoles, ...(config !== undefined ? { config } : {}) },
   };
 }
@@ -141,16 +99,7 @@ export function main(argv: readonly string[], io: Io = processIo): number {
       requireEnvironment: args.requireEnvironment,
       designated,
     });
-    if (args.out) {
-      try {
-        fs.writeFileSync(args.out, report);
-      } catch (e) {
-        io.stderr(`black-hole: ${args.out}: cannot write the report (${(e as NodeJS.ErrnoException).code ?? 'error'})\n`);
-        return 2;
-      }
-    } else {
-      io.stdout(report);
-    }
+    if (!writeReport(args.out, report, io)) return 2;
     if (args.requireEnvironment && result.summary.environments === 0) {
       io.stderr(
         'black-hole: no black hole environment found (none tagged black-hole:environment, none designated with --environment-vpc or black-hole.config.json) and --require-environment is set\n',
@@ -162,14 +111,10 @@ export function main(argv: readonly string[], io: Io = processIo): number {
     if (e instanceof GateInputError) {
       io.stderr(`black-hole: ${e.file}: ${e.reason}\n`);
     } else {
-      io.stderr(`black-hole: cannot audit the input: ${oneLine((e as Error)?.message ?? String(e))}\n`);
+      io.stderr(`black-hole: cannot audit the input: ${oneLine((e as Error)?.message ?? e)}\n`);
     }
     return 2;
   }
-}
-
-function oneLine(s: string): string {
-  return s.split('\n')[0].slice(0, 300);
 }
 
 if (require.main === module) {
