@@ -1,6 +1,6 @@
 /**
- * Deterministic physical values for a synthesized template (a copy of test/identity/helpers.ts's
- * PhysicalIds, extended): Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::GetAZs, Fn::Split,
+ * Deterministic physical values for a synthesized template, so that policy documents can be
+ * evaluated as AWS would see them after deployment (the workload proofs and the identity tests): Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::GetAZs, Fn::Split,
  * more resource types. Anything it does not know throws: a policy that cannot be resolved is never
  * dropped or guessed.
  */
@@ -27,9 +27,11 @@ export class PhysicalIds {
   public readonly resources: Record<string, CfnResource>;
   private readonly parameters: Record<string, { Default?: unknown; Type?: string }>;
 
-  constructor(template: CfnTemplate) {
-    this.resources = template.Resources;
-    this.parameters = template.Parameters ?? {};
+  /** A template as JSON, or an aws-cdk-lib/assertions Template. */
+  constructor(template: CfnTemplate | { toJSON(): unknown }) {
+    const t = ('Resources' in template ? template : template.toJSON()) as CfnTemplate;
+    this.resources = t.Resources;
+    this.parameters = t.Parameters ?? {};
   }
 
   public ref(logicalId: string): string {
