@@ -233,6 +233,31 @@ describe.each(['source', 'bundle'] as const)('responder (%s)', (from) => {
     ]);
   });
 
+  test('every page of DescribeNetworkInterfaces is read: ENIs on a later page are quarantined too', async () => {
+    iam.on(PutRolePolicyCommand).resolves({});
+    ec2.on(CreateTagsCommand).resolves({});
+    ec2
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [{ NetworkInterfaceId: 'eni-page1' }], NextToken: 'token-2' })
+      .resolvesOnce({ NetworkInterfaces: [{ NetworkInterfaceId: 'eni-page2' }] });
+    ec2.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1' }] });
+    ec2.on(StopInstancesCommand).resolves({});
+    autoscaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
+    const report = await loadHandler('responder', from)({ detail: violation });
+    expect(report.errors).toEqual([]);
+    expect(ec2.commandCalls(DescribeNetworkInterfacesCommand).map((c) => c.args[0].input)).toEqual([
+      { Filters: [{ Name: 'attachment.instance-id', Values: ['i-0abc'] }] },
+      { Filters: [{ Name: 'attachment.instance-id', Values: ['i-0abc'] }], NextToken: 'token-2' },
+    ]);
+    expect(ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((c) => c.args[0].input.NetworkInterfaceId)).toEqual([
+      'eni-0def',
+      'eni-page1',
+      'eni-page2',
+    ]);
+  });
+
   test('an IAM failure is reported and the invocation fails after every other action was attempted', async () => {
     iam.on(PutRolePolicyCommand).rejects(new Error('AccessDenied'));
     ec2.on(CreateTagsCommand).resolves({});

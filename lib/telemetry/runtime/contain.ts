@@ -99,7 +99,10 @@ export function planContainment(v: BlackHoleViolation, config: Pick<ResponderCon
 export interface ContainmentApis {
   readonly iam: { putRolePolicy(input: { RoleName: string; PolicyName: string; PolicyDocument: string }): Promise<unknown> };
   readonly ec2: {
-    describeNetworkInterfaces(input: { Filters: { Name: string; Values: string[] }[] }): Promise<{ NetworkInterfaces?: { NetworkInterfaceId?: string }[] }>;
+    describeNetworkInterfaces(input: {
+      Filters: { Name: string; Values: string[] }[];
+      NextToken?: string;
+    }): Promise<{ NetworkInterfaces?: { NetworkInterfaceId?: string }[]; NextToken?: string }>;
     modifyNetworkInterfaceAttribute(input: { NetworkInterfaceId: string; Groups: string[] }): Promise<unknown>;
     createTags(input: { Resources: string[]; Tags: { Key: string; Value: string }[] }): Promise<unknown>;
   };
@@ -153,8 +156,16 @@ export async function contain(v: BlackHoleViolation, config: ResponderConfig, ap
         const enis = new Set(a.networkInterfaceIds);
         if (a.instanceIds.length) {
           await attempt('find ENIs', async () => {
-            const out = await apis.ec2.describeNetworkInterfaces({ Filters: [{ Name: 'attachment.instance-id', Values: [...a.instanceIds] }] });
-            for (const ni of out.NetworkInterfaces ?? []) if (ni.NetworkInterfaceId) enis.add(ni.NetworkInterfaceId);
+            // Every page: a filtered DescribeNetworkInterfaces may return part of the result with a NextToken.
+            let nextToken: string | undefined;
+            do {
+              const out = await apis.ec2.describeNetworkInterfaces({
+                Filters: [{ Name: 'attachment.instance-id', Values: [...a.instanceIds] }],
+                ...(nextToken ? { NextToken: nextToken } : {}),
+              });
+              for (const ni of out.NetworkInterfaces ?? []) if (ni.NetworkInterfaceId) enis.add(ni.NetworkInterfaceId);
+              nextToken = out.NextToken;
+            } while (nextToken);
           });
         }
         for (const eni of enis) {
