@@ -6,6 +6,7 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { markRuntimeRolesOf } from '../common/runtime-roles';
 import { handlerAssetPath } from '../common/handler-assets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
@@ -508,6 +509,10 @@ export class BillingGuard extends Construct {
     // The stop function runs outside the VPC (no VpcConfig), so the gate does not count it as the
     // environment's compute: it carries the environment tag like everything else.
     Tags.of(this).add(ENVIRONMENT_TAG, env);
+
+    // Its runtime roles (created above) and CDK's singleton provider roles of the stack go on the runtime
+    // path, exempt from the guardrail SCP; roles added under this construct later are not marked.
+    markRuntimeRolesOf(this);
   }
 
   private createStopFunction(env: string, budgetName: string): lambda.Function {

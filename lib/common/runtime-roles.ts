@@ -115,10 +115,11 @@ export class RuntimeRolesAspect implements IAspect {
 }
 
 /**
- * For standalone constructs of the library: puts every role that exists under `scope` now (not
- * agent roles) on the runtime path and, unless `cdkSingletons` is false, the CDK singleton providers
- * of its stack as well. Call it right after creating the construct: roles added under `scope`
- * afterwards (your own, for instance) are not marked and stay under the guardrail.
+ * Puts every role that exists under `scope` now (not agent roles) on the runtime path and, unless
+ * `cdkSingletons` is false, the CDK singleton providers of its stack as well. The library's
+ * constructs call it at the end of their constructors; call it for runtime constructs of your own,
+ * right after creating them: roles added under `scope` afterwards are not marked and stay under the
+ * guardrail.
  */
 export function markRuntimeRolesOf(scope: IConstruct, options: { readonly cdkSingletons?: boolean } = {}): void {
   for (const node of scope.node.findAll()) {

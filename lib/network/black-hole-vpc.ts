@@ -7,6 +7,7 @@ import * as route53resolver from 'aws-cdk-lib/aws-route53resolver';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { markRuntimeRolesOf } from '../common/runtime-roles';
 import { ENVIRONMENT_TAG } from '../common/tags';
 import { cloudWatchLogsKeyStatement, denyGrantsExceptForAwsResourcesStatement, logDeliveryKeyStatement } from '../identity/key-policies';
 import { createAccessLogBucket, createEvidenceBucket, deliverAccessLogsByBucketPolicy } from '../common/evidence-buckets';
@@ -384,6 +385,10 @@ export class BlackHoleVpc extends Construct {
 
     Tags.of(this).add(ENVIRONMENT_TAG, props.environmentName);
     this.acknowledgeJustifiedFindings();
+
+    // Its runtime roles (created above) and CDK's singleton provider roles of the stack go on the runtime
+    // path, exempt from the guardrail SCP; roles added under this construct later are not marked.
+    markRuntimeRolesOf(this);
   }
 
   /**

@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { markRuntimeRolesOf } from '../common/runtime-roles';
 import { ENVIRONMENT_TAG } from '../common/tags';
 import { isIntegerIn, PropsValidator } from '../common/validation';
 import { cloudWatchLogsKeyStatement, denyGrantsExceptForAwsResourcesStatement, logDeliveryKeyStatement } from '../identity/key-policies';
@@ -383,6 +384,10 @@ export class FlowLogPipeline extends Construct {
         reason: `Athena query results are reproducible scratch output that the lifecycle rule expires after ${resolved.queryResultsExpirationDays} days; Object Lock would keep them past that.`,
       },
     );
+
+    // Its runtime roles (created above) and CDK's singleton provider roles of the stack go on the runtime
+    // path, exempt from the guardrail SCP; roles added under this construct later are not marked.
+    markRuntimeRolesOf(this);
   }
 
   /** Lets `grantee` run the named queries: use the workgroup, read the Glue catalog, the logs and the results. */

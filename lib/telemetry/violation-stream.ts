@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { markRuntimeRolesOf } from '../common/runtime-roles';
 import { handlerAssetPath } from '../common/handler-assets';
 import { nagResourceName } from '../common/nag-ids';
 import { AGENT_ROLE_TAG, AGENT_ROLE_TAG_VALUE, ENVIRONMENT_TAG } from '../common/tags';
@@ -299,6 +300,10 @@ export class ViolationStream extends Construct {
     Tags.of(this).add(ENVIRONMENT_TAG, env);
     Tags.of(this.correlator).add(TELEMETRY_OF_TAG, env);
     Tags.of(this.responder).add(TELEMETRY_OF_TAG, env);
+
+    // Its runtime roles (created above) and CDK's singleton provider roles of the stack go on the runtime
+    // path, exempt from the guardrail SCP; roles added under this construct later are not marked.
+    markRuntimeRolesOf(this);
   }
 
   /**

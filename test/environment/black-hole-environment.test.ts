@@ -2,7 +2,15 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { BillingGuard } from '../../lib/billing/billing-guard';
 import { BlackHoleEnvironment, BlackHoleEnvironmentProps } from '../../lib/environment';
+import { AgentBoundary } from '../../lib/identity/agent-boundary';
+import { AgentRole } from '../../lib/identity/agent-role';
+import { BlackHoleVpc } from '../../lib/network/black-hole-vpc';
+import { ENDPOINT_PRESETS } from '../../lib/network/endpoint-services';
+import { FlowLogPipeline } from '../../lib/telemetry/flow-log-pipeline';
+import { ViolationStream } from '../../lib/telemetry/violation-stream';
 import { synthWithChecks } from '../helpers/gate';
 
 function build(props: Partial<BlackHoleEnvironmentProps> = {}) {
@@ -146,4 +154,28 @@ describe('the runtime path names the environment own roles only', () => {
     expect(rest.filter(([, r]) => r.Properties.Path !== '/black-hole-runtime/').map(([id]) => id)).toEqual([]);
     expect(roles[agentId].Properties.Path).toBeUndefined();
   });
+});
+
+test('standalone constructs put their own runtime roles on the runtime path, and only those', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Standalone');
+  const network = new BlackHoleVpc(stack, 'Network', { environmentName: 'solo', endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING] });
+  const boundary = new AgentBoundary(stack, 'Boundary', { environmentName: 'solo', vpc: network.vpc, enabledEndpointServices: [...network.endpointServices] });
+  const agent = new AgentRole(stack, 'Agent', { boundary });
+  const billing = new BillingGuard(stack, 'Billing', { environmentName: 'solo', agentRoles: [agent], monthlyLimitUsd: 100 });
+  const pipeline = new FlowLogPipeline(stack, 'FlowLogs', { network, cloudWatchCopy: {} });
+  const violations = new ViolationStream(stack, 'Violations', { network, pipeline, agentRoles: [agent] });
+  const mine = new iam.Role(violations, 'AddedLater', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  const roles = Template.fromStack(stack).findResources('AWS::IAM::Role') as Record<string, any>;
+  const idOf = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as iam.CfnRole);
+  const onPath = Object.keys(roles).filter((id) => roles[id].Properties.Path === '/black-hole-runtime/');
+  const ownerOf = (id: string) => ['Billing', 'FlowLogs', 'Violations', 'CustomVpcRestrictDefaultSG', 'AWS679f53fac002430cb0da5b7982bd2287'].find((p) => id.startsWith(p));
+  // The billing guard's two roles, the flow-log delivery role, the correlator and the responder, CDK's providers.
+  expect(onPath.filter((id) => id.startsWith('Billing')).length).toBe(2);
+  expect(onPath.filter((id) => id.startsWith('FlowLogs')).length).toBeGreaterThanOrEqual(1);
+  expect(onPath.filter((id) => id.startsWith('Violations')).length).toBe(2);
+  expect(onPath.every((id) => ownerOf(id) !== undefined)).toBe(true);
+  expect(roles[idOf(agent)].Properties.Path).toBeUndefined();
+  expect(roles[idOf(mine)].Properties.Path).toBeUndefined();
+  expect(billing.node.children.length).toBeGreaterThan(0);
 });
