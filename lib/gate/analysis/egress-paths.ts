@@ -2,7 +2,7 @@ import { publicSuffixWildcard } from '../../network/dns-firewall-match';
 import { ENDPOINT_SERVICES, endpointServiceIdOf, EndpointKind } from '../../network/endpoint-services';
 import { asString, possibilities, type ModelResource, type Resolved, type TemplateModel } from '../model';
 import { PermissionAnalysis } from './effective-permissions';
-import { IdentityReachability } from './identity-reachability';
+import { IdentityReachability, type ReachablePrincipal } from './identity-reachability';
 import type { ResourceTarget } from './policy-document';
 
 /**
@@ -106,6 +106,8 @@ export class EgressPathAnalysis {
   /** Every path found, in template order. */
   public readonly paths: readonly EgressPath[];
   private readonly hasEnvironments: boolean;
+  /** Principals that may do an action on some resource, by action (environmentOfWriters). */
+  private readonly writersOf = new Map<string, readonly ReachablePrincipal[]>();
 
   private constructor(private readonly model: TemplateModel) {
     this.hasEnvironments = model.environments.environmentVpcs().length > 0;
@@ -1098,7 +1100,12 @@ export class EgressPathAnalysis {
 
   /** The environment of the first agent-reachable principal that may perform the action on the target. */
   private environmentOfWriters(action: string, target: ResourceTarget): { environment?: string; writers: string[] } {
-    const writers = IdentityReachability.of(this.model).principals.filter((p) => p.permissions.mayAllow(action, target).allowed);
+    // Only principals that may do the action on some resource may do it on this one (a targeted
+    // answer never allows what the untargeted one denies): found once per action, then asked per target.
+    let candidates = this.writersOf.get(action);
+    if (!candidates)
+      this.writersOf.set(action, (candidates = IdentityReachability.of(this.model).principals.filter((p) => p.permissions.mayAllow(action).allowed)));
+    const writers = candidates.filter((p) => p.permissions.mayAllow(action, target).allowed);
     const environment = writers.find((w) => w.environment !== undefined)?.environment;
     return { ...(environment !== undefined ? { environment } : {}), writers: writers.map((p) => `${p.stack}/${p.logicalId}`) };
   }
@@ -1140,30 +1147,23 @@ export class EgressPathAnalysis {
       if (b) policiesOf.set(b, [...(policiesOf.get(b) ?? []), bp]);
     }
     for (const b of m.resourcesOfType('AWS::S3::Bucket')) {
-      const { environment, writers } = this.environmentOfWriters('s3:PutObject', storeTarget(b));
-      if (environment === undefined) continue;
-      const p = place(environment);
-      const who = `written by ${writers.slice(0, 3).join(', ')}${writers.length > 3 ? ' and others' : ''}`;
+      // What would leak, found first; whose bucket it is (who may write it: a query per principal and
+      // bucket, the costly part at scale) only when something would.
+      const issues: [ModelResource, (who: string) => string][] = [];
       const props = b.properties;
       for (const bp of policiesOf.get(b) ?? []) {
         const problems = policyProblems(m, bp, bp.properties.PolicyDocument, identity(bp), { resources: false, servicesWithSource: true, ecrLayers: false });
-        if (problems.length) this.push(out, EgressKind.DATA_SINK, bp, p, `bucket policy of ${b.logicalId} (${who}) opens it to others: ${problems.join('; ')}`);
+        if (problems.length) issues.push([bp, (who) => `bucket policy of ${b.logicalId} (${who}) opens it to others: ${problems.join('; ')}`]);
       }
       const acl = this.possibleStrings(b, props.AccessControl);
       if (props.AccessControl !== undefined && (acl === undefined || acl.some((x) => !['Private', 'BucketOwnerFullControl', 'LogDeliveryWrite'].includes(x)))) {
-        this.push(
-          out,
-          EgressKind.DATA_SINK,
-          b,
-          p,
-          `bucket ${b.logicalId} (${who}) has the canned ACL ${acl?.join('/') ?? 'from an unresolvable value'}: others may read it`,
-        );
+        issues.push([b, (who) => `bucket ${b.logicalId} (${who}) has the canned ACL ${acl?.join('/') ?? 'from an unresolvable value'}: others may read it`]);
       }
       const replication = props.ReplicationConfiguration as Record<string, any> | undefined;
       for (const rule of Array.isArray(replication?.Rules) ? replication!.Rules : replication ? [undefined] : []) {
         const dest = rule?.Destination;
         const foreign = dest ? this.foreignDestination(b, dest.Bucket, dest.Account) : 'a destination that cannot be read';
-        if (foreign) this.push(out, EgressKind.DATA_SINK, b, p, `bucket ${b.logicalId} (${who}) replicates to ${foreign}, which may be another account's`);
+        if (foreign) issues.push([b, (who) => `bucket ${b.logicalId} (${who}) replicates to ${foreign}, which may be another account's`]);
       }
       const notifications = props.NotificationConfiguration as Record<string, any> | undefined;
       for (const [key, field] of [
@@ -1173,35 +1173,25 @@ export class EgressPathAnalysis {
       ] as const) {
         for (const c of Array.isArray(notifications?.[key]) ? notifications![key] : []) {
           const foreign = this.foreignDestination(b, c?.[field]);
-          if (foreign)
-            this.push(
-              out,
-              EgressKind.DATA_SINK,
-              b,
-              p,
-              `bucket ${b.logicalId} (${who}) sends object keys to ${foreign} (${key}), which may be another account's`,
-            );
+          if (foreign) issues.push([b, (who) => `bucket ${b.logicalId} (${who}) sends object keys to ${foreign} (${key}), which may be another account's`]);
         }
       }
       for (const c of Array.isArray(props.InventoryConfigurations) ? (props.InventoryConfigurations as Record<string, any>[]) : []) {
         const d = c?.Destination;
         const foreign = d ? this.foreignDestination(b, d.BucketArn, d.BucketAccountId) : 'a destination that cannot be read';
-        if (foreign)
-          this.push(out, EgressKind.DATA_SINK, b, p, `bucket ${b.logicalId} (${who}) exports its inventory to ${foreign}, which may be another account's`);
+        if (foreign) issues.push([b, (who) => `bucket ${b.logicalId} (${who}) exports its inventory to ${foreign}, which may be another account's`]);
       }
       for (const c of Array.isArray(props.AnalyticsConfigurations) ? (props.AnalyticsConfigurations as Record<string, any>[]) : []) {
         const d = c?.StorageClassAnalysis?.DataExport?.Destination;
         if (!d) continue;
         const foreign = this.foreignDestination(b, d.BucketArn, d.BucketAccountId);
-        if (foreign)
-          this.push(
-            out,
-            EgressKind.DATA_SINK,
-            b,
-            p,
-            `bucket ${b.logicalId} (${who}) exports storage-class analysis to ${foreign}, which may be another account's`,
-          );
+        if (foreign) issues.push([b, (who) => `bucket ${b.logicalId} (${who}) exports storage-class analysis to ${foreign}, which may be another account's`]);
       }
+      if (issues.length === 0) continue;
+      const { environment, writers } = this.environmentOfWriters('s3:PutObject', storeTarget(b));
+      if (environment === undefined) continue;
+      const who = `written by ${writers.slice(0, 3).join(', ')}${writers.length > 3 ? ' and others' : ''}`;
+      for (const [resource, detail] of issues) this.push(out, EgressKind.DATA_SINK, resource, place(environment), detail(who));
     }
     // Log subscriptions: the log group is the environment's when tagged so or agent-writable; a name
     // the template does not define counts when some agent may write a group of that name.

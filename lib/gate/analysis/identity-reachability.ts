@@ -194,6 +194,8 @@ export class IdentityReachability {
   private blockers?: ContainmentBlocker[];
   /** Set while seeding: where a Lambda network connector puts every function. */
   private connectorPlacement?: Placement;
+  /** Roles that may pass some role (isolatedLaunchersOf), found on first use. */
+  private rolePassers?: readonly ModelResource[];
 
   private constructor(private readonly model: TemplateModel) {
     this.permissions = PermissionAnalysis.of(model);
@@ -643,7 +645,10 @@ export class IdentityReachability {
     if (IAM_UNANALYSED_PRINCIPAL_TYPES.some((type) => this.model.resourcesOfType(type).length > 0)) return undefined;
     if (this.usedByCompute(role)) return undefined;
     const launchers: string[] = [];
-    for (const passer of this.model.resourcesOfType('AWS::IAM::Role')) {
+    // Only roles that may pass some role may pass this one (a targeted answer never allows what the
+    // untargeted one denies): found once, then asked per execution role.
+    this.rolePassers ??= this.model.resourcesOfType('AWS::IAM::Role').filter((r) => this.permissions.principalOf(r).mayAllow('iam:PassRole').allowed);
+    for (const passer of this.rolePassers) {
       if (passer === role) continue;
       const p = this.permissions.principalOf(passer);
       if (!p.mayAllow('iam:PassRole', t.asTarget()).allowed) continue;

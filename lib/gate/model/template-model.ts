@@ -24,6 +24,7 @@ export class TemplateModel {
   /** Stacks in input order. */
   public readonly stacks: readonly StackModel[];
   private readonly byName = new Map<string, StackModel>();
+  private readonly byType = new Map<string, readonly ModelResource[]>();
   private exportsIndex?: Map<string, { stack: StackModel; value: unknown }>;
   private envIndex?: EnvironmentIndex;
   private unverifiable?: readonly UnverifiablePart[];
@@ -70,8 +71,11 @@ export class TemplateModel {
   }
 
   /** Resources of one CloudFormation type across all stacks. */
-  public resourcesOfType(type: string): ModelResource[] {
-    return this.stacks.flatMap((s) => s.resourcesOfType(type));
+  public resourcesOfType(type: string): readonly ModelResource[] {
+    // The stacks are fixed at construction: each type is gathered once (the analyses ask often).
+    let found = this.byType.get(type);
+    if (!found) this.byType.set(type, (found = Object.freeze(this.stacks.flatMap((s) => s.resourcesOfType(type)))));
+    return found;
   }
 
   /** The resource a ResourceRef names. */

@@ -216,13 +216,20 @@ function selectTemplates(loaded: readonly LoadedTemplate[], templatePaths: reado
 class ConstructIndex {
   public static of(root: Stage): ConstructIndex {
     const index = new ConstructIndex();
+    // One realpath per stack, not per resource.
+    const files = new Map<Stack, string>();
+    const fileOf = (stack: Stack): string => {
+      let file = files.get(stack);
+      if (file === undefined) files.set(stack, (file = templateFileOf(stack)));
+      return file;
+    };
     for (const c of root.node.findAll()) {
       if (Stack.isStack(c)) {
-        index.stacks.set(templateFileOf(c), c);
+        index.stacks.set(fileOf(c), c);
       } else if (CfnResource.isCfnResource(c)) {
         const stack = Stack.of(c);
         const logicalId = stack.resolve(c.logicalId);
-        if (typeof logicalId === 'string') index.resources.set(`${templateFileOf(stack)}\u0000${logicalId}`, c);
+        if (typeof logicalId === 'string') index.resources.set(`${fileOf(stack)}\u0000${logicalId}`, c);
       }
     }
     return index;
