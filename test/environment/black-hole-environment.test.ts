@@ -169,7 +169,8 @@ test('standalone constructs put their own runtime roles on the runtime path, and
   const roles = Template.fromStack(stack).findResources('AWS::IAM::Role') as Record<string, any>;
   const idOf = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as iam.CfnRole);
   const onPath = Object.keys(roles).filter((id) => roles[id].Properties.Path === '/black-hole-runtime/');
-  const ownerOf = (id: string) => ['Billing', 'FlowLogs', 'Violations', 'CustomVpcRestrictDefaultSG', 'AWS679f53fac002430cb0da5b7982bd2287'].find((p) => id.startsWith(p));
+  const ownerOf = (id: string) =>
+    ['Billing', 'FlowLogs', 'Violations', 'CustomVpcRestrictDefaultSG', 'AWS679f53fac002430cb0da5b7982bd2287'].find((p) => id.startsWith(p));
   // The billing guard's two roles, the flow-log delivery role, the correlator and the responder, CDK's providers.
   expect(onPath.filter((id) => id.startsWith('Billing')).length).toBe(2);
   expect(onPath.filter((id) => id.startsWith('FlowLogs')).length).toBeGreaterThanOrEqual(1);
