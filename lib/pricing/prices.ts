@@ -133,19 +133,19 @@ export const GLOBAL_PRICES: Readonly<Partial<Record<PriceKey, UnitPrice>>> = Obj
     'aws-page',
     '"Additional copies of management events are charged at $2.00 per 100,000 events."',
   ),
-  budgetActionEnabledDay: unconfirmed(
+  budgetActionEnabledDay: confirmed(
     0.1,
     'action-enabled budget-day',
     PRICING_PAGES.budgets,
-    'none',
-    'not found in any stored copy of the page; best known: the first two action-enabled budgets of an account are free, each further one USD 0.10 a day',
+    'transcription',
+    'AWS Price List (AWSBudgets, as transcribed in huggingface.co/datasets/labofsahil/aws-pricing-dataset AWSBudgets.csv, 2024-10 and 2025-08 versions): "$0.10 per Action-enabled Budget-day", starting after 62 budget-days a month (two action-enabled budgets free)',
   ),
-  budgetDay: unconfirmed(
-    0.02,
+  budgetDay: confirmed(
+    0,
     'budget-day',
     PRICING_PAGES.budgets,
-    'secondary',
-    'AWS Billing user guide (older version): "Your first two active budgets are free of charge. Each additional active budget costs $0.02 per day."; may be outdated',
+    'transcription',
+    'AWS Price List (AWSBudgets, same transcription): "$0.00 for Budget-days" (BudgetsUsage); the USD 0.02 a day of older user-guide versions no longer applies',
   ),
 });
 
@@ -159,12 +159,12 @@ export const REGIONAL_PRICES: Readonly<Record<PricedRegion, Readonly<Partial<Rec
       'secondary',
       'the stored AWS page confirms billing "for each hour that your VPC endpoint remains provisioned in each Availability Zone" but its rate table is script-rendered; USD 0.01 is quoted by third parties (factualminds.com VPC pricing, 2026-06; awsnegotiations.com, 2026-05)',
     ),
-    interfaceEndpointDataGb: unconfirmed(
+    interfaceEndpointDataGb: confirmed(
       0.01,
       'GB processed',
       PRICING_PAGES.privatelink,
-      'secondary',
-      'mirror of the AWS page: "First 1 PB $0.01" per GB processed by all interface endpoints in a Region',
+      'aws-page',
+      'stored copy of the AWS page (https://aws.amazon.com/jp/privatelink/pricing/): "最初の 1 PB 0.01 USD" (first 1 PB, USD 0.01 per GB processed by all interface endpoints in a Region)',
     ),
     alarmStandardMetricMonth: unconfirmed(
       0.1,
