@@ -71,6 +71,12 @@ describe('exit codes and unusable input', () => {
     [['audit', 'x.json', '--format', 'xml'], /--format 'xml' is not one of text, json, sarif, markdown/],
     [['audit', 'x.json', '--bogus'], /unknown option '--bogus'/],
     [['scan', 'x.json'], /unknown command 'scan' \(the commands are audit, diff and cost\)/],
+    // The first problem in the argument list is the one reported, even before --help or an unknown option.
+    [['audit', 'x.json', '--format', 'xml', '--help'], /--format 'xml' is not one of/],
+    [['audit', 'x.json', '--format', 'xml', '--bogus'], /--format 'xml' is not one of/],
+    [['audit', 'x.json', '--bogus', '--format', 'xml'], /unknown option '--bogus'/],
+    [['cost', 'x.json', '--region', 'moon-1', '--help'], /--region 'moon-1' is not an AWS region name/],
+    [['diff', 'a', 'b', '--format', 'sarif', '--help'], /--format 'sarif' is not one of text, json, markdown/],
   ])('usage error %j: exit 2', (args, message) => {
     const r = runCli(args as string[]);
     expect(r.code).toBe(2);

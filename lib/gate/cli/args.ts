@@ -30,20 +30,21 @@ export type ArgToken =
   | { readonly kind: 'option'; readonly name: string; readonly value: string };
 
 /**
- * Tokenizes a command's arguments with node:util parseArgs and checks them the way every command of
- * this CLI does: only `--name`, `--name=value` and `-h` alone are options (`-`, `--` and short groups
- * such as `-hx` are unknown), flags take no value, string options need a non-empty one. parseArgs
- * runs with `strict: false` so that problems come back as tokens, in order, and the first one is
- * reported in the CLI's own words. Returns 'help' at `--help`/`-h` (unless a problem comes first).
+ * Reads a command's arguments in order with node:util parseArgs, checked the way every command of
+ * this CLI checks them: only `--name`, `--name=value` and `-h` alone are options (`-`, `--` and short
+ * groups such as `-hx` are unknown), flags take no value, string options need a non-empty one. Each
+ * argument goes to `visit` as soon as it is read, so the command checks its values in place and the
+ * first problem in the argument list is the one reported (parseArgs runs with `strict: false` so
+ * that problems come back as tokens, in the CLI's own words). Returns 'help' at `--help`/`-h`
+ * unless a problem comes first.
  */
-export function tokenize(argv: readonly string[], options: Readonly<Record<string, OptionSpec>>): ArgToken[] | 'help' {
+export function readArgs(argv: readonly string[], options: Readonly<Record<string, OptionSpec>>, visit: (token: ArgToken) => void): 'help' | undefined {
   const { tokens } = parseArgs({ args: [...argv], options: options as ParseArgsConfig['options'], strict: false, allowPositionals: true, tokens: true });
-  const out: ArgToken[] = [];
   for (const token of tokens ?? []) {
     const raw = argv[token.index];
     if (token.kind === 'option-terminator' || (token.kind === 'positional' && raw === '-')) throw new UsageError(`unknown option '${raw}'`);
     if (token.kind === 'positional') {
-      out.push({ kind: 'positional', value: token.value });
+      visit({ kind: 'positional', value: token.value });
       continue;
     }
     const known =
@@ -52,14 +53,14 @@ export function tokenize(argv: readonly string[], options: Readonly<Record<strin
     if (options[token.name].type === 'boolean') {
       if (token.inlineValue) throw new UsageError(`unknown option '${raw}'`);
       if (token.name === 'help') return 'help';
-      out.push({ kind: 'flag', name: token.name });
+      visit({ kind: 'flag', name: token.name });
       continue;
     }
     const value = token.value;
     if (value === undefined || value === '') throw new UsageError(`--${token.name} needs a value`);
-    out.push({ kind: 'option', name: token.name, value });
+    visit({ kind: 'option', name: token.name, value });
   }
-  return out;
+  return undefined;
 }
 
 /** Writes a report to `--out FILE` or stdout; false (with one line on stderr) when the file cannot be written. */

@@ -1,6 +1,6 @@
 import { environmentCost, type CostGroup, type CostLineItem, type CostReport, type UsageAssumptions } from '../analysis/environment-cost';
 import { GateInputError, TemplateModel } from '../model';
-import { oneLine, tokenize, UsageError, type Io } from './args';
+import { oneLine, readArgs, UsageError, type Io } from './args';
 
 export const COST_USAGE = `usage: black-hole cost <cdk.out dir | template.json|yaml ...> [--format text|json|markdown] [--region R]
        [--flow-log-gb N] [--query-log-gb N] [--dns-million-queries N] [--management-events N] [--trail-additional-copy]
@@ -38,13 +38,11 @@ interface CostArgs {
 }
 
 function parseCostArgs(argv: readonly string[]): CostArgs | 'help' {
-  const tokens = tokenize(argv, OPTIONS);
-  if (tokens === 'help') return 'help';
   const paths: string[] = [];
   let format: CostFormat = 'text';
   let region: string | undefined;
   const usage: Record<string, number | boolean> = {};
-  for (const token of tokens) {
+  const help = readArgs(argv, OPTIONS, (token) => {
     if (token.kind === 'positional') {
       paths.push(token.value);
     } else if (token.kind === 'flag') {
@@ -60,7 +58,8 @@ function parseCostArgs(argv: readonly string[]): CostArgs | 'help' {
       if (!/^\d+(\.\d+)?$/.test(token.value) || !Number.isFinite(n)) throw new UsageError(`--${token.name} '${token.value}' is not a non-negative number`);
       usage[VOLUME_OPTIONS[token.name]] = n;
     }
-  }
+  });
+  if (help) return 'help';
   if (paths.length === 0) throw new UsageError('no input: give a cdk.out directory or template files');
   return { paths, format, ...(region ? { region } : {}), usage };
 }

@@ -3,7 +3,7 @@ import { runGate } from '../engine';
 import { GateInputError, TemplateModel } from '../model';
 import { applyDesignations, type Designations } from '../model/environments';
 import { egressMermaid, isOpenPath, type EgressEdge } from '../report/reporters';
-import { oneLine, tokenize, UsageError, writeReport, type Io } from './args';
+import { oneLine, readArgs, UsageError, writeReport, type Io } from './args';
 import { DESIGNATION_OPTIONS, readDesignations, type DesignationArgs } from './config';
 
 export const DIFF_USAGE = `usage: black-hole diff <base> <head> [--format text|json|markdown] [--out FILE]
@@ -36,8 +36,6 @@ interface DiffArgs {
 }
 
 function parseDiffArgs(argv: readonly string[]): DiffArgs | 'help' {
-  const tokens = tokenize(argv, OPTIONS);
-  if (tokens === 'help') return 'help';
   const positionals: string[] = [];
   const base: string[] = [];
   const head: string[] = [];
@@ -46,12 +44,12 @@ function parseDiffArgs(argv: readonly string[]): DiffArgs | 'help' {
   let config: string | undefined;
   let format: DiffFormat = 'text';
   let out: string | undefined;
-  for (const token of tokens) {
+  const help = readArgs(argv, OPTIONS, (token) => {
     if (token.kind === 'positional') {
       positionals.push(token.value);
-      continue;
+      return;
     }
-    if (token.kind === 'flag') continue;
+    if (token.kind === 'flag') return;
     const value = token.value;
     switch (token.name) {
       case 'base':
@@ -76,7 +74,8 @@ function parseDiffArgs(argv: readonly string[]): DiffArgs | 'help' {
         if (!DIFF_FORMATS.includes(value as DiffFormat)) throw new UsageError(`--format '${value}' is not one of ${DIFF_FORMATS.join(', ')}`);
         format = value as DiffFormat;
     }
-  }
+  });
+  if (help) return 'help';
   if (base.length > 0 || head.length > 0) {
     if (positionals.length > 0) throw new UsageError(`give the inputs either as <base> <head> or with --base and --head, not both ('${positionals[0]}')`);
     if (base.length === 0 || head.length === 0) throw new UsageError(`--${base.length === 0 ? 'base' : 'head'} is missing`);

@@ -2,7 +2,7 @@ import { failsGate, runGate } from '../engine';
 import { GateInputError, TemplateModel } from '../model';
 import { applyDesignations } from '../model/environments';
 import { renderReport, REPORT_FORMATS, type ReportFormat } from '../report/reporters';
-import { oneLine, processIo, tokenize, UsageError, writeReport, type Io } from './args';
+import { oneLine, processIo, readArgs, UsageError, writeReport, type Io } from './args';
 import { DESIGNATION_OPTIONS, readDesignations, type DesignationArgs } from './config';
 import { runCostCommand } from './cost-command';
 import { runDiffCommand } from './diff-command';
@@ -41,17 +41,16 @@ const AUDIT_OPTIONS = {
 function parseAuditArgs(argv: readonly string[]): AuditArgs | 'help' {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return 'help';
   if (argv[0] !== 'audit') throw new UsageError(`unknown command '${argv[0]}' (the commands are audit, diff and cost)`);
-  const tokens = tokenize(argv.slice(1), AUDIT_OPTIONS);
-  if (tokens === 'help') return 'help';
   const paths: string[] = [];
   let format: ReportFormat = 'text';
   let out: string | undefined;
   let config: string | undefined;
   const environmentVpcs: string[] = [];
   const agentRoles: string[] = [];
-  for (const token of tokens) {
+  const flags = new Set<string>();
+  const help = readArgs(argv.slice(1), AUDIT_OPTIONS, (token) => {
     if (token.kind === 'positional') paths.push(token.value);
-    else if (token.kind === 'flag') continue;
+    else if (token.kind === 'flag') flags.add(token.name);
     else if (token.name === 'format') {
       if (!REPORT_FORMATS.includes(token.value as ReportFormat)) throw new UsageError(`--format '${token.value}' is not one of ${REPORT_FORMATS.join(', ')}`);
       format = token.value as ReportFormat;
@@ -59,9 +58,9 @@ function parseAuditArgs(argv: readonly string[]): AuditArgs | 'help' {
     else if (token.name === 'agent-role') agentRoles.push(token.value);
     else if (token.name === 'config') config = token.value;
     else out = token.value;
-  }
+  });
+  if (help) return 'help';
   if (paths.length === 0) throw new UsageError('no input: give a cdk.out directory or template files');
-  const flags = new Set(tokens.flatMap((t) => (t.kind === 'flag' ? [t.name] : [])));
   return {
     paths,
     format,
