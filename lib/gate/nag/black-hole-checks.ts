@@ -1,10 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, PolicyViolatingResource, PolicyViolation, Stack, Stage } from 'aws-cdk-lib';
-import type { NagPackProps } from 'cdk-nag';
-// cdk-nag's index loads every pack and rule it ships (about 130 ms a process); the gate needs only
-// the base class. cdk-nag has no exports map, and its index re-exports this very module.
-import { NagPack } from 'cdk-nag/lib/nag-pack';
+import type { NagPack as NagPackClass, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { failsGate, runGate } from '../engine';
 import type { Finding } from '../findings';
@@ -12,6 +9,19 @@ import { loadTemplates, TemplateModel, type LoadedTemplate } from '../model';
 import type { Designations } from '../model/environments';
 import type { GateRule } from '../rule';
 import { ALL_RULES } from '../rules';
+
+/**
+ * cdk-nag's base class. Its index loads every pack and rule cdk-nag ships (about 130 ms a process)
+ * and the gate needs only this class: read from cdk-nag/lib/nag-pack (the module the index
+ * re-exports; cdk-nag 3 has no exports map), or from the index if a later cdk-nag moves or hides it.
+ */
+const NagPack: typeof NagPackClass = (() => {
+  try {
+    return require('cdk-nag/lib/nag-pack').NagPack ?? require('cdk-nag').NagPack;
+  } catch {
+    return require('cdk-nag').NagPack;
+  }
+})();
 
 /**
  * Properties of BlackHoleChecks: cdk-nag's pack properties, and whether acknowledged core findings may pass.
@@ -212,37 +222,49 @@ function selectTemplates(loaded: readonly LoadedTemplate[], templatePaths: reado
   return kept;
 }
 
-/** CfnResources and stacks of an app by template file, to place findings on constructs. */
+/**
+ * CfnResources and stacks of an app by template file, to place findings on constructs. Built on the
+ * first finding, and a stack's resources on the first finding in that stack: a clean app of many
+ * environments places nothing and resolves no logical ID.
+ */
 class ConstructIndex {
   public static of(root: Stage): ConstructIndex {
-    const index = new ConstructIndex();
-    // One realpath per stack, not per resource.
-    const files = new Map<Stack, string>();
-    const fileOf = (stack: Stack): string => {
-      let file = files.get(stack);
-      if (file === undefined) files.set(stack, (file = templateFileOf(stack)));
-      return file;
-    };
-    for (const c of root.node.findAll()) {
-      if (Stack.isStack(c)) {
-        index.stacks.set(fileOf(c), c);
-      } else if (CfnResource.isCfnResource(c)) {
-        const stack = Stack.of(c);
-        const logicalId = stack.resolve(c.logicalId);
-        if (typeof logicalId === 'string') index.resources.set(`${fileOf(stack)}\u0000${logicalId}`, c);
-      }
-    }
-    return index;
+    return new ConstructIndex(root);
   }
 
-  private readonly resources = new Map<string, IConstruct>();
-  private readonly stacks = new Map<string, IConstruct>();
+  private stacks?: Map<string, Stack>;
+  private readonly resources = new Map<Stack, Map<string, IConstruct>>();
+
+  private constructor(private readonly root: Stage) {}
 
   /** The construct of a finding's resource, else its stack's, else undefined. */
   public constructOf(f: Finding): IConstruct | undefined {
     if (!f.templatePath) return undefined;
-    const file = realPath(f.templatePath);
-    return this.resources.get(`${file}\u0000${f.resource}`) ?? this.stacks.get(file);
+    const stack = this.stacksByFile().get(realPath(f.templatePath));
+    if (!stack) return undefined;
+    return this.resourcesOf(stack).get(f.resource) ?? stack;
+  }
+
+  private stacksByFile(): Map<string, Stack> {
+    if (!this.stacks) {
+      this.stacks = new Map();
+      for (const c of this.root.node.findAll()) if (Stack.isStack(c)) this.stacks.set(templateFileOf(c), c);
+    }
+    return this.stacks;
+  }
+
+  private resourcesOf(stack: Stack): Map<string, IConstruct> {
+    let byId = this.resources.get(stack);
+    if (!byId) {
+      byId = new Map();
+      for (const c of stack.node.findAll()) {
+        if (!CfnResource.isCfnResource(c) || Stack.of(c) !== stack) continue;
+        const logicalId = stack.resolve(c.logicalId);
+        if (typeof logicalId === 'string') byId.set(logicalId, c);
+      }
+      this.resources.set(stack, byId);
+    }
+    return byId;
   }
 }
 
