@@ -9,16 +9,7 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 // In your own app: import { ... } from 'cdk-black-hole';
-import {
-  AgentBoundary,
-  AgentRole,
-  BlackHoleChecks,
-  BlackHoleVpc,
-  ENDPOINT_PRESETS,
-  GpuTrainingFleet,
-  markRuntimeRolesOf,
-  TrainingGuardrailPolicy,
-} from '../../lib';
+import { AgentBoundary, AgentRole, BlackHoleChecks, BlackHoleVpc, ENDPOINT_PRESETS, GpuTrainingFleet, TrainingGuardrailPolicy } from '../../lib';
 
 const app = new App();
 
@@ -29,8 +20,6 @@ const teams = [
 for (const team of teams) {
   const stack = new Stack(app, `BlackHole-${team.name}`);
   const network = new BlackHoleVpc(stack, 'Network', { environmentName: team.name, cidr: team.cidr, endpointServices: [...ENDPOINT_PRESETS.EC2_TRAINING] });
-  // Standalone constructs: put their runtime roles (and the stack's CDK singleton providers) on the runtime path.
-  markRuntimeRolesOf(network);
   const boundary = new AgentBoundary(stack, 'Boundary', {
     environmentName: team.name,
     vpc: network.vpc,

@@ -475,9 +475,7 @@ class CostCalculator {
         DAYS_PER_MONTH,
         action ? 'budgetActionEnabledDay' : 'budgetDay',
         placement,
-        action
-          ? 'the first two action-enabled budgets of an account are free (not subtracted)'
-          : 'the first two budgets of an account are free (not subtracted)',
+        action ? 'the first two action-enabled budgets of an account are free (not subtracted)' : 'budgets without actions are free',
       );
     }
   }
