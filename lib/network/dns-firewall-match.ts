@@ -1,4 +1,8 @@
-import { parse as parseDomain } from 'tldts';
+import type * as Tldts from 'tldts';
+
+// The Public Suffix List is loaded on first use only (about 12 ms): most synths never judge a wildcard.
+let tldts: typeof Tldts | undefined;
+const parseDomain: typeof Tldts.parse = (url, options) => (tldts ??= require('tldts') as typeof Tldts).parse(url, options);
 
 /**
  * Route 53 Resolver DNS Firewall matching, as a small pure function, so that tests (and later the

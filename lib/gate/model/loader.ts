@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as yaml from 'yaml';
+import type * as Yaml from 'yaml';
 import { GateInputError } from './errors';
 import { TemplateInput } from './stack-model';
 
@@ -48,32 +48,39 @@ const INTRINSICS = [
   'ToJsonString',
 ];
 
-const CFN_TAGS: yaml.Tags = [
-  ...(['scalar', 'seq', 'map'] as const).map((kind) => ({
-    tag: '!Ref',
-    collection: kind === 'scalar' ? undefined : kind,
-    resolve: (v: unknown) => ({ Ref: toJs(v) }),
-  })),
-  ...(['scalar', 'seq'] as const).map((kind) => ({
-    tag: '!GetAtt',
-    collection: kind === 'scalar' ? undefined : kind,
-    resolve: (v: unknown) => {
-      const js = toJs(v);
-      if (typeof js === 'string') {
-        const i = js.indexOf('.');
-        return { 'Fn::GetAtt': i < 0 ? [js] : [js.slice(0, i), js.slice(i + 1)] };
-      }
-      return { 'Fn::GetAtt': js };
-    },
-  })),
-  ...INTRINSICS.flatMap((name) =>
-    (['scalar', 'seq', 'map'] as const).map((kind) => ({
-      tag: `!${name}`,
+// yaml is loaded on the first YAML template only: cdk.out holds JSON, and every synth with the pack
+// (and every `black-hole audit`) would otherwise pay for loading it.
+let yamlModule: typeof Yaml | undefined;
+let cfnTags: Yaml.Tags | undefined;
+const yamlLib = (): typeof Yaml => (yamlModule ??= require('yaml'));
+
+const CFN_TAGS = (): Yaml.Tags =>
+  (cfnTags ??= [
+    ...(['scalar', 'seq', 'map'] as const).map((kind) => ({
+      tag: '!Ref',
       collection: kind === 'scalar' ? undefined : kind,
-      resolve: (v: unknown) => (name === 'Condition' ? { Condition: toJs(v) } : { [`Fn::${name}`]: toJs(v) }),
+      resolve: (v: unknown) => ({ Ref: toJs(v) }),
     })),
-  ),
-] as unknown as yaml.Tags;
+    ...(['scalar', 'seq'] as const).map((kind) => ({
+      tag: '!GetAtt',
+      collection: kind === 'scalar' ? undefined : kind,
+      resolve: (v: unknown) => {
+        const js = toJs(v);
+        if (typeof js === 'string') {
+          const i = js.indexOf('.');
+          return { 'Fn::GetAtt': i < 0 ? [js] : [js.slice(0, i), js.slice(i + 1)] };
+        }
+        return { 'Fn::GetAtt': js };
+      },
+    })),
+    ...INTRINSICS.flatMap((name) =>
+      (['scalar', 'seq', 'map'] as const).map((kind) => ({
+        tag: `!${name}`,
+        collection: kind === 'scalar' ? undefined : kind,
+        resolve: (v: unknown) => (name === 'Condition' ? { Condition: toJs(v) } : { [`Fn::${name}`]: toJs(v) }),
+      })),
+    ),
+  ] as unknown as Yaml.Tags);
 
 function toJs(v: unknown): unknown {
   return v && typeof v === 'object' && typeof (v as { toJSON?: () => unknown }).toJSON === 'function' ? (v as { toJSON: () => unknown }).toJSON() : v;
@@ -82,7 +89,7 @@ function toJs(v: unknown): unknown {
 /** YAML templates with CloudFormation's short-form tags (`!Ref`, `!GetAtt a.b`, `!Sub`...). */
 function parseYaml(file: string, text: string): unknown {
   try {
-    const doc = yaml.parseDocument(text, { customTags: CFN_TAGS, uniqueKeys: false, prettyErrors: false });
+    const doc = yamlLib().parseDocument(text, { customTags: CFN_TAGS(), uniqueKeys: false, prettyErrors: false });
     if (doc.errors.length > 0) throw doc.errors[0];
     return doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
