@@ -136,13 +136,18 @@ export class ViolationStream extends Construct {
       retention: props.archiveRetention ?? Duration.days(365),
     });
     this.topic = new sns.Topic(this, 'Topic', { displayName: `Black hole ${env} violations`, masterKey: key, enforceSSL: true });
+    // No aws:SourceAccount/aws:SourceArn here: EventBridge's KMS requests for an encrypted topic carry
+    // neither, and AWS documents such a condition as unsupported ("Adding the aws:SourceAccount and
+    // aws:SourceArn to a AWS KMS policy is not supported for EventBridge-to-encrypted topics",
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html): with it, every violation
+    // notification would be dropped. Who may publish is decided by the topic policy, which admits
+    // only this account's rules (aws:SourceAccount and aws:SourceArn, which sns:Publish does carry).
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowEventBridgeToPublishEncrypted',
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
     new events.Rule(this, 'NotifyRule', {

@@ -531,7 +531,8 @@ export const WORKLOAD_FLOWS: readonly WorkloadFlow[] = Object.freeze([
   },
   {
     id: 'violations.notify',
-    description: 'EventBridge delivers violations to the encrypted violation topic (SNS encrypts with the topic key)',
+    description:
+      'EventBridge delivers violations to the encrypted violation topic (SNS encrypts with the topic key). The sns:Publish request carries the rule as aws:SourceArn; the KMS requests carry neither aws:SourceArn nor aws:SourceAccount (SNS developer guide, key management: adding them to a KMS key policy "is not supported for EventBridge-to-encrypted topics")',
     principal: { kind: 'service', service: 'events.amazonaws.com' },
     network: { kind: 'service-principal' },
     calls: [
@@ -540,16 +541,8 @@ export const WORKLOAD_FLOWS: readonly WorkloadFlow[] = Object.freeze([
         resource: '{topic:Violations/Topic}',
         context: { 'aws:SourceArn': '{rule-arn:Violations/NotifyRule}', 'aws:SourceAccount': '{account}' },
       },
-      {
-        action: 'kms:GenerateDataKey',
-        resource: '{topic-key:Violations/Topic}',
-        context: { 'aws:SourceArn': '{rule-arn:Violations/NotifyRule}', 'aws:SourceAccount': '{account}' },
-      },
-      {
-        action: 'kms:Decrypt',
-        resource: '{topic-key:Violations/Topic}',
-        context: { 'aws:SourceArn': '{rule-arn:Violations/NotifyRule}', 'aws:SourceAccount': '{account}' },
-      },
+      { action: 'kms:GenerateDataKey', resource: '{topic-key:Violations/Topic}' },
+      { action: 'kms:Decrypt', resource: '{topic-key:Violations/Topic}' },
     ],
     source: [DOC.eventsSns, DOC.snsKms],
   },

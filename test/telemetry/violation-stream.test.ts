@@ -331,11 +331,16 @@ test('responder role: only the containment actions, each bounded; revocation tem
   });
 });
 
-test('EventBridge may publish to the violation topic and use its key only for this account (no unconditioned service grant: confused deputy)', () => {
+test('EventBridge may publish to the violation topic only for this account and its rules; its key grant has no source condition (the KMS request carries none)', () => {
   const docs: any[] = Object.values<any>(json.Resources).flatMap((r) => [r.Properties?.KeyPolicy, r.Properties?.PolicyDocument].filter(Boolean));
   const forEvents = docs.flatMap((d) => d.Statement).filter((s: any) => JSON.stringify(s.Principal ?? '').includes('events.amazonaws.com'));
-  expect(forEvents.length).toBeGreaterThanOrEqual(2);
-  for (const s of forEvents) expect(s.Condition?.StringEquals?.['aws:SourceAccount']).toBeDefined();
+  // The topic policy decides who publishes: this account's rules only (confused deputy).
   const publish = forEvents.find((s: any) => s.Action === 'sns:Publish');
+  expect(publish.Condition.StringEquals['aws:SourceAccount']).toBeDefined();
   expect(publish.Condition.ArnLike['aws:SourceArn']).toBeDefined();
+  // The key grant: data keys only, and no aws:SourceAccount/aws:SourceArn, which AWS documents as not
+  // supported for EventBridge-to-encrypted topics (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+  const keyGrant = forEvents.find((s: any) => s.Sid === 'AllowEventBridgeToPublishEncrypted');
+  expect([keyGrant.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+  expect(JSON.stringify(keyGrant.Condition ?? {})).not.toMatch(/aws:Source(Account|Arn)/);
 });
