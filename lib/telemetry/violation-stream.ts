@@ -316,7 +316,8 @@ export class ViolationStream extends Construct {
    * events.amazonaws.com to the topic and its key with no condition, so any account's rule could
    * publish here (confused deputy). One topic statement admits EventBridge only for rules of this
    * account and region (aws:SourceAccount, aws:SourceArn); the key statement
-   * AllowEventBridgeToPublishEncrypted admits it only for this account.
+   * AllowEventBridgeToPublishEncrypted grants it data keys with no source condition, which its KMS
+   * requests for an encrypted topic do not carry (see the constructor).
    * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
    */
   private topicTarget(): events.IRuleTarget {
