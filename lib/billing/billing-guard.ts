@@ -219,22 +219,29 @@ export class BillingGuard extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Budgets and Cost Anomaly Detection: AWS documents no aws:SourceAccount/aws:SourceArn on their KMS
+    // requests for an encrypted topic (neither is among the services the SNS key-management page
+    // lists), so the key grant cannot depend on them: a condition the request lacks would drop every
+    // notification, the 100% ACTUAL one that stops the compute included. Who may publish is decided
+    // by the topic policy below, which admits them only for this account (sns:Publish carries it).
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
     this.topicKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowBillingServicesToPublishEncrypted',
         principals: [new iam.ServicePrincipal('budgets.amazonaws.com'), new iam.ServicePrincipal('costalerts.amazonaws.com')],
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
-    // CloudWatch alarm actions publish with the alarm's account; the key grants only data-key use.
+    // CloudWatch is among the services that page lists with aws:SourceAccount and aws:SourceArn:
+    // only this account's alarms.
     this.topicKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
 

@@ -59,8 +59,10 @@ export class ManagementEventTrail extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
-    // (by encryption context rather than the trail's ARN: the trail depends on the key).
+    // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html:
+    // the keys that page conditions on, aws:SourceArn and the encryption context, for trails of this
+    // account and Region (a pattern, not the trail's ARN: the trail depends on the key).
+    const trails = `arn:${stack.partition}:cloudtrail:${stack.region}:${stack.account}:trail/*`;
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudTrailToEncryptLogs',
@@ -68,7 +70,7 @@ export class ManagementEventTrail extends Construct {
         actions: ['kms:GenerateDataKey*'],
         resources: ['*'],
         conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': trails },
           StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*` },
         },
       }),
@@ -79,7 +81,7 @@ export class ManagementEventTrail extends Construct {
         principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
         actions: ['kms:DescribeKey'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        conditions: { ArnLike: { 'aws:SourceArn': trails } },
       }),
     );
     this.key.addToResourcePolicy(denyGrantsExceptForAwsResourcesStatement());

@@ -108,6 +108,8 @@ const DOC = {
   budgetsPolicies: 'https://docs.aws.amazon.com/cost-management/latest/userguide/billing-example-policies.html',
   budgetsSns: 'https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-sns-policy.html',
   snsKms: 'https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html',
+  cloudTrailKms: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html',
+  cloudTrailBucket: 'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html',
   alarmLambda: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-actions-Lambda.html',
   alarmSns: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html',
   snsLambda: 'https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html',
@@ -136,7 +138,13 @@ export const STANDARD_CONTEXT: Readonly<Record<string, { readonly keys: readonly
   'fleet-instance': { keys: ['ec2:SourceInstanceARN', 'aws:EC2InstanceSourceVPC'], source: DOC.globalKeys },
   'vpc-endpoint': { keys: ['aws:SourceVpc', 'aws:SourceVpce'], source: DOC.endpointPolicies },
   'forward-access': {
-    keys: ['aws:ViaAWSService=true', 'aws:CalledVia', 'kms:ViaService', 'kms:CallerAccount', 'no aws:SourceVpc/aws:SourceVpce'],
+    keys: [
+      'aws:ViaAWSService=true',
+      'kms:ViaService',
+      'kms:CallerAccount',
+      'no aws:SourceVpc/aws:SourceVpce',
+      'no aws:CalledVia (S3 and Lambda do not set it)',
+    ],
     source: DOC.fas,
   },
   'service-principal': {
@@ -148,7 +156,18 @@ export const STANDARD_CONTEXT: Readonly<Record<string, { readonly keys: readonly
 const ECR_REPO = 'arn:{partition}:ecr:{region}:{account}:repository/{repository:Images}';
 const DATASET_OBJECT = 'arn:{partition}:s3:::{bucket:Datasets}/datasets/shard-0001.parquet';
 const CHECKPOINT_OBJECT = 'arn:{partition}:s3:::{bucket:Checkpoints}/runs/episode-42/step-1000.ckpt';
-const S3_VIA = { 'kms:ViaService': 's3.{region}.amazonaws.com', 'kms:CallerAccount': '{account}', 'aws:CalledVia': ['s3.amazonaws.com'] };
+/**
+ * The evidence and training buckets use S3 Bucket Keys: S3's KMS requests then carry the bucket ARN,
+ * not the object ARN, as aws:s3:arn ("When an S3 Bucket Key is enabled ... the encryption context
+ * will be the bucket ARN and not the object ARN", S3 user guide, configuring-bucket-key).
+ */
+const DATASETS_BUCKET = 'arn:{partition}:s3:::{bucket:Datasets}';
+const CHECKPOINTS_BUCKET = 'arn:{partition}:s3:::{bucket:Checkpoints}';
+/**
+ * S3 calling KMS with the caller's forward access session: kms:ViaService and kms:CallerAccount. No
+ * aws:CalledVia: only Athena, CloudFormation, DynamoDB and KMS set it (IAM condition keys reference).
+ */
+const S3_VIA = { 'kms:ViaService': 's3.{region}.amazonaws.com', 'kms:CallerAccount': '{account}' };
 const TRAINING_JOB = 'arn:{partition}:sagemaker:{region}:{account}:training-job/rl-episode-42';
 const ENV_TAG = 'black-hole:environment';
 /** EC2 sends the VPC of subnets, security groups and network interfaces as ec2:Vpc. */
@@ -170,7 +189,6 @@ function lambdaStart(id: string, fn: string, label: string): WorkloadFlow {
           'kms:CallerAccount': '{account}',
           'kms:EncryptionContext:aws:lambda:FunctionArn': `{function-arn:${fn}}`,
           'kms:EncryptionContextKeys': ['aws:lambda:FunctionArn'],
-          'aws:CalledVia': ['lambda.amazonaws.com'],
         },
       },
     ],
@@ -240,7 +258,7 @@ export const WORKLOAD_FLOWS: readonly WorkloadFlow[] = Object.freeze([
     description: "S3 decrypts the SSE-KMS dataset object with the instance's credentials (forward access session)",
     principal: { kind: 'fleet-instance' },
     network: { kind: 'forward-access', via: 's3' },
-    calls: [{ action: 'kms:Decrypt', resource: '{bucket-key:Datasets}', context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': DATASET_OBJECT } }],
+    calls: [{ action: 'kms:Decrypt', resource: '{bucket-key:Datasets}', context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': DATASETS_BUCKET } }],
     requires: ['fleet', 'datasets'],
     source: [DOC.s3Kms, DOC.kmsConditions, DOC.fas],
   },
@@ -265,7 +283,7 @@ export const WORKLOAD_FLOWS: readonly WorkloadFlow[] = Object.freeze([
     calls: ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({
       action,
       resource: '{bucket-key:Checkpoints}',
-      context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': CHECKPOINT_OBJECT },
+      context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': CHECKPOINTS_BUCKET },
     })),
     requires: ['fleet', 'checkpoints'],
     source: [DOC.s3Kms, DOC.kmsConditions, DOC.fas],
@@ -419,7 +437,7 @@ export const WORKLOAD_FLOWS: readonly WorkloadFlow[] = Object.freeze([
     description: "S3 decrypts the training data for SageMaker with the execution role's credentials",
     principal: { kind: 'sagemaker-execution-role' },
     network: { kind: 'forward-access', via: 's3' },
-    calls: [{ action: 'kms:Decrypt', resource: '{bucket-key:Datasets}', context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': DATASET_OBJECT } }],
+    calls: [{ action: 'kms:Decrypt', resource: '{bucket-key:Datasets}', context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': DATASETS_BUCKET } }],
     requires: ['sagemaker-launcher', 'datasets'],
     source: [DOC.s3Kms, DOC.sagemakerRoles],
   },
@@ -438,7 +456,7 @@ export const WORKLOAD_FLOWS: readonly WorkloadFlow[] = Object.freeze([
     principal: { kind: 'sagemaker-execution-role' },
     network: { kind: 'forward-access', via: 's3' },
     calls: [
-      { action: 'kms:GenerateDataKey', resource: '{bucket-key:Checkpoints}', context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': CHECKPOINT_OBJECT } },
+      { action: 'kms:GenerateDataKey', resource: '{bucket-key:Checkpoints}', context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': CHECKPOINTS_BUCKET } },
     ],
     requires: ['sagemaker-launcher', 'checkpoints'],
     source: [DOC.s3Kms, DOC.sagemakerRoles],
@@ -486,7 +504,7 @@ export const WORKLOAD_FLOWS: readonly WorkloadFlow[] = Object.freeze([
       {
         action: 'kms:GenerateDataKey',
         resource: '{bucket-key:Network/FlowLogBucket}',
-        context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': 'arn:{partition}:s3:::{bucket:Network/FlowLogBucket}/violations/2026/11/01/v-1.json' },
+        context: { ...S3_VIA, 'kms:EncryptionContext:aws:s3:arn': 'arn:{partition}:s3:::{bucket:Network/FlowLogBucket}' },
       },
     ],
     source: [DOC.s3Kms, DOC.kmsConditions],
@@ -773,13 +791,45 @@ export const WORKLOAD_FLOWS: readonly WorkloadFlow[] = Object.freeze([
         resource: '{topic:BillingGuard/Topic}',
         context: { 'aws:SourceAccount': '{account}', 'aws:SourceArn': 'arn:{partition}:budgets::{account}:budget/{budget:BillingGuard/Budget}' },
       },
-      ...['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({
-        action,
-        resource: '{topic-key:BillingGuard/Topic}',
-        context: { 'aws:SourceAccount': '{account}', 'aws:SourceArn': 'arn:{partition}:budgets::{account}:budget/{budget:BillingGuard/Budget}' },
-      })),
+      // AWS documents no aws:SourceAccount/aws:SourceArn for the KMS requests of an encrypted topic's
+      // publisher other than the services the SNS key-management page lists (Budgets is not one):
+      // the proof assumes none are sent, so no key statement may depend on them.
+      ...['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => ({ action, resource: '{topic-key:BillingGuard/Topic}' })),
     ],
     source: [DOC.budgetsSns, DOC.snsKms],
+  },
+  {
+    id: 'trail.deliver',
+    description:
+      "CloudTrail writes the management-event log files, encrypted with the trail's key, to the trail bucket (the evidence of denied calls); it describes the key when the trail is created or updated",
+    principal: { kind: 'service', service: 'cloudtrail.amazonaws.com' },
+    network: { kind: 'service-principal' },
+    calls: [
+      {
+        action: 'kms:DescribeKey',
+        resource: '{bucket-key:BlackHoleManagementEventTrail/Bucket}',
+        context: { 'aws:SourceArn': '{trail-arn:BlackHoleManagementEventTrail}' },
+      },
+      {
+        action: 'kms:GenerateDataKey',
+        resource: '{bucket-key:BlackHoleManagementEventTrail/Bucket}',
+        context: {
+          'aws:SourceArn': '{trail-arn:BlackHoleManagementEventTrail}',
+          'kms:EncryptionContext:aws:cloudtrail:arn': '{trail-arn:BlackHoleManagementEventTrail}',
+        },
+      },
+      {
+        action: 's3:GetBucketAcl',
+        resource: 'arn:{partition}:s3:::{bucket:BlackHoleManagementEventTrail/Bucket}',
+        context: { 'aws:SourceArn': '{trail-arn:BlackHoleManagementEventTrail}' },
+      },
+      {
+        action: 's3:PutObject',
+        resource: 'arn:{partition}:s3:::{bucket:BlackHoleManagementEventTrail/Bucket}/AWSLogs/{account}/CloudTrail/{region}/2026/11/29/log.json.gz',
+        context: { 'aws:SourceArn': '{trail-arn:BlackHoleManagementEventTrail}', 's3:x-amz-acl': 'bucket-owner-full-control' },
+      },
+    ],
+    source: [DOC.cloudTrailKms, DOC.cloudTrailBucket],
   },
   {
     id: 'billing.alarms-notify',

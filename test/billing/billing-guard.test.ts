@@ -95,7 +95,7 @@ describe('topic', () => {
     expect(statements).toHaveLength(3);
   });
 
-  test('key policy: budgets and costalerts may use the key for this account only; CloudWatch only for data keys', () => {
+  test('key policy: data keys for budgets and costalerts with no source condition (their KMS requests carry none); CloudWatch for this account only', () => {
     const { template } = guard();
     const { resource } = onlyResource(template, 'AWS::KMS::Key');
     const statements = resource.Properties.KeyPolicy.Statement;
@@ -105,7 +105,6 @@ describe('topic', () => {
       Principal: { Service: ['budgets.amazonaws.com', 'costalerts.amazonaws.com'] },
       Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       Resource: '*',
-      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
     });
     expect(statements).toContainEqual({
       Sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
@@ -113,7 +112,13 @@ describe('topic', () => {
       Principal: { Service: 'cloudwatch.amazonaws.com' },
       Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
     });
+    // Who may publish is the topic policy's decision: this account only, for every publisher.
+    const topicPolicy = onlyResource(template, 'AWS::SNS::TopicPolicy').resource.Properties.PolicyDocument.Statement;
+    for (const sid of ['AllowBudgetsAndCostAnomalyDetectionToPublish', 'AllowCloudWatchAlarmsToPublish']) {
+      expect(topicPolicy.find((st: any) => st.Sid === sid).Condition.StringEquals['aws:SourceAccount']).toBe(ACCOUNT);
+    }
     // Nothing but the account root administers the key.
     const others = statements.filter((s: any) => !s.Sid);
     expect(others).toEqual([expect.objectContaining({ Action: 'kms:*', Principal: { AWS: partitionArn(`:iam::${ACCOUNT}:root`) } })]);

@@ -302,6 +302,7 @@ const TYPE_OF: Record<string, string> = {
   'role-arn': 'AWS::IAM::Role',
   'alarm-arn': 'AWS::CloudWatch::Alarm',
   'rule-arn': 'AWS::Events::Rule',
+  'trail-arn': 'AWS::CloudTrail::Trail',
   asg: 'AWS::AutoScaling::AutoScalingGroup',
   'managed-policy': 'AWS::IAM::ManagedPolicy',
   budget: 'AWS::Budgets::Budget',
@@ -367,6 +368,7 @@ function placeholderValues(model: ShapeModel, kind: string, fragment: string | u
       case 'role-arn':
       case 'alarm-arn':
       case 'rule-arn':
+      case 'trail-arn':
         return model.ids.getAtt(id, 'Arn');
       case 'bucket-key': {
         const rules =

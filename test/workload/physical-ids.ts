@@ -103,6 +103,8 @@ export class PhysicalIds {
         return this.literal(props.AutoScalingGroupName) ?? logicalId;
       case 'AWS::SSM::Parameter':
         return this.literal(props.Name) ?? logicalId;
+      case 'AWS::CloudTrail::Trail':
+        return this.literal(props.TrailName) ?? logicalId;
       case 'AWS::Organizations::Policy':
         return `p-${hex.slice(0, 8)}`;
       case 'AWS::SQS::Queue':
@@ -177,6 +179,8 @@ export class PhysicalIds {
         return `arn:${PARTITION}:cloudwatch:${REGION}:${ACCOUNT}:alarm:${id}`;
       case 'AWS::SQS::Queue.Arn':
         return `arn:${PARTITION}:sqs:${REGION}:${ACCOUNT}:${id.slice(id.lastIndexOf('/') + 1)}`;
+      case 'AWS::CloudTrail::Trail.Arn':
+        return `arn:${PARTITION}:cloudtrail:${REGION}:${ACCOUNT}:trail/${id}`;
       case 'AWS::Glue::Database.Arn':
         return `arn:${PARTITION}:glue:${REGION}:${ACCOUNT}:database/${id}`;
       case 'AWS::Route53Resolver::ResolverQueryLoggingConfig.Id':
