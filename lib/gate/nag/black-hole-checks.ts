@@ -15,7 +15,6 @@ import type { Designations } from '../model/environments';
 import type { GateRule } from '../rule';
 import { ALL_RULES } from '../rules';
 
-
 /**
  * Properties of BlackHoleChecks: cdk-nag's pack properties, and whether acknowledged core findings may pass.
  */
