@@ -15,6 +15,7 @@ export interface RuleFinding {
 
 /** What a rule may ask: the model and the analyses, computed once per model and shared. */
 export interface GateContext {
+  /** The templates under audit; analyses are cached per model (`XAnalysis.of(model)`). */
   readonly model: TemplateModel;
 }
 
@@ -27,6 +28,7 @@ export interface GateRule {
   readonly id: string;
   /** PascalCase name, the file's name. */
   readonly name: string;
+  /** Severity of its findings: `error` fails the gate, `warning` is reported. */
   readonly severity: Severity;
   /**
    * Core rules (egress, tunnels, quotas/budgets/billing, identity escape) cannot be silently
@@ -38,5 +40,6 @@ export interface GateRule {
   readonly info: string;
   /** Why it matters and how to fix it. */
   readonly explanation: string;
+  /** The rule's findings for the model (the engine adds rule ids, acknowledgments and locations). */
   check(context: GateContext): RuleFinding[];
 }

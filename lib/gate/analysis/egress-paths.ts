@@ -51,7 +51,9 @@ export enum EgressKind {
   DATA_SINK = 'data-sink',
 }
 
+/** One way out of an environment the network analysis found, or a control it misses. */
 export interface EgressPath {
+  /** What kind of path it is (see EgressKind). */
   readonly kind: EgressKind;
   /** Environment whose VPC the path opens; undefined when the VPC could not be resolved. */
   readonly environment?: string;
@@ -92,6 +94,12 @@ interface FirewallAssociation {
 
 const cache = new WeakMap<TemplateModel, EgressPathAnalysis>();
 
+/**
+ * The network analysis of a model: every path out of an environment's VPC (routes, gateways,
+ * peering, endpoints and their policies, DNS, dual-homed hosts, public front doors, data sinks) and
+ * every missing control. `EgressPathAnalysis.of(model)` computes it once per model; the NET and EXF
+ * rules read it.
+ */
 export class EgressPathAnalysis {
   /** The analysis of a model, computed once. */
   public static of(model: TemplateModel): EgressPathAnalysis {

@@ -3,7 +3,9 @@ import { ArrayValue, asString, LiteralValue, MAX_CHOICES, MAX_VALUE_DEPTH, Resou
 
 /** A rule acknowledged for a resource (cdk-nag 3 writes Metadata.cdk_nag.rules_to_suppress). */
 export interface Acknowledgement {
+  /** The acknowledged rule, e.g. `BlackHole-NET3` or `AwsSolutions-IAM5`. */
   readonly id: string;
+  /** Why it was acknowledged, as written. */
   readonly reason?: string;
   /** cdk-nag's `applies_to` (finding granularity), when given. */
   readonly appliesTo?: readonly unknown[];
@@ -11,11 +13,15 @@ export interface Acknowledgement {
 
 /** One resource of one stack. Properties are raw (intrinsics unresolved): resolve with the stack. */
 export interface ModelResource {
+  /** The stack it belongs to (resolve its properties there). */
   readonly stack: StackModel;
+  /** Its logical ID in the template. */
   readonly logicalId: string;
   /** CloudFormation type, e.g. `AWS::IAM::Role`. */
   readonly type: string;
+  /** Properties as written in the template, intrinsics unresolved. */
   readonly properties: Readonly<Record<string, unknown>>;
+  /** The resource's Metadata, as written. */
   readonly metadata: Readonly<Record<string, unknown>>;
   /** Construct path (Metadata `aws:cdk:path`), when present. */
   readonly path?: string;
@@ -24,7 +30,9 @@ export interface ModelResource {
    * (placeholders allowed); a value that cannot be resolved is `undefined` (key present, value unknown).
    */
   readonly tags: ReadonlyMap<string, string | undefined>;
+  /** Rules acknowledged for this resource in its Metadata (cdk-nag's rules_to_suppress). */
   readonly acknowledgements: readonly Acknowledgement[];
+  /** Logical IDs of its DependsOn. */
   readonly dependsOn: readonly string[];
   /** The resource's Condition name: it may not exist at deploy time (the gate assumes it does). */
   readonly condition?: string;
@@ -32,16 +40,23 @@ export interface ModelResource {
 
 /** A template handed in memory (cdk-nag plugin, tests). */
 export interface TemplateInput {
+  /** Stack name (the deployed CloudFormation stack name when known). */
   readonly stackName: string;
+  /** The parsed template (an object with Resources). */
   readonly template: unknown;
+  /** Where it was read from, for findings and reports. */
   readonly templatePath?: string;
+  /** Display name (cdk.out hierarchical name, e.g. `Stage/Stack`); the stack name by default. */
   readonly displayName?: string;
 }
 
-interface NestedParent {
+/** For a nested stack: the parent stack and the parameters it passes. */
+export interface NestedParent {
+  /** The parent stack. */
   readonly stack: StackModel;
   /** The AWS::CloudFormation::Stack resource of the parent that deploys this stack. */
   readonly logicalId?: string;
+  /** The Parameters the parent passes, raw (resolved in the parent). */
   readonly parameters: Readonly<Record<string, unknown>>;
 }
 
@@ -55,7 +70,8 @@ const PSEUDO_PARAMETERS = new Set([
   'AWS::NotificationARNs',
 ]);
 
-type Raw = unknown;
+/** A value as written in a template, intrinsic functions unresolved. */
+export type Raw = unknown;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -89,8 +105,11 @@ interface Fragment {
 export class StackModel {
   /** Resources by logical ID. */
   public readonly resources: ReadonlyMap<string, ModelResource>;
+  /** The template's Parameters by name, as written. */
   public readonly parameters: Readonly<Record<string, Record<string, unknown>>>;
+  /** The template's Mappings, as written. */
   public readonly mappings: Readonly<Record<string, unknown>>;
+  /** The template's Outputs by name, as written. */
   public readonly outputs: Readonly<Record<string, Record<string, unknown>>>;
   private readonly byType = new Map<string, ModelResource[]>();
   private readonly cache = new WeakMap<object, Resolved>();
@@ -139,7 +158,10 @@ export class StackModel {
     return this.resolveAt(value, 0);
   }
 
-  /** @internal resolution with a depth budget (cycles through imports/nesting end as unknown). */
+  /**
+   * Resolves a raw value with a depth budget: cycles through imports and nesting end as unknown
+   * when the budget runs out. Tools call {@link StackModel.resolve}; the model uses this across stacks.
+   */
   public resolveAt(value: Raw, depth: number): Resolved {
     if (depth > MAX_VALUE_DEPTH) return unknown('value nested too deeply');
     if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {

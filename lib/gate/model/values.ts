@@ -11,13 +11,19 @@
 
 /** A resource named by a Ref/GetAtt, possibly in another stack of the model (Fn::ImportValue). */
 export interface ResourceRef {
+  /** The stack (model name) the resource is defined in. */
   readonly stack: string;
+  /** Its logical ID in that stack's template. */
   readonly logicalId: string;
+  /** The attribute a GetAtt names (`Arn`, `GroupId`...); absent for a Ref. */
   readonly attribute?: string;
 }
 
+/** A value known at synthesis: a string, number, boolean or null (a string may hold deploy-time placeholders). */
 export interface LiteralValue {
+  /** Discriminant. */
   readonly kind: 'literal';
+  /** The value; a string with `${...}` placeholders when `placeholders` is set. */
   readonly value: string | number | boolean | null;
   /** The string contains `${...}` placeholders for deploy-time values. */
   readonly placeholders?: boolean;
@@ -32,53 +38,79 @@ export interface LiteralValue {
   readonly allowedValues?: readonly (string | number | boolean)[];
 }
 
+/** A list (a JSON array, Fn::Split, Fn::GetAZs, a CommaDelimitedList parameter...), each item resolved. */
 export interface ArrayValue {
+  /** Discriminant. */
   readonly kind: 'array';
+  /** The items, each resolved. */
   readonly items: readonly Resolved[];
+  /** Parameters whose Default the list was built from (a deployer may override them). */
   readonly parameters?: readonly string[];
 }
 
+/** An object (a property map, a policy document), each entry resolved. */
 export interface ObjectValue {
+  /** Discriminant. */
   readonly kind: 'object';
+  /** The entries by key, each resolved. */
   readonly entries: Readonly<Record<string, Resolved>>;
 }
 
+/** A Ref to a resource of the model, whose value is only known at deploy time (an ID or a name). */
 export interface RefValue {
+  /** Discriminant. */
   readonly kind: 'ref';
+  /** The stack the resource is defined in. */
   readonly stack: string;
+  /** Its logical ID. */
   readonly logicalId: string;
   /** CloudFormation type of the referred resource. */
   readonly resourceType: string;
 }
 
+/** An Fn::GetAtt of a resource of the model, known only at deploy time. */
 export interface GetAttValue {
+  /** Discriminant. */
   readonly kind: 'getatt';
+  /** The stack the resource is defined in. */
   readonly stack: string;
+  /** Its logical ID. */
   readonly logicalId: string;
+  /** The attribute (`Arn`, `GroupId`, `TopicName`...). */
   readonly attribute: string;
+  /** CloudFormation type of the resource. */
   readonly resourceType: string;
 }
 
 /** AWS::AccountId, AWS::Region, AWS::Partition, AWS::URLSuffix, AWS::StackName, AWS::StackId... */
 export interface PseudoValue {
+  /** Discriminant. */
   readonly kind: 'pseudo';
+  /** The pseudo parameter's name, e.g. `AWS::Region`. */
   readonly name: string;
 }
 
 /** Several possibilities (Fn::If: both branches; Fn::FindInMap with a deploy-time key). */
 export interface ChoiceValue {
+  /** Discriminant. */
   readonly kind: 'choice';
+  /** Every possibility, each resolved: a rule must hold for all of them. */
   readonly options: readonly Resolved[];
+  /** Why the value is a choice (the condition or the map lookup). */
   readonly reason: string;
 }
 
 /** AWS::NoValue: the property is absent. */
 export interface NoValue {
+  /** Discriminant. */
   readonly kind: 'novalue';
 }
 
+/** What the resolver could not resolve: it could be anything, and the gate never reads it as safe. */
 export interface UnknownValue {
+  /** Discriminant. */
   readonly kind: 'unknown';
+  /** Why it could not be resolved, for the finding that names it. */
   readonly reason: string;
   /** A parameter without Default whose AllowedValues bound it (see `possibleValues`). */
   readonly allowedValues?: readonly (string | number | boolean)[];
@@ -89,6 +121,7 @@ export interface UnknownValue {
   readonly ssmParameter?: string;
 }
 
+/** A CloudFormation value after resolving its intrinsic functions (see the module comment). */
 export type Resolved = LiteralValue | ArrayValue | ObjectValue | RefValue | GetAttValue | PseudoValue | ChoiceValue | NoValue | UnknownValue;
 
 /** Deepest nesting of template values the resolver follows; deeper is unknown. */

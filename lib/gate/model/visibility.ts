@@ -18,9 +18,12 @@ import { asString } from './values';
  *   their expansion or handler is outside the template.
  */
 
+/** The kinds of template part the gate cannot see into (see the list above). */
 export type UnverifiablePartKind = 'transform' | 'nested-stack' | 'stack-set' | 'custom-resource' | 'resource-type';
 
+/** A part of a template the gate cannot verify: reported by BlackHole-GATE1, never passed. */
 export interface UnverifiablePart {
+  /** What kind of part it is. */
   readonly kind: UnverifiablePartKind;
   /** The resource the part is (for a template-level Transform: the template's first resource). */
   readonly resource: ModelResource;
