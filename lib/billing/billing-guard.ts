@@ -17,7 +17,7 @@ import { ENVIRONMENT_TAG } from '../common/tags';
 import { duplicatesOf, PropsValidator } from '../common/validation';
 import { AgentRole } from '../identity/agent-role';
 import { GPU_INSTANCE_FAMILIES } from '../identity/gpu-instance-types';
-import { cloudWatchLogsKeyStatement, denyGrantsExceptForAwsResourcesStatement } from '../identity/key-policies';
+import { allowCloudWatchAlarmsToPublish, cloudWatchLogsKeyStatement, denyGrantsExceptForAwsResourcesStatement } from '../identity/key-policies';
 import { ENVIRONMENT_NAME_PATTERN } from '../network/black-hole-vpc';
 import { ec2VcpuUsageDimensions, GPU_USAGE_CLASSES, gpuUsageClass, USAGE_METRIC_NAME, USAGE_NAMESPACE, USAGE_STATISTIC } from './usage-metrics';
 import { BUDGET_STOP_THRESHOLD_PERCENT } from './stop-compute';
@@ -233,18 +233,6 @@ export class BillingGuard extends Construct {
         resources: ['*'],
       }),
     );
-    // CloudWatch is among the services that page lists with aws:SourceAccount and aws:SourceArn:
-    // only this account's alarms.
-    this.topicKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    );
-
     this.topicKey.addToResourcePolicy(denyGrantsExceptForAwsResourcesStatement());
 
     this.topic = new sns.Topic(this, 'Topic', {
@@ -261,18 +249,8 @@ export class BillingGuard extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
-        },
-      }),
-    );
+    // CloudWatch, which the SNS guide lists with aws:SourceAccount and aws:SourceArn: this account's alarms only.
+    allowCloudWatchAlarmsToPublish(this.topic, this.topicKey);
     for (const address of props.emailSubscribers ?? []) {
       new sns.Subscription(this, `Email${duplicateSafeId(address)}`, {
         topic: this.topic,

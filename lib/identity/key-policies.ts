@@ -1,5 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 
 /**
  * Key-policy statements every key of the library carries. One module, so that the black hole's
@@ -21,6 +23,38 @@ export function denyGrantsExceptForAwsResourcesStatement(): iam.PolicyStatement 
     resources: ['*'],
     conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
   });
+}
+
+/**
+ * Lets this account's CloudWatch alarms publish to an encrypted topic: data keys on the topic's key
+ * and sns:Publish on the topic, both for this account (aws:SourceAccount), the topic for alarms of
+ * this account and Region (aws:SourceArn). The SNS key-management guide lists CloudWatch among the
+ * services that send both keys.
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+ */
+export function allowCloudWatchAlarmsToPublish(topic: sns.ITopic, key: kms.IKey): void {
+  const stack = Stack.of(topic);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }),
+  );
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+      },
+    }),
+  );
 }
 
 /** Lets CloudWatch Logs encrypt the log groups of this stack's account and region with the key. */

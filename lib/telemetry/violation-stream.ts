@@ -19,6 +19,7 @@ import { AgentBoundary } from '../identity/agent-boundary';
 import type { BlackHoleVpc } from '../network/black-hole-vpc';
 import { EpisodeLedger } from './episode-ledger';
 import { FlowLogPipeline, VIOLATION_KEY_PREFIX, flowsLeavingVpcPattern } from './flow-log-pipeline';
+import { allowCloudWatchAlarmsToPublish } from '../identity/key-policies';
 import { ManagementEventTrail } from './management-event-trail';
 import { ContainmentMode, REVOCATION_TEMPLATE_TIME } from './runtime/contain';
 import { VIOLATION_DETAIL_TYPE, VIOLATION_EVENT_SOURCE } from './runtime/correlate';
@@ -125,7 +126,6 @@ export class ViolationStream extends Construct {
 
     const env = props.network.environmentName;
     this.environmentName = env;
-    const stack = Stack.of(this);
     const key = props.network.logKey;
 
     this.ledger = new EpisodeLedger(this, 'Ledger', { environmentName: env, encryptionKey: key });
@@ -230,27 +230,7 @@ export class ViolationStream extends Construct {
     }
     // Flow-log alarms (REJECTs, egress) notify the violation topic through their own alarm actions.
     if (props.pipeline.alarms.length > 0) {
-      key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowCloudWatchAlarmsToPublishEncrypted',
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-        }),
-      );
-      this.topic.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowCloudWatchAlarmsToPublish',
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['sns:Publish'],
-          resources: [this.topic.topicArn],
-          conditions: {
-            StringEquals: { 'aws:SourceAccount': stack.account },
-            ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
-          },
-        }),
-      );
+      allowCloudWatchAlarmsToPublish(this.topic, key);
       const notify = new cwActions.SnsAction(this.topic);
       for (const alarm of props.pipeline.alarms) alarm.addAlarmAction(notify);
     }
